@@ -1,0 +1,39 @@
+# RewardZoo — the two commands of the README: `make demo` and `make test`. Both install what they need.
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libopenblas-dev libgsl-dev pkg-config
+ABLATE := .build/release/ablate
+
+.PHONY: deps build release test demo bench clean
+
+# Installs the C libraries with apt-get when any is missing (as root, or through sudo).
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	  else echo "make deps: need root or sudo to install:$$missing (apt-get install -y$$missing)" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	    || { echo "make deps: apt-get install$$missing failed" >&2; exit 1; }; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test
+
+bench: release
+	$(ABLATE) bench
+
+# The project's main job as it stands: the performance benchmark of MiniLM.
+demo: release
+	$(ABLATE) bench
+
+clean:
+	rm -rf .build
