@@ -1,0 +1,90 @@
+import Foundation
+
+/// Causal multi-head self-attention over a fused qkv activation, as batched GEMMs per (sequence, head).
+/// Layouts: qkv[B, T, 3C] holds q | k | v per position (head h uses channels h·hs..<(h+1)·hs of each third),
+/// out[B, T, C], probs[B, H, T, T] (row t attends to positions ≤ t; entries above the diagonal are 0).
+public enum Attention {
+    public static func forward(
+        out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
+        batch B: Int, time T: Int, channels C: Int, heads H: Int
+    ) {
+        let hs = C / H, C3 = 3 * C
+        let scale = 1 / Float(hs).squareRoot()
+        for b in 0..<B {
+            for h in 0..<H {
+                let q = qkv + b * T * C3 + h * hs
+                let k = q + C
+                let v = q + 2 * C
+                let p = probs + (b * H + h) * T * T
+                // S = scale · Q Kᵀ, then a causal softmax row by row.
+                BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: hs, alpha: scale, a: q, lda: C3, b: k, ldb: C3, c: p, ldc: T)
+                for t in 0..<T { causalSoftmaxRow(p + t * T, valid: t + 1, total: T) }
+                // Y = P V.
+                BLAS.sgemm(transA: false, transB: false, m: T, n: hs, k: T, a: p, lda: T, b: v, ldb: C3, c: out + b * T * C + h * hs, ldc: C)
+            }
+        }
+    }
+
+    /// dqkv (assigned) from dout; `scratch` holds T·T floats.
+    public static func backward(
+        dqkv: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>,
+        scratch dp: UnsafeMutablePointer<Float>, batch B: Int, time T: Int, channels C: Int, heads H: Int
+    ) {
+        let hs = C / H, C3 = 3 * C
+        let scale = 1 / Float(hs).squareRoot()
+        for b in 0..<B {
+            for h in 0..<H {
+                let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+                let dq = dqkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
+                let p = probs + (b * H + h) * T * T
+                let dy = dout + b * T * C + h * hs
+                // dP = dY Vᵀ; dV = Pᵀ dY.
+                BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: hs, a: dy, lda: C, b: v, ldb: C3, c: dp, ldc: T)
+                BLAS.sgemm(transA: true, transB: false, m: T, n: hs, k: T, a: p, lda: T, b: dy, ldb: C, c: dv, ldc: C3)
+                // dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale (the softmax Jacobian), zero above the diagonal.
+                for t in 0..<T {
+                    let pr = p + t * T, dr = dp + t * T
+                    var dot: Float = 0
+                    for j in 0...t { dot += pr[j] * dr[j] }
+                    for j in 0...t { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                    if t + 1 < T { (dr + t + 1).update(repeating: 0, count: T - t - 1) }
+                }
+                // dQ = dS K; dK = dSᵀ Q.
+                BLAS.sgemm(transA: false, transB: false, m: T, n: hs, k: T, a: dp, lda: T, b: k, ldb: C3, c: dq, ldc: C3)
+                BLAS.sgemm(transA: true, transB: false, m: T, n: hs, k: T, a: dp, lda: T, b: q, ldb: C3, c: dk, ldc: C3)
+            }
+        }
+    }
+
+    /// In-place softmax of row[0..<valid]; row[valid..<total] is set to 0.
+    @inline(__always)
+    static func causalSoftmaxRow(_ row: UnsafeMutablePointer<Float>, valid: Int, total: Int) {
+        var m = -Float.infinity
+        for j in 0..<valid { m = max(m, row[j]) }
+        var sum: Float = 0
+        for j in 0..<valid { let e = fastExp(row[j] - m); row[j] = e; sum += e }
+        let inv = 1 / sum
+        for j in 0..<valid { row[j] *= inv }
+        if valid < total { (row + valid).update(repeating: 0, count: total - valid) }
+    }
+}
+
+/// exp(x) for x ≤ 0-ish softmax arguments and general use: range reduction x = n·ln2 + r, |r| ≤ ln2/2, a degree-6
+/// polynomial for eʳ and the exponent assembled in the float's bits. Relative error < 2e-7 over [−87, 88];
+/// inputs below −87 give 0 and above 88 give +inf. Branch-free so loops over it vectorise (glibc `expf` does not).
+@inline(__always)
+public func fastExp(_ v: Float) -> Float {
+    let x = min(max(v, -87.0), 88.0)
+    let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+    let r = (x - n * 0.693145751953125) - n * 1.42860682030941723212e-6
+    var p: Float = 1.0 / 720
+    p = p * r + 1.0 / 120
+    p = p * r + 1.0 / 24
+    p = p * r + 1.0 / 6
+    p = p * r + 0.5
+    p = p * r + 1
+    p = p * r + 1
+    let bits = UInt32(bitPattern: Int32(n) + 127) << 23
+    let result = p * Float(bitPattern: bits)
+    return v < -87 ? 0 : (v > 88 ? .infinity : result)
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A zero-initialised, 64-byte aligned float32 allocation with reference semantics: the storage for parameters,
+/// gradients, optimiser moments and activations (the llm.c pattern of one allocation with named views).
+public final class FloatBuffer: @unchecked Sendable {
+    public let count: Int
+    public let base: UnsafeMutablePointer<Float>
+
+    public init(count: Int) {
+        precondition(count >= 0, "FloatBuffer count must be non-negative")
+        self.count = count
+        var raw: UnsafeMutableRawPointer?
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        if posix_memalign(&raw, 64, bytes) != 0 || raw == nil {
+            // Allocation failure is not recoverable for a numeric kernel; report it plainly.
+            preconditionFailure("FloatBuffer: cannot allocate \(bytes) bytes")
+        }
+        base = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+        base.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    public convenience init(_ values: [Float]) {
+        self.init(count: values.count)
+        values.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    deinit { free(base) }
+
+    public subscript(i: Int) -> Float {
+        get { base[i] }
+        set { base[i] = newValue }
+    }
+
+    public func zero() { base.update(repeating: 0, count: count) }
+
+    public func copy(from other: FloatBuffer) {
+        precondition(other.count == count, "FloatBuffer.copy: size mismatch")
+        base.update(from: other.base, count: count)
+    }
+
+    public var array: [Float] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    public func array(_ range: Range<Int>) -> [Float] {
+        Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
+    }
+}

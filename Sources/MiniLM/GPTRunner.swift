@@ -1,0 +1,203 @@
+import Dispatch
+import Foundation
+
+/// Runs a `GPT` on batches with `threads` workers: the batch is split into contiguous shards of sequences, each
+/// worker runs forward/backward on its shard with its own activations and one OpenBLAS thread, and results are
+/// combined in a fixed order. Same model, batch and thread count give bit-identical results.
+///
+/// Sharding the batch beats giving OpenBLAS two threads: the element-wise work (LayerNorm, GELU, softmax) runs in
+/// parallel too, and the small per-head attention GEMMs do not scale with BLAS threads (PLATFORM.md).
+public final class GPTRunner: @unchecked Sendable {
+    public let model: GPT
+    public let threads: Int
+    private var workers: [Worker]
+
+    final class Worker {
+        var acts: Activations?
+        var grads: FloatBuffer?
+        var normScratch: PerSampleNormScratch?
+
+        func activations(config: ModelConfig, batch B: Int, time T: Int) -> Activations {
+            if let a = acts, a.fits(batch: B, time: T) { return a }
+            let a = Activations(config: config, batch: max(B, acts?.capacityB ?? 0), time: max(T, acts?.capacityT ?? 0))
+            acts = a
+            return a
+        }
+    }
+
+    public init(model: GPT, threads: Int = 1) {
+        self.model = model
+        self.threads = max(1, threads)
+        workers = (0..<max(1, threads)).map { _ in Worker() }
+    }
+
+    /// Contiguous shards of `0..<B`, at most `threads` of them.
+    func shards(_ B: Int) -> [Range<Int>] {
+        let k = min(threads, B)
+        return (0..<k).map { i in (i * B / k)..<((i + 1) * B / k) }
+    }
+
+    /// Runs `body(worker index, shard)` on every shard in parallel with one BLAS thread each.
+    func parallel(_ B: Int, _ body: (Int, Range<Int>) -> Void) {
+        let parts = shards(B)
+        BLAS.setThreads(1)
+        parallelFor(parts.count) { i in body(i, parts[i]) }
+    }
+
+    // MARK: - Training
+
+    /// Σ w·NLL of the batch and its gradient, written to `grads` (zeroed first; layout of `model.layout`).
+    public func lossAndGradients(_ batch: TokenBatch, grads: FloatBuffer) throws -> Double {
+        try batch.validate(vocabSize: model.config.vocabSize)
+        try checkLength(batch)
+        precondition(grads.count == model.parameterCount, "gradient buffer has the wrong size")
+        grads.zero()
+        let T = batch.time
+        var losses = [Double](repeating: 0, count: threads)
+        batch.inputs.withUnsafeBufferPointer { inp in
+        batch.targets.withUnsafeBufferPointer { tgt in
+        batch.weights.withUnsafeBufferPointer { w in
+            losses.withUnsafeMutableBufferPointer { lossOut in
+                parallel(batch.batchSize) { i, shard in
+                    let worker = workers[i]
+                    let acts = worker.activations(config: model.config, batch: shard.count, time: T)
+                    let g: FloatBuffer
+                    if i == 0 { g = grads } else {
+                        if worker.grads == nil { worker.grads = FloatBuffer(count: model.parameterCount) }
+                        g = worker.grads!
+                        g.zero()
+                    }
+                    let o = shard.lowerBound * T
+                    lossOut[i] = model.forward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
+                                               weights: w.baseAddress! + o, batch: shard.count, time: T)
+                    model.backward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
+                                   weights: w.baseAddress! + o, batch: shard.count, time: T, target: .gradients(g.base))
+                }
+            }
+        }}}
+        for i in 1..<min(threads, batch.batchSize) where workers[i].grads != nil {
+            let src = workers[i].grads!.base, dst = grads.base
+            for j in 0..<grads.count { dst[j] += src[j] }
+        }
+        return losses.reduce(0, +)
+    }
+
+    // MARK: - Per-sample gradient norms
+
+    /// For every sequence b of the batch, ‖∇θ_S L_b‖₂ where L_b = Σ_t w[b,t]·NLL[b,t] (with
+    /// `.sequenceMean` weights: the sequence's mean-token NLL) and S the parameter subset. One batched forward and
+    /// one backward that forms no weight gradient; equal to running each sequence alone.
+    public func perSampleGradNorms(_ batch: TokenBatch, subset: ParameterSubset = .all) throws -> [Double] {
+        try batch.validate(vocabSize: model.config.vocabSize)
+        try checkLength(batch)
+        let T = batch.time
+        let start = model.layout.range(of: subset).lowerBound
+        var sq = [Double](repeating: 0, count: batch.batchSize)
+        batch.inputs.withUnsafeBufferPointer { inp in
+        batch.targets.withUnsafeBufferPointer { tgt in
+        batch.weights.withUnsafeBufferPointer { w in
+            sq.withUnsafeMutableBufferPointer { out in
+                parallel(batch.batchSize) { i, shard in
+                    let worker = workers[i]
+                    let acts = worker.activations(config: model.config, batch: shard.count, time: T)
+                    if worker.normScratch == nil { worker.normScratch = PerSampleNormScratch(config: model.config) }
+                    let o = shard.lowerBound * T
+                    _ = model.forward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
+                                      weights: w.baseAddress! + o, batch: shard.count, time: T)
+                    model.backward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
+                                   weights: w.baseAddress! + o, batch: shard.count, time: T,
+                                   target: .squaredNorms(subsetStart: start, out: out.baseAddress! + shard.lowerBound,
+                                                         scratch: worker.normScratch!))
+                }
+            }
+        }}}
+        return sq.map { $0.squareRoot() }
+    }
+
+    /// The reference implementation: each sequence alone, its full gradient materialised, the norm over the
+    /// subset's slice of the flat gradient. Kept as the oracle for tests and the benchmark.
+    public func perSampleGradNormsNaive(_ batch: TokenBatch, subset: ParameterSubset = .all) throws -> [Double] {
+        let range = model.layout.range(of: subset)
+        let grads = FloatBuffer(count: model.parameterCount)
+        var norms: [Double] = []
+        let T = batch.time
+        for b in 0..<batch.batchSize {
+            let slice = (b * T)..<((b + 1) * T)
+            let one = try TokenBatch(batchSize: 1, time: T, inputs: Array(batch.inputs[slice]),
+                                     targets: Array(batch.targets[slice]), weights: Array(batch.weights[slice]))
+            _ = try lossAndGradients(one, grads: grads)
+            var s = 0.0
+            for j in range { s += Double(grads[j]) * Double(grads[j]) }
+            norms.append(s.squareRoot())
+        }
+        return norms
+    }
+
+    // MARK: - Teacher-forced statistics
+
+    /// Per-position statistics of a teacher-forced pass at temperature τ (REFERENCE.md conventions), for the
+    /// positions with non-zero weight: log p(target), entropy H = logsumexp(z/τ) − Σ p·z/τ, and self-certainty
+    /// logsumexp(z/τ) − mean(z/τ). Each array is [B·T]; unweighted positions hold 0.
+    public struct TokenStatistics: Sendable {
+        public var logProbs: [Float]
+        public var entropies: [Float]
+        public var selfCertainties: [Float]
+    }
+
+    public func tokenStatistics(_ batch: TokenBatch, temperature: Float = 1) throws -> TokenStatistics {
+        try batch.validate(vocabSize: model.config.vocabSize)
+        try checkLength(batch)
+        guard temperature > 0, temperature.isFinite else {
+            throw MiniLMError.invalidBatch("temperature must be positive and finite, got \(temperature)")
+        }
+        let T = batch.time, V = model.config.vocabSize, n = batch.batchSize * T
+        var stats = TokenStatistics(logProbs: .init(repeating: 0, count: n), entropies: .init(repeating: 0, count: n),
+                                    selfCertainties: .init(repeating: 0, count: n))
+        let invTau = 1 / temperature
+        batch.inputs.withUnsafeBufferPointer { inp in
+        batch.targets.withUnsafeBufferPointer { tgt in
+        batch.weights.withUnsafeBufferPointer { w in
+        stats.logProbs.withUnsafeMutableBufferPointer { lp in
+        stats.entropies.withUnsafeMutableBufferPointer { ent in
+        stats.selfCertainties.withUnsafeMutableBufferPointer { sc in
+            parallel(batch.batchSize) { i, shard in
+                let acts = workers[i].activations(config: model.config, batch: shard.count, time: T)
+                let o = shard.lowerBound * T
+                _ = model.forward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
+                                  weights: w.baseAddress! + o, batch: shard.count, time: T)
+                for r in 0..<(shard.count * T) where w[o + r] != 0 {
+                    let s = TokenStatistics.ofLogits(acts.logits.base + r * V, vocab: V, invTemperature: invTau, target: Int(tgt[o + r]))
+                    lp[o + r] = s.logProb; ent[o + r] = s.entropy; sc[o + r] = s.selfCertainty
+                }
+            }
+        }}}}}}
+        return stats
+    }
+
+    func checkLength(_ batch: TokenBatch) throws {
+        if batch.time > model.config.contextLength {
+            throw MiniLMError.sequenceTooLong(index: 0, length: batch.time, context: model.config.contextLength)
+        }
+    }
+}
+
+extension GPTRunner.TokenStatistics {
+    /// log p(target), entropy and self-certainty of one row of logits z at 1/τ = `invTemperature`, in Double.
+    public static func ofLogits(_ z: UnsafePointer<Float>, vocab V: Int, invTemperature: Float, target: Int)
+        -> (logProb: Float, entropy: Float, selfCertainty: Float) {
+        let k = Double(invTemperature)
+        var m = -Double.infinity
+        for j in 0..<V { m = max(m, Double(z[j]) * k) }
+        var s = 0.0, sz = 0.0, mean = 0.0
+        for j in 0..<V {
+            let y = Double(z[j]) * k
+            let e = Foundation.exp(y - m)
+            s += e; sz += e * y; mean += y
+        }
+        let lse = m + Foundation.log(s)
+        let logProb = Double(z[target]) * k - lse
+        let entropy = lse - sz / s
+        let selfCertainty = lse - mean / Double(V)
+        return (Float(logProb), Float(entropy), Float(selfCertainty))
+    }
+}

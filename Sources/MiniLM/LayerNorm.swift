@@ -1,0 +1,61 @@
+import Foundation
+
+/// LayerNorm over the last dimension C with eps 1e-5 (PyTorch's default): y = (x − μ)/σ · w + b.
+public enum LayerNorm {
+    public static let eps: Float = 1e-5
+
+    /// Assigns out[N, C]; saves the row means and reciprocal standard deviations for the backward pass.
+    public static func forward(
+        out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
+        inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, rows N: Int, channels C: Int
+    ) {
+        let invC = 1 / Float(C)
+        for r in 0..<N {
+            let x = inp + r * C
+            var m: Float = 0
+            for i in 0..<C { m += x[i] }
+            m *= invC
+            var v: Float = 0
+            for i in 0..<C { let d = x[i] - m; v += d * d }
+            v *= invC
+            let s = 1 / (v + eps).squareRoot()
+            let o = out + r * C
+            for i in 0..<C { o[i] = (x[i] - m) * s * weight[i] + bias[i] }
+            mean[r] = m
+            rstd[r] = s
+        }
+    }
+
+    /// dinp += ∂L/∂x (accumulates, so a residual stream's gradient flows through unchanged);
+    /// dweight += Σ dout·x̂, dbias += Σ dout. Either parameter gradient may be nil; `dinp` may be nil too.
+    public static func backward(
+        dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
+        dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows N: Int, channels C: Int
+    ) {
+        let invC = 1 / Float(C)
+        for r in 0..<N {
+            let x = inp + r * C, g = dout + r * C
+            let m = mean[r], s = rstd[r]
+            if let dinp {
+                // dx = s·(dŷ − mean(dŷ) − x̂·mean(dŷ·x̂)), with dŷ = dout·w.
+                var sumD: Float = 0, sumDX: Float = 0
+                for i in 0..<C {
+                    let xh = (x[i] - m) * s
+                    let d = g[i] * weight[i]
+                    sumD += d
+                    sumDX += d * xh
+                }
+                sumD *= invC
+                sumDX *= invC
+                let dx = dinp + r * C
+                for i in 0..<C {
+                    let xh = (x[i] - m) * s
+                    dx[i] += s * (g[i] * weight[i] - sumD - xh * sumDX)
+                }
+            }
+            if let dweight { for i in 0..<C { dweight[i] += g[i] * (x[i] - m) * s } }
+            if let dbias { for i in 0..<C { dbias[i] += g[i] } }
+        }
+    }
+}

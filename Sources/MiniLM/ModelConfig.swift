@@ -1,0 +1,76 @@
+import Foundation
+
+// Shape legend used throughout MiniLM:
+//   B batch, T time (sequence positions), C channels (d_model), V vocabulary, H heads, hs = C / H head size,
+//   F MLP hidden width, L layers, N = B·T rows of a flattened activation.
+
+/// The architecture of a GPT-2 style decoder. Field names follow nanoGPT where it has one (see `nanoGPTKeys`).
+public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
+    /// Token vocabulary size, including PAD, BOS and EOS.
+    public var vocabSize: Int
+    /// Maximum sequence length (nanoGPT `block_size`): positions 0..<contextLength have learned embeddings.
+    public var contextLength: Int
+    /// Number of transformer blocks.
+    public var layers: Int
+    /// Attention heads per block; must divide `dModel`.
+    public var heads: Int
+    /// Residual stream width C.
+    public var dModel: Int
+    /// MLP hidden width F (GPT-2 uses 4·C).
+    public var mlpHidden: Int
+
+    public init(vocabSize: Int, contextLength: Int, layers: Int, heads: Int, dModel: Int, mlpHidden: Int) {
+        self.vocabSize = vocabSize
+        self.contextLength = contextLength
+        self.layers = layers
+        self.heads = heads
+        self.dModel = dModel
+        self.mlpHidden = mlpHidden
+    }
+
+    public var headSize: Int { dModel / heads }
+
+    /// Named presets. `vocabSize` comes from the tokenizer.
+    /// - `small`: the benchmark model of the MiniLM issue (826k parameters at V = 64): big enough to learn the
+    ///   task families, small enough that a GRPO step takes well under a second on two cores.
+    /// - `tiny`: for unit tests and finite-difference checks (a few thousand parameters).
+    public static func preset(_ name: String, vocabSize: Int) throws -> ModelConfig {
+        switch name {
+        case "small":
+            return ModelConfig(vocabSize: vocabSize, contextLength: 128, layers: 4, heads: 4, dModel: 128, mlpHidden: 512)
+        case "tiny":
+            return ModelConfig(vocabSize: vocabSize, contextLength: 16, layers: 2, heads: 2, dModel: 8, mlpHidden: 32)
+        default:
+            throw MiniLMError.unknownPreset(name, valid: presetNames)
+        }
+    }
+
+    public static let presetNames = ["small", "tiny"]
+
+    /// Checks the invariants the kernels rely on.
+    public func validate() throws {
+        func check(_ ok: Bool, _ field: String, _ why: String) throws {
+            if !ok { throw MiniLMError.invalidConfig(field: field, reason: why) }
+        }
+        try check(vocabSize >= 4, "vocab_size", "must be at least 4 (PAD, BOS, EOS and one character), got \(vocabSize)")
+        try check(contextLength >= 2, "block_size", "must be at least 2, got \(contextLength)")
+        try check(layers >= 1, "n_layer", "must be at least 1, got \(layers)")
+        try check(heads >= 1, "n_head", "must be at least 1, got \(heads)")
+        try check(dModel >= 1 && dModel % max(heads, 1) == 0, "n_embd", "must be a positive multiple of n_head (\(heads)), got \(dModel)")
+        try check(mlpHidden >= 1, "mlp_hidden", "must be at least 1, got \(mlpHidden)")
+        let params = ParameterLayout(config: self).count
+        try check(params < 1 << 31, "n_embd", "the model would have \(params) parameters; keep it under 2^31")
+    }
+
+    /// nanoGPT's config keys plus ours, as stored in a checkpoint's `__metadata__.config`.
+    enum CodingKeys: String, CodingKey {
+        case vocabSize = "vocab_size"
+        case contextLength = "block_size"
+        case layers = "n_layer"
+        case heads = "n_head"
+        case dModel = "n_embd"
+        case mlpHidden = "mlp_hidden"
+    }
+
+    public static let nanoGPTKeys = ["vocab_size", "block_size", "n_layer", "n_head", "n_embd"]
+}

@@ -1,0 +1,141 @@
+import Testing
+@testable import MiniLM
+
+/// Finite-difference checks of every layer's backward pass on tiny shapes. Each layer's output is reduced to a
+/// scalar with a fixed random projection r: L = Σ r ⊙ out, so ∂L/∂out = r.
+@Suite struct LayerGradientTests {
+    @Test func linear() {
+        let N = 5, C = 4, OC = 3
+        let x = FloatBuffer(randomFloats(N * C, seed: 1)), w = FloatBuffer(randomFloats(OC * C, seed: 2)), b = FloatBuffer(randomFloats(OC, seed: 3))
+        let r = randomFloats(N * OC, seed: 4)
+        func loss() -> Double {
+            var out = [Float](repeating: 0, count: N * OC)
+            Linear.forward(out: &out, inp: x.base, weight: w.base, bias: b.base, rows: N, inFeatures: C, outFeatures: OC)
+            return zip(out, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+        }
+        var dx = [Float](repeating: 0, count: N * C), dw = [Float](repeating: 0, count: OC * C), db = [Float](repeating: 0, count: OC)
+        Linear.backward(dinp: &dx, dweight: &dw, dbias: &db, dout: r, inp: x.base, weight: w.base, rows: N, inFeatures: C, outFeatures: OC)
+        let nx = finiteDifferences(x.base, indices: Array(0..<(N * C)), loss)
+        let nw = finiteDifferences(w.base, indices: Array(0..<(OC * C)), loss)
+        let nb = finiteDifferences(b.base, indices: Array(0..<OC), loss)
+        expectClose(dx.map(Double.init), nx, relative: 1e-3, "dinp")
+        expectClose(dw.map(Double.init), nw, relative: 1e-3, "dweight")
+        expectClose(db.map(Double.init), nb, relative: 1e-3, "dbias")
+    }
+
+    @Test func layerNorm() {
+        let N = 4, C = 6
+        let x = FloatBuffer(randomFloats(N * C, seed: 5, scale: 2)), w = FloatBuffer(randomFloats(C, seed: 6)), b = FloatBuffer(randomFloats(C, seed: 7))
+        let r = randomFloats(N * C, seed: 8)
+        var mean = [Float](repeating: 0, count: N), rstd = [Float](repeating: 0, count: N)
+        func loss() -> Double {
+            var out = [Float](repeating: 0, count: N * C)
+            LayerNorm.forward(out: &out, mean: &mean, rstd: &rstd, inp: x.base, weight: w.base, bias: b.base, rows: N, channels: C)
+            return zip(out, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+        }
+        _ = loss()
+        var dx = [Float](repeating: 0.25, count: N * C)  // backward accumulates: start from a non-zero value
+        var dw = [Float](repeating: 0, count: C), db = [Float](repeating: 0, count: C)
+        LayerNorm.backward(dinp: &dx, dweight: &dw, dbias: &db, dout: r, inp: x.base, weight: w.base, mean: mean, rstd: rstd, rows: N, channels: C)
+        let nx = finiteDifferences(x.base, indices: Array(0..<(N * C)), h: 1e-3, loss)
+        let nw = finiteDifferences(w.base, indices: Array(0..<C), loss)
+        let nb = finiteDifferences(b.base, indices: Array(0..<C), loss)
+        expectClose(dx.map { Double($0) - 0.25 }, nx, relative: 2e-3, "dinp")
+        expectClose(dw.map(Double.init), nw, relative: 1e-3, "dweight")
+        expectClose(db.map(Double.init), nb, relative: 1e-3, "dbias")
+    }
+
+    @Test func gelu() {
+        let n = 40
+        let x = FloatBuffer((0..<n).map { Float($0 - 20) * 0.25 })  // −5 … 4.75, covers both tails and the bend
+        let r = randomFloats(n, seed: 9)
+        func loss() -> Double {
+            var out = [Float](repeating: 0, count: n)
+            GELU.forward(out: &out, inp: x.base, count: n)
+            return zip(out, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+        }
+        var dx = [Float](repeating: 0, count: n)
+        GELU.backward(dinp: &dx, dout: r, inp: x.base, count: n)
+        let nx = finiteDifferences(x.base, indices: Array(0..<n), h: 1e-3, loss)
+        expectClose(dx.map(Double.init), nx, relative: 1e-3, "dinp")
+    }
+
+    @Test(arguments: [(1, 5, 4, 1), (2, 6, 8, 2), (1, 3, 6, 3)])
+    func attention(B: Int, T: Int, C: Int, H: Int) {
+        let qkv = FloatBuffer(randomFloats(B * T * 3 * C, seed: 10, scale: 1.5))
+        let r = randomFloats(B * T * C, seed: 11)
+        var probs = [Float](repeating: 0, count: B * H * T * T)
+        func loss() -> Double {
+            var out = [Float](repeating: 0, count: B * T * C)
+            Attention.forward(out: &out, probs: &probs, qkv: qkv.base, batch: B, time: T, channels: C, heads: H)
+            return zip(out, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+        }
+        _ = loss()
+        var dqkv = [Float](repeating: 9, count: B * T * 3 * C)  // backward assigns: garbage must be overwritten
+        var scratch = [Float](repeating: 0, count: T * T)
+        Attention.backward(dqkv: &dqkv, dout: r, qkv: qkv.base, probs: probs, scratch: &scratch, batch: B, time: T, channels: C, heads: H)
+        let nq = finiteDifferences(qkv.base, indices: Array(0..<(B * T * 3 * C)), h: 1e-3, loss)
+        expectClose(dqkv.map(Double.init), nq, relative: 2e-3, "dqkv")
+        // Causality: probabilities above the diagonal are exactly zero, rows sum to one.
+        for bh in 0..<(B * H) {
+            for t in 0..<T {
+                let row = probs[(bh * T + t) * T..<((bh * T + t) * T + T)]
+                #expect(abs(row.reduce(0, +) - 1) < 1e-5)
+                #expect(row.dropFirst(t + 1).allSatisfy { $0 == 0 })
+            }
+        }
+    }
+
+    @Test func crossEntropy() {
+        let N = 4, V = 7
+        let z = FloatBuffer(randomFloats(N * V, seed: 12, scale: 3))
+        let targets: [Int32] = [1, 6, 0, 3]
+        let weights: [Float] = [0.5, 0, 1, 0.25]
+        var probs = [Float](repeating: 0, count: N * V), losses = [Float](repeating: 0, count: N)
+        func loss() -> Double { CrossEntropy.forward(probs: &probs, losses: &losses, logits: z.base, targets: targets, weights: weights, rows: N, vocab: V) }
+        _ = loss()
+        var dz = [Float](repeating: 0, count: N * V)
+        CrossEntropy.backward(dlogits: &dz, probs: probs, targets: targets, weights: weights, rows: N, vocab: V)
+        let nz = finiteDifferences(z.base, indices: Array(0..<(N * V)), h: 1e-3, loss)
+        expectClose(dz.map(Double.init), nz, relative: 1e-3, "dlogits")
+        #expect(losses[1] == 0, "an unweighted position carries no loss")
+    }
+
+    @Test func embedding() {
+        let B = 2, T = 3, C = 4, V = 5
+        let tokens: [Int32] = [1, 4, 1, 0, 2, 2]
+        let wte = FloatBuffer(randomFloats(V * C, seed: 13)), wpe = FloatBuffer(randomFloats(T * C, seed: 14))
+        let r = randomFloats(B * T * C, seed: 15)
+        func loss() -> Double {
+            var out = [Float](repeating: 0, count: B * T * C)
+            Embedding.forward(out: &out, tokens: tokens, wte: wte.base, wpe: wpe.base, batch: B, time: T, channels: C)
+            return zip(out, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+        }
+        var dwte = [Float](repeating: 0, count: V * C), dwpe = [Float](repeating: 0, count: T * C)
+        Embedding.backward(dwte: &dwte, dwpe: &dwpe, dout: r, tokens: tokens, batch: B, time: T, channels: C)
+        let ne = finiteDifferences(wte.base, indices: Array(0..<(V * C)), loss)
+        let np = finiteDifferences(wpe.base, indices: Array(0..<(T * C)), loss)
+        expectClose(dwte.map(Double.init), ne, relative: 1e-3, "dwte")
+        expectClose(dwpe.map(Double.init), np, relative: 1e-3, "dwpe")
+    }
+
+    @Test func fastTanhAndExpAreAccurate() {
+        var maxTanh: Float = 0, maxExp: Double = 0
+        for i in -2000...2000 {
+            let x = Float(i) * 0.005
+            maxTanh = max(maxTanh, abs(fastTanh(x) - Foundation.tanh(x)))
+        }
+        for i in -870...880 {
+            let x = Float(i) * 0.1
+            let rel = abs(Double(fastExp(x)) - Foundation.exp(Double(x))) / Foundation.exp(Double(x))
+            maxExp = max(maxExp, rel)
+        }
+        #expect(maxTanh < 2e-6)
+        #expect(maxExp < 1e-6)
+        #expect(fastExp(-100) == 0)
+        #expect(fastExp(100) == .infinity)
+        #expect(fastTanh(50) == 1 && fastTanh(-50) == -1)
+    }
+}
+
+import Foundation

@@ -1,0 +1,114 @@
+import Testing
+@testable import MiniLM
+
+@Suite struct ModelGradientTests {
+    /// Every named tensor's gradient against central differences of the whole model's loss, on a batch with
+    /// mixed lengths, a masked prompt and right padding.
+    @Test func wholeModelGradientsMatchFiniteDifferences() throws {
+        let model = try tinyModel()
+        let seqs = randomSequences(lengths: [9, 5, 12], vocab: 11, seed: 3)
+        let batch = try TokenBatch.teacherForcing(sequences: seqs, lossStart: [3, 1, 6], normalization: .tokenMean,
+                                                  pad: 0, contextLength: model.config.contextLength)
+        let runner = GPTRunner(model: model, threads: 1)
+        let grads = FloatBuffer(count: model.parameterCount)
+        _ = try runner.lossAndGradients(batch, grads: grads)
+        let scratch = FloatBuffer(count: model.parameterCount)
+        func loss() -> Double { (try? runner.lossAndGradients(batch, grads: scratch)) ?? .nan }
+        for e in model.layout.entries {
+            // Up to 12 coordinates per tensor, spread over it.
+            let step = max(1, e.count / 12)
+            let idx = stride(from: 0, to: e.count, by: step).map { e.offset + $0 }
+            let numeric = finiteDifferences(model.params.base, indices: idx, h: 5e-3, loss)
+            let analytic = idx.map { Double(grads[$0]) }
+            if numeric.allSatisfy({ abs($0) < 1e-7 }) && analytic.allSatisfy({ abs($0) < 1e-7 }) { continue }
+            expectClose(analytic, numeric, relative: 5e-3, e.name)
+        }
+    }
+
+    /// A gradient must not depend on the number of worker threads beyond float rounding, nor on the padding.
+    @Test func gradientsAgreeAcrossThreadsAndPadding() throws {
+        let model = try tinyModel()
+        let seqs = randomSequences(lengths: [7, 4, 10, 3], vocab: 11, seed: 4)
+        let batch = try TokenBatch.teacherForcing(sequences: seqs, lossStart: [2, 1, 4, 1], normalization: .sum, pad: 0,
+                                                  contextLength: 16)
+        let g1 = FloatBuffer(count: model.parameterCount), g2 = FloatBuffer(count: model.parameterCount)
+        let l1 = try GPTRunner(model: model, threads: 1).lossAndGradients(batch, grads: g1)
+        let l2 = try GPTRunner(model: model, threads: 2).lossAndGradients(batch, grads: g2)
+        #expect(abs(l1 - l2) < 1e-4 * abs(l1))
+        expectClose(g2.array, g1.array, relative: 1e-5, "threads")
+        // Sum of per-sequence gradients, each run alone (no padding) = batch gradient.
+        let acc = FloatBuffer(count: model.parameterCount), one = FloatBuffer(count: model.parameterCount)
+        let runner = GPTRunner(model: model, threads: 1)
+        for (i, s) in seqs.enumerated() {
+            let b = try TokenBatch.teacherForcing(sequences: [s], lossStart: [[2, 1, 4, 1][i]], normalization: .sum, pad: 0, contextLength: 16)
+            _ = try runner.lossAndGradients(b, grads: one)
+            for j in 0..<acc.count { acc[j] += one[j] }
+        }
+        expectClose(g1.array, acc.array, relative: 1e-5, "padding")
+    }
+}
+
+@Suite struct PerSampleNormTests {
+    static let subsets: [ParameterSubset] = [.all, .lmHead, .lastBlocks(0), .lastBlocks(1), .lastBlocks(2)]
+
+    /// Batched per-sample norms equal the naive per-sequence loop, with mixed lengths, prompts, padding,
+    /// every parameter subset, and one or two worker threads.
+    @Test(arguments: subsets, [1, 2])
+    func batchedNormsEqualNaiveLoop(subset: ParameterSubset, threads: Int) throws {
+        let model = try tinyModel()
+        let seqs = randomSequences(lengths: [16, 5, 11, 2, 9], vocab: 11, seed: 5)
+        let batch = try TokenBatch.teacherForcing(sequences: seqs, lossStart: [4, 2, 8, 1, 3], normalization: .sequenceMean,
+                                                  pad: 0, contextLength: 16)
+        let runner = GPTRunner(model: model, threads: threads)
+        let fast = try runner.perSampleGradNorms(batch, subset: subset)
+        let naive = try runner.perSampleGradNormsNaive(batch, subset: subset)
+        #expect(fast.count == 5)
+        for i in 0..<5 {
+            #expect(naive[i] > 0)
+            #expect(abs(fast[i] - naive[i]) <= 1e-4 * naive[i], "sequence \(i): batched \(fast[i]) vs naive \(naive[i])")
+        }
+    }
+
+    /// Norms of a sequence do not change when it is batched with others of different lengths, and the naive
+    /// reference is itself the norm of a full single-sequence gradient.
+    @Test func normIsIndependentOfBatchmates() throws {
+        let model = try tinyModel()
+        let seqs = randomSequences(lengths: [8, 14, 3], vocab: 11, seed: 6)
+        let runner = GPTRunner(model: model, threads: 1)
+        let together = try runner.perSampleGradNorms(
+            try TokenBatch.teacherForcing(sequences: seqs, lossStart: [3, 3, 1], normalization: .sequenceMean, pad: 0, contextLength: 16))
+        for i in 0..<3 {
+            let alone = try runner.perSampleGradNorms(
+                try TokenBatch.teacherForcing(sequences: [seqs[i]], lossStart: [[3, 3, 1][i]], normalization: .sequenceMean, pad: 0, contextLength: 16))
+            #expect(abs(together[i] - alone[0]) <= 1e-5 * alone[0])
+        }
+    }
+
+    /// Both branches of the per-layer choice (ghost norm, materialised product) agree with the plain formula.
+    @Test func linearNormBranchesAgree() {
+        let C = 6, OC = 5
+        let scratch = PerSampleNormScratch(config: ModelConfig(vocabSize: 8, contextLength: 32, layers: 1, heads: 1, dModel: 8, mlpHidden: 8))
+        for n in [1, 2, 7, 30] {  // small n takes the ghost branch, large n the materialised one
+            let a = randomFloats(n * C, seed: UInt64(n)), g = randomFloats(n * OC, seed: UInt64(100 + n))
+            var expected = 0.0
+            for o in 0..<OC {
+                for c in 0..<C {
+                    var s = 0.0
+                    for t in 0..<n { s += Double(g[t * OC + o]) * Double(a[t * C + c]) }
+                    expected += s * s
+                }
+            }
+            let got = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, scratch: scratch)
+            #expect(abs(got - expected) <= 1e-5 * expected, "n = \(n)")
+        }
+    }
+
+    @Test func subsetParsing() throws {
+        #expect(try ParameterSubset(parsing: "all") == .all)
+        #expect(try ParameterSubset(parsing: "lm_head") == .lmHead)
+        #expect(try ParameterSubset(parsing: "last:3") == .lastBlocks(3))
+        for bad in ["", "last:", "last:-1", "head", "last:x"] {
+            #expect(throws: MiniLMError.self) { try ParameterSubset(parsing: bad) }
+        }
+    }
+}
