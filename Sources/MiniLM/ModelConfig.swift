@@ -58,7 +58,12 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
         try check(heads >= 1, "n_head", "must be at least 1, got \(heads)")
         try check(dModel >= 1 && dModel % max(heads, 1) == 0, "n_embd", "must be a positive multiple of n_head (\(heads)), got \(dModel)")
         try check(mlpHidden >= 1, "mlp_hidden", "must be at least 1, got \(mlpHidden)")
-        let params = ParameterLayout(config: self).count
+        try check(vocabSize <= 1 << 20, "vocab_size", "must be at most 2^20, got \(vocabSize)")
+        try check(contextLength <= 1 << 16, "block_size", "must be at most 65536, got \(contextLength)")
+        try check(layers <= 1024, "n_layer", "must be at most 1024, got \(layers)")
+        try check(dModel <= 1 << 16 && mlpHidden <= 1 << 18, "n_embd", "n_embd ≤ 65536 and mlp_hidden ≤ 262144 required")
+        let perBlock = 4 * dModel + 4 * dModel * dModel + 4 * dModel + 2 * dModel * mlpHidden + mlpHidden + dModel
+        let params = 2 * vocabSize * dModel + contextLength * dModel + layers * perBlock + 2 * dModel
         try check(params < 1 << 31, "n_embd", "the model would have \(params) parameters; keep it under 2^31")
     }
 

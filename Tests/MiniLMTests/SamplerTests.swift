@@ -1,0 +1,95 @@
+import Testing
+@testable import MiniLM
+
+@Suite struct SamplerTests {
+    /// Every step's logits from the KV cache equal a full forward over the prompt and the tokens so far.
+    @Test(arguments: [1, 2])
+    func cachedLogitsEqualFullRecomputation(threads: Int) throws {
+        let model = try tinyModel(vocab: 11, context: 16)
+        let prompts = randomSequences(lengths: [3, 1, 6], vocab: 11, seed: 21)
+        var options = SamplingOptions(temperature: 1, maxNewTokens: 8, eos: 2, seed: 5)
+        options.recordLogits = true
+        let gens = try Sampler(model: model, threads: threads).generate(prompts: prompts, options: options)
+        let runner = GPTRunner(model: model, threads: 1)
+        for (i, g) in gens.enumerated() {
+            #expect(!g.tokens.isEmpty)
+            #expect(g.logits.count == g.tokens.count)
+            let full = prompts[i] + g.tokens
+            for step in 0..<g.tokens.count {
+                // Logits that predicted token `step` came from the prefix of length prompt + step.
+                let prefix = Array(full[0..<(prompts[i].count + step)])
+                let expected = try lastLogits(runner, prefix)
+                expectClose(g.logits[step], expected, relative: 1e-4, "sequence \(i) step \(step)")
+            }
+            // Recorded log-probabilities are those of the drawn tokens under softmax(logits).
+            for step in 0..<g.tokens.count {
+                let z = g.logits[step].map(Double.init)
+                let lse = Foundation.log(z.map { Foundation.exp($0 - z.max()!) }.reduce(0, +)) + z.max()!
+                #expect(abs(Double(g.logProbs[step]) - (z[Int(g.tokens[step])] - lse)) < 1e-4)
+            }
+        }
+    }
+
+    @Test func sameSeedSameTokensAndIndependentOfBatchingAndThreads() throws {
+        let model = try tinyModel(vocab: 11, context: 16)
+        let prompts = randomSequences(lengths: [2, 5, 4, 1], vocab: 11, seed: 22)
+        let options = SamplingOptions(temperature: 0.9, topP: 0.95, maxNewTokens: 10, eos: 2, seed: 42)
+        let a = try Sampler(model: model, threads: 1).generate(prompts: prompts, options: options)
+        let b = try Sampler(model: model, threads: 1).generate(prompts: prompts, options: options)
+        let c = try Sampler(model: model, threads: 2).generate(prompts: prompts, options: options)
+        #expect(a.map(\.tokens) == b.map(\.tokens))
+        #expect(a.map(\.tokens) == c.map(\.tokens))
+        var other = options
+        other.seed = 43
+        let d = try Sampler(model: model, threads: 1).generate(prompts: prompts, options: other)
+        #expect(a.map(\.tokens) != d.map(\.tokens))
+    }
+
+    @Test func stopsAtEOSOrLimitAndFlagsTruncation() throws {
+        let model = try tinyModel(vocab: 11, context: 16)
+        let prompts = randomSequences(lengths: [3, 14], vocab: 11, seed: 23)
+        let gens = try Sampler(model: model).generate(prompts: prompts, options: SamplingOptions(temperature: 1, maxNewTokens: 6, eos: 2, seed: 1))
+        for (i, g) in gens.enumerated() {
+            #expect(g.finished != g.truncated)
+            if g.finished { #expect(g.tokens.last == 2) } else { #expect(!g.tokens.contains(2)) }
+            #expect(g.tokens.count <= 6)
+            #expect(prompts[i].count + g.tokens.count <= 17, "a completed sequence fits the context for teacher forcing")
+        }
+        #expect(gens[1].tokens.count <= 3)
+    }
+
+    @Test func greedyTakesTheArgmax() throws {
+        let model = try tinyModel(vocab: 11, context: 16)
+        var options = SamplingOptions(temperature: 0, maxNewTokens: 5, eos: 2, seed: 0)
+        options.recordLogits = true
+        let g = try Sampler(model: model).generate(prompts: [[1, 4, 5]], options: options)[0]
+        for (step, z) in g.logits.enumerated() {
+            #expect(Int(g.tokens[step]) == z.indices.max { z[$0] < z[$1] })
+        }
+    }
+
+    @Test func badOptionsAreErrors() throws {
+        let model = try tinyModel()
+        let s = Sampler(model: model)
+        #expect(throws: MiniLMError.self) { try s.generate(prompts: [[]], options: SamplingOptions()) }
+        #expect(throws: MiniLMError.self) { try s.generate(prompts: [[1, 99]], options: SamplingOptions()) }
+        #expect(throws: MiniLMError.self) { try s.generate(prompts: [[1]], options: SamplingOptions(topP: 0)) }
+        #expect(throws: MiniLMError.self) { try s.generate(prompts: [[Int32](repeating: 3, count: 17)], options: SamplingOptions()) }
+    }
+
+    func lastLogits(_ runner: GPTRunner, _ tokens: [Int32]) throws -> [Float] {
+        // A forward over `tokens` as inputs; the logits at the last position predict the next token.
+        let T = tokens.count
+        let batch = try TokenBatch(batchSize: 1, time: T, inputs: tokens, targets: tokens, weights: [Float](repeating: 0, count: T))
+        let acts = Activations(config: runner.model.config, batch: 1, time: T)
+        batch.inputs.withUnsafeBufferPointer { i in
+            batch.weights.withUnsafeBufferPointer { w in
+                _ = runner.model.forward(acts, inputs: i.baseAddress!, targets: i.baseAddress!, weights: w.baseAddress!, batch: 1, time: T)
+            }
+        }
+        let V = runner.model.config.vocabSize
+        return acts.logits.array((T - 1) * V..<(T * V))
+    }
+}
+
+import Foundation
