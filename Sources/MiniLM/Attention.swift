@@ -44,8 +44,7 @@ public enum Attention {
                 // dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale (the softmax Jacobian), zero above the diagonal.
                 for t in 0..<T {
                     let pr = p + t * T, dr = dp + t * T
-                    var dot: Float = 0
-                    for j in 0...t { dot += pr[j] * dr[j] }
+                    let dot = Vector.dot(pr, dr, t + 1)
                     for j in 0...t { dr[j] = pr[j] * (dr[j] - dot) * scale }
                     if t + 1 < T { (dr + t + 1).update(repeating: 0, count: T - t - 1) }
                 }
@@ -59,12 +58,9 @@ public enum Attention {
     /// In-place softmax of row[0..<valid]; row[valid..<total] is set to 0.
     @inline(__always)
     static func causalSoftmaxRow(_ row: UnsafeMutablePointer<Float>, valid: Int, total: Int) {
-        var m = -Float.infinity
-        for j in 0..<valid { m = max(m, row[j]) }
-        var sum: Float = 0
-        for j in 0..<valid { let e = fastExp(row[j] - m); row[j] = e; sum += e }
-        let inv = 1 / sum
-        for j in 0..<valid { row[j] *= inv }
+        let m = Vector.max(row, valid)
+        let sum = Vector.expShiftedSum(row, m, valid)
+        Vector.scale(row, 1 / sum, valid)
         if valid < total { (row + valid).update(repeating: 0, count: total - valid) }
     }
 }
@@ -75,7 +71,7 @@ public enum Attention {
 @inline(__always)
 public func fastExp(_ v: Float) -> Float {
     let x = min(max(v, -87.0), 88.0)
-    let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+    let n = (x * 1.44269504088896341 + 12582912) - 12582912  // round to nearest: 1.5·2^23 shifts the fraction out
     let r = (x - n * 0.693145751953125) - n * 1.42860682030941723212e-6
     var p: Float = 1.0 / 720
     p = p * r + 1.0 / 120

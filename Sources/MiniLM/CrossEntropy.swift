@@ -13,12 +13,10 @@ public enum CrossEntropy {
         var total: Double = 0
         for r in 0..<N {
             let z = logits + r * V, p = probs + r * V
-            var m = -Float.infinity
-            for j in 0..<V { m = max(m, z[j]) }
-            var s: Float = 0
-            for j in 0..<V { let e = fastExp(z[j] - m); p[j] = e; s += e }
-            let inv = 1 / s
-            for j in 0..<V { p[j] *= inv }
+            let m = Vector.max(z, V)
+            p.update(from: z, count: V)
+            let s = Vector.expShiftedSum(p, m, V)
+            Vector.scale(p, 1 / s, V)
             if weights[r] != 0 {
                 // −log p_y = logsumexp(z) − z_y, computed from the logits so tiny probabilities keep their precision.
                 let l = (m + log(s)) - z[Int(targets[r])]

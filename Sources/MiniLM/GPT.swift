@@ -147,7 +147,7 @@ public final class GPT: @unchecked Sendable {
                 let g = dout + b * T * cout, a = inp + b * T * cin
                 var s = 0.0
                 if wanted(weight) { s += PerSampleNorm.linear(dout: g, inp: a, rows: rows[b], inFeatures: cin, outFeatures: cout, scratch: scratch) }
-                if let bias, wanted(bias) { s += PerSampleNorm.bias(dout: g, rows: rows[b], features: cout) }
+                if let bias, wanted(bias) { s += PerSampleNorm.bias(dout: g, rows: rows[b], features: cout, scratch: scratch) }
                 normsOut[b] += s
             }
             if let dinp {

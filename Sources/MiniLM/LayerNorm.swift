@@ -12,12 +12,8 @@ public enum LayerNorm {
         let invC = 1 / Float(C)
         for r in 0..<N {
             let x = inp + r * C
-            var m: Float = 0
-            for i in 0..<C { m += x[i] }
-            m *= invC
-            var v: Float = 0
-            for i in 0..<C { let d = x[i] - m; v += d * d }
-            v *= invC
+            let m = Vector.sum(x, C) * invC
+            let v = Vector.sumSquaredDeviations(x, m, C) * invC
             let s = 1 / (v + eps).squareRoot()
             let o = out + r * C
             for i in 0..<C { o[i] = (x[i] - m) * s * weight[i] + bias[i] }

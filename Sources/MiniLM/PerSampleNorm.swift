@@ -35,9 +35,7 @@ enum PerSampleNorm {
             for t in 0..<n {
                 let ra = ga + t * n, rg = gg + t * n
                 diag += Double(ra[t] * rg[t])
-                var s: Float = 0
-                for u in (t + 1)..<max(n, t + 1) { s += ra[u] * rg[u] }
-                off += Double(s)
+                if t + 1 < n { off += Double(Vector.dot(ra + t + 1, rg + t + 1, n - t - 1)) }
             }
             return diag + 2 * off
         } else {
@@ -48,14 +46,11 @@ enum PerSampleNorm {
     }
 
     /// ‖Σ_t g_t‖².
-    static func bias(dout g: UnsafePointer<Float>, rows n: Int, features OC: Int) -> Double {
-        var total = 0.0
-        for j in 0..<OC {
-            var s: Float = 0
-            for t in 0..<n { s += g[t * OC + j] }
-            total += Double(s) * Double(s)
-        }
-        return total
+    static func bias(dout g: UnsafePointer<Float>, rows n: Int, features OC: Int, scratch: PerSampleNormScratch) -> Double {
+        let acc = scratch.materialised.base
+        acc.update(repeating: 0, count: OC)
+        for t in 0..<n { Vector.axpy(1, g + t * OC, acc, OC) }
+        return cblas_dsdot(Int32(OC), acc, 1, acc, 1)
     }
 
     /// ‖Σ_t g_t ⊙ x̂_t‖² + ‖Σ_t g_t‖² for a LayerNorm's weight and bias.

@@ -165,23 +165,11 @@ public final class Sampler: @unchecked Sendable {
                     let kBase = cacheRow(kCache, l, s, 0), vBase = cacheRow(vCache, l, s, 0)
                     for h in 0..<H {
                         let q = row + h * hs, y = atty.base + r * C + h * hs
-                        var mx = -Float.infinity
-                        for j in 0...pos {
-                            let k = kBase + j * C + h * hs
-                            var d: Float = 0
-                            for i in 0..<hs { d += q[i] * k[i] }
-                            d *= scale
-                            scores[j] = d
-                            mx = max(mx, d)
-                        }
-                        var sum: Float = 0
-                        for j in 0...pos { let e = fastExp(scores[j] - mx); scores[j] = e; sum += e }
-                        let inv = 1 / sum
+                        for j in 0...pos { scores[j] = Vector.dot(q, kBase + j * C + h * hs, hs) * scale }
+                        let mx = Vector.max(scores.base, pos + 1)
+                        let inv = 1 / Vector.expShiftedSum(scores.base, mx, pos + 1)
                         y.update(repeating: 0, count: hs)
-                        for j in 0...pos {
-                            let w = scores[j] * inv, v = vBase + j * C + h * hs
-                            for i in 0..<hs { y[i] += w * v[i] }
-                        }
+                        for j in 0...pos { Vector.axpy(scores[j] * inv, vBase + j * C + h * hs, y, hs) }
                     }
                 }
                 Linear.forward(out: x.base, inp: atty.base, weight: p + o.attnProjWeight, bias: p + o.attnProjBias,

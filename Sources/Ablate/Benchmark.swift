@@ -1,0 +1,128 @@
+import Foundation
+import MiniLM
+
+/// The MiniLM performance benchmark (issue "MiniLM"): training step, per-sample gradient norms and KV-cache
+/// sampling on the benchmark model, with the machine's own sgemm throughput measured in the same run.
+/// All times are medians over repetitions after one warm-up run.
+public struct Benchmark {
+    public struct Workload: Sendable {
+        public var vocab = 64, context = 128, dModel = 128, layers = 4, heads = 4, mlp = 512
+        public var batch = 64, time = 128
+        /// Masked prompt positions of each sequence in the norm benchmark (the rest are completion).
+        public var promptTokens = 32
+        /// Sampling: new tokens per sequence after a `promptTokens`-long prompt.
+        public var newTokens = 96
+        public var threads = 2
+        public var repetitions = 5
+        public var naiveRepetitions = 2
+        public init() {}
+    }
+
+    public struct Results: Codable, Sendable {
+        public struct Train: Codable, Sendable {
+            public var tokens_per_s: Double
+            public var gflops: Double
+            public var sgemm_gflops: Double
+            public var step_s: Double
+        }
+        public struct GradNorms: Codable, Sendable {
+            public var batched_s: Double
+            public var naive_s: Double
+            public var fwd_bwd_s: Double
+            public var max_rel_diff: Double
+        }
+        public struct Sampling: Codable, Sendable {
+            public var tokens_per_s: Double
+            public var seconds: Double
+        }
+        public var train: Train
+        public var grad_norms: GradNorms
+        public var sampling: Sampling
+        public var threads: Int
+        public var openblas_core: String
+        public var parameters: Int
+    }
+
+    public var workload: Workload
+    public init(workload: Workload = Workload()) { self.workload = workload }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
+    }
+
+    static func time(_ reps: Int, _ body: () throws -> Void) rethrows -> Double {
+        try body()  // warm-up
+        var ts: [Double] = []
+        for _ in 0..<max(1, reps) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            ts.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return median(ts)
+    }
+
+    /// sgemm GFLOP/s on the training step's largest GEMM shape (B·T × F × C) with `threads` BLAS threads.
+    public static func sgemmGFLOPs(m: Int, n: Int, k: Int, threads: Int, repetitions: Int = 20) -> Double {
+        let a = FloatBuffer(count: m * k), b = FloatBuffer(count: n * k), c = FloatBuffer(count: m * n)
+        for i in 0..<a.count { a[i] = Float(i % 7) * 0.01 }
+        for i in 0..<b.count { b[i] = Float(i % 5) * 0.02 }
+        BLAS.setThreads(threads)
+        defer { BLAS.setThreads(1) }
+        let t = time(repetitions) {
+            BLAS.sgemm(transA: false, transB: true, m: m, n: n, k: k, a: a.base, b: b.base, c: c.base)
+        }
+        return 2 * Double(m) * Double(n) * Double(k) / t / 1e9
+    }
+
+    public func run() throws -> Results {
+        let w = workload
+        let config = ModelConfig(vocabSize: w.vocab, contextLength: w.context, layers: w.layers, heads: w.heads,
+                                 dModel: w.dModel, mlpHidden: w.mlp)
+        let model = try GPT(config: config, seed: 1)
+        var rng = SplitMix64(seed: 2)
+        func randomTokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(3 + Int(rng.next() % UInt64(w.vocab - 3))) } }
+        let sequences = (0..<w.batch).map { _ in randomTokens(w.time + 1) }
+
+        // 1. Training step.
+        let trainBatch = try TokenBatch.teacherForcing(sequences: sequences, lossStart: Array(repeating: 1, count: w.batch),
+                                                       normalization: .tokenMean, pad: Tokenizer.pad, contextLength: w.context)
+        let runner = GPTRunner(model: model, threads: w.threads)
+        let grads = FloatBuffer(count: model.parameterCount)
+        let opt = AdamW(layout: model.layout)
+        let step = try Benchmark.time(w.repetitions) {
+            _ = try runner.lossAndGradients(trainBatch, grads: grads)
+            clipGlobalNorm(grads, maxNorm: 1)
+            opt.update(params: model.params, grads: grads, lr: 1e-4)
+        }
+        let tokens = Double(w.batch * w.time)
+        let linearWeights = model.layout.entries.filter { $0.shape.count == 2 && !$0.name.contains("wte") && !$0.name.contains("wpe") }
+            .reduce(0) { $0 + $1.count }
+        let flops = 6 * Double(linearWeights) * tokens + 12 * Double(w.layers * w.batch * w.time * w.time * w.dModel)
+        let sgemm = Benchmark.sgemmGFLOPs(m: w.batch * w.time, n: w.mlp, k: w.dModel, threads: w.threads)
+
+        // 2. Per-sample gradient norms of each sequence's mean completion NLL.
+        let normBatch = try TokenBatch.teacherForcing(sequences: sequences, lossStart: Array(repeating: w.promptTokens + 1, count: w.batch),
+                                                      normalization: .sequenceMean, pad: Tokenizer.pad, contextLength: w.context)
+        var batched: [Double] = [], naive: [Double] = []
+        let batchedS = try Benchmark.time(w.repetitions) { batched = try runner.perSampleGradNorms(normBatch) }
+        let naiveS = try Benchmark.time(w.naiveRepetitions) { naive = try runner.perSampleGradNormsNaive(normBatch) }
+        let fwdBwdS = try Benchmark.time(w.repetitions) { _ = try runner.lossAndGradients(normBatch, grads: grads) }
+        let maxRel = zip(batched, naive).map { abs($0 - $1) / max($1, 1e-30) }.max() ?? .nan
+
+        // 3. KV-cache sampling; EOS is disabled so every sequence generates exactly `newTokens`.
+        let prompts = (0..<w.batch).map { _ in [Tokenizer.bos] + randomTokens(w.promptTokens - 1) }
+        let sampler = Sampler(model: model, threads: w.threads)
+        let options = SamplingOptions(temperature: 1, maxNewTokens: w.newTokens, eos: -1, seed: 3)
+        var generated = 0
+        let sampleS = try Benchmark.time(w.repetitions) {
+            generated = try sampler.generate(prompts: prompts, options: options).reduce(0) { $0 + $1.tokens.count }
+        }
+
+        return Results(
+            train: .init(tokens_per_s: tokens / step, gflops: flops / step / 1e9, sgemm_gflops: sgemm, step_s: step),
+            grad_norms: .init(batched_s: batchedS, naive_s: naiveS, fwd_bwd_s: fwdBwdS, max_rel_diff: maxRel),
+            sampling: .init(tokens_per_s: Double(generated) / sampleS, seconds: sampleS),
+            threads: w.threads, openblas_core: BLAS.coreName, parameters: model.parameterCount)
+    }
+}

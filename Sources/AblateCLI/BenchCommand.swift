@@ -1,0 +1,46 @@
+import Ablate
+import ArgumentParser
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure MiniLM's training, per-sample gradient norm and sampling throughput.",
+        discussion: """
+        Workload: vocab 64, context 128, d_model 128, 4 layers, 4 heads, MLP 512, float32.
+        Training step on 64×128 tokens; per-sample gradient norms of 64 sequences (32 prompt + 96 completion
+        tokens) batched vs a naive per-sequence loop; KV-cache sampling of 64 × 96 new tokens. Medians after a
+        warm-up. Build in release first: swift build -c release && .build/release/ablate bench --json
+        """)
+
+    @Flag(name: .long, help: "Print the figures as one JSON object.")
+    var json = false
+
+    @Option(name: .long, help: "Worker threads (each uses one OpenBLAS thread).")
+    var threads = 2
+
+    @Option(name: .long, help: "Timed repetitions per figure (after one warm-up).")
+    var repetitions = 5
+
+    func run() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
+        var workload = Benchmark.Workload()
+        workload.threads = threads
+        workload.repetitions = repetitions
+        let r = try Benchmark(workload: workload).run()
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(r), as: UTF8.self))
+        } else {
+            print(String(format: "training    %8.0f tokens/s  %6.1f GFLOP/s  (sgemm %.1f GFLOP/s, %.0f%%)",
+                         r.train.tokens_per_s, r.train.gflops, r.train.sgemm_gflops, 100 * r.train.gflops / r.train.sgemm_gflops))
+            print(String(format: "grad norms  batched %.3f s  naive %.3f s  fwd+bwd %.3f s  (%.2f× fwd+bwd)  max rel diff %.1e",
+                         r.grad_norms.batched_s, r.grad_norms.naive_s, r.grad_norms.fwd_bwd_s,
+                         r.grad_norms.batched_s / r.grad_norms.fwd_bwd_s, r.grad_norms.max_rel_diff))
+            print(String(format: "sampling    %8.0f tokens/s", r.sampling.tokens_per_s))
+            print("threads \(r.threads), OpenBLAS core \(r.openblas_core), \(r.parameters) parameters")
+        }
+    }
+}
