@@ -38,8 +38,8 @@ enum GSL {
         if p == 1 { return .infinity }
         return gsl_cdf_tdist_Pinv(p, df)
     }
-    /// ln Γ(x) for x > 0.
-    static func lnGamma(_ x: Double) -> Double { _ = ready; return gsl_sf_lngamma(x) }
+    /// ln Γ(x) for x > 0; NaN otherwise (GSL's poles would only set an error code).
+    static func lnGamma(_ x: Double) -> Double { _ = ready; return x > 0 ? gsl_sf_lngamma(x) : .nan }
 
     /// p-value of a statistic whose null distribution is symmetric, from upper tails:
     /// less = P(S ≤ s), greater = P(S ≥ s), two-sided = 2·P(S ≥ |s|) (scipy's `_get_pvalue`).

@@ -16,10 +16,11 @@ public struct TTestResult: Equatable, Sendable {
         switch alternative {
         case .twoSided:
             return Descriptive.tInterval(mean: estimate, se: standardError, df: df, level: level)
+        // The open end is estimate + (±inf)·se, so it is NaN when se is 0 or NaN, as in scipy.
         case .less:
-            return (-.infinity, estimate + GSL.tQuantile(level, df: df) * standardError)
+            return (estimate - .infinity * standardError, estimate + GSL.tQuantile(level, df: df) * standardError)
         case .greater:
-            return (estimate + GSL.tQuantile(1 - level, df: df) * standardError, .infinity)
+            return (estimate + GSL.tQuantile(1 - level, df: df) * standardError, estimate + .infinity * standardError)
         }
     }
 }
@@ -30,7 +31,7 @@ public enum TTest {
     /// Student: pooled variance, df = n₁ + n₂ − 2. Welch (`equalVariances: false`): se = √(v₁/n₁ + v₂/n₂) and
     /// Welch–Satterthwaite fractional df, set to 1 when it is undefined (both variances 0), as scipy.
     /// t = (mean x − mean y)/se; p from the upper tail of t(df). Constant equal groups give NaN; different
-    /// constants give ±inf and p = 0. NaN in the input gives NaN.
+    /// constants give ±inf and p = 0. NaN in the input gives NaN for every output, df included.
     /// - Throws: empty input; fewer than 3 values in total (Student) or fewer than 2 in a sample (Welch).
     public static func independent(_ x: [Double], _ y: [Double], equalVariances: Bool = true,
                                    alternative: Alternative = .twoSided) throws -> TTestResult {
@@ -56,7 +57,9 @@ public enum TTest {
             df = welch.isNaN ? 1 : welch
             se = (a + b).squareRoot()
         }
-        return finish(estimate: m1 - m2, se: se, df: df, alternative: alternative)
+        // scipy's nan_policy='propagate' makes every output NaN, df included.
+        let hasNaN = x.contains(where: \.isNaN) || y.contains(where: \.isNaN)
+        return finish(estimate: m1 - m2, se: se, df: hasNaN ? .nan : df, alternative: alternative)
     }
 
     /// Paired samples (scipy `ttest_rel`): a one-sample t-test of d = x − y against 0, df = n − 1.
@@ -74,7 +77,8 @@ public enum TTest {
         try Check.nonEmpty(x, "x", "ttest_1samp", minimum: 2)
         let n = Double(x.count)
         return finish(estimate: Descriptive.meanUnchecked(x) - popmean,
-                      se: Descriptive.variance(x).squareRoot() / n.squareRoot(), df: n - 1, alternative: alternative)
+                      se: Descriptive.variance(x).squareRoot() / n.squareRoot(),
+                      df: x.contains(where: \.isNaN) ? .nan : n - 1, alternative: alternative)
     }
 
     static func finish(estimate: Double, se: Double, df: Double, alternative: Alternative) -> TTestResult {
