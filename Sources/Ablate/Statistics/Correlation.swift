@@ -54,7 +54,7 @@ public enum Correlation {
     /// `method: .auto` is exact when there are no ties and n ≤ 33 (or min(D, P − D) ≤ 1): the permutation
     /// distribution of the number of inversions (Mahonian numbers). Otherwise the normal approximation with
     /// scipy's tie-corrected variance and no continuity correction. All-tied x or y, or NaN, gives NaN.
-    /// - Throws: empty input, unequal lengths, fewer than 2 pairs, `.exact` with ties.
+    /// - Throws: empty input, unequal lengths, fewer than 2 pairs, `.exact` with ties or with n·min(C, D) > 5·10⁸.
     public static func kendall(_ x: [Double], _ y: [Double], alternative: Alternative = .twoSided,
                                method: KendallMethod = .auto) throws -> CorrelationResult {
         let test = "kendalltau"
@@ -89,6 +89,9 @@ public enum Correlation {
         default: break
         }
         if used == .exact {
+            guard Double(n) * Double(min(tot - dis, dis)) <= 5e8 else {
+                throw StatsError.exactUnavailable(test: test, reason: "n = \(n) is too large for the exact distribution")
+            }
             return CorrelationResult(statistic: tau, pvalue: kendallExactP(n: n, concordant: tot - dis,
                                                                            alternative: alternative),
                                      methodUsed: "exact")

@@ -20,7 +20,7 @@ public enum MannWhitney {
     /// of U (Gaussian binomial coefficients), U truncated to an integer as scipy does. Asymptotic:
     /// z = (U − n₁n₂/2 − ½·continuity)/σ with σ² = n₁n₂/12·((n+1) − Σ(t³−t)/(n(n−1))); `useContinuity`
     /// defaults to true. NaN in either sample gives NaN.
-    /// - Throws: empty input.
+    /// - Throws: empty input, `.exact` with n₁·n₂ above 4 000 000 (the table would not fit comfortably).
     public static func test(_ x: [Double], _ y: [Double], useContinuity: Bool = true,
                             alternative: Alternative = .twoSided, method: MannWhitneyMethod = .auto) throws
         -> MannWhitneyResult
@@ -45,6 +45,9 @@ public enum MannWhitney {
         }
         var p: Double
         if used == .exact {
+            guard n1 * n2 <= 4_000_000 else {
+                throw StatsError.exactUnavailable(test: "mannwhitneyu", reason: "n₁·n₂ = \(n1 * n2) exceeds 4,000,000")
+            }
             p = UDistribution(n1, n2).sf(Int(u))
         } else {
             let n = Double(n1 + n2)

@@ -143,13 +143,13 @@ public enum StatsRequest {
             let b = try Rliable.stratifiedBootstrap(
                 try r.matrix("x"), aggregate: aggregate.callAsFunction,
                 level: try p.double("confidence_level", default: 0.95),
-                resamples: try p.int("n_resamples", default: 2000), seed: try p.seed())
+                resamples: try p.int("n_resamples", default: 50000), seed: try p.seed())
             return interval(b)
         case "probability_of_improvement":
             let seed: UInt? = p.has("seed") ? try p.seed() : nil
             let poi = try Rliable.probabilityOfImprovement(
                 try r.matrix("x"), try r.matrix("y"), level: try p.double("confidence_level", default: 0.95),
-                resamples: try p.int("n_resamples", default: 2000), seed: seed)
+                resamples: try p.int("n_resamples", default: 50000), seed: seed)
             var out: Outputs = [("statistic", .double(poi.probability))]
             if let i = poi.interval { out += [("ci_low", .double(i.low)), ("ci_high", .double(i.high))] }
             return out

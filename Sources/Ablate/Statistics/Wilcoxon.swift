@@ -44,7 +44,7 @@ public enum Wilcoxon {
     /// differences kept (Pratt subtracts the zeros' share), and `correction` (default false) moves z by 0.5/se
     /// toward 0. The exact method rounds a non-integral R+ up for `less` and down for `greater`.
     /// NaN in the data gives NaN. All-zero differences give p = 1 (exact, permutation) or NaN (asymptotic).
-    /// - Throws: empty input, unequal lengths.
+    /// - Throws: empty input, unequal lengths, `.exact` with more than 1000 differences.
     public static func test(_ x: [Double], _ y: [Double]? = nil, zeroMethod: WilcoxonZeroMethod = .wilcox,
                             correction: Bool = false, alternative: Alternative = .twoSided,
                             method: WilcoxonMethod = .auto) throws -> WilcoxonResult {
@@ -91,6 +91,11 @@ public enum Wilcoxon {
             p = GSL.pValue(zz, alternative: alternative, sf: GSL.normalSF)
             z = alternative == .twoSided ? -abs(zz) : zz
         case .exact:
+            // The table has n(n+1)/2 entries built in n passes; beyond 1000 differences that is slow and the
+            // normal approximation is excellent.
+            guard s.count <= 1000 else {
+                throw StatsError.exactUnavailable(test: "wilcoxon", reason: "\(s.count) differences exceed 1000")
+            }
             let dist = SignedRankDistribution(n: s.count)
             switch alternative {
             case .less: p = dist.cdf(Int(s.rPlus.rounded(.up)))
