@@ -5,6 +5,6 @@ struct AblateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ablate",
         abstract: "RewardZoo: intrinsic rewards for RL post-training of small language models.",
-        subcommands: [BenchCommand.self]
+        subcommands: [BenchCommand.self, StatsCommand.self]
     )
 }

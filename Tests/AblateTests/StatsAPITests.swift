@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+@testable import Ablate
+
+/// Textbook values, typed errors and the JSON protocol.
+@Suite("statistics API")
+struct StatsAPITests {
+    @Test("exact Wilcoxon p of 40 positive differences is 2/2⁴⁰ (from the upper tail, not 1 − P)")
+    func tinyExactPValue() throws {
+        let r = try Wilcoxon.test((1...40).map(Double.init))
+        #expect(r.methodUsed == .exact)
+        expectClose(r.pvalue, 2 / Foundation.pow(2, 40), rel: 1e-14, "p")
+        #expect(r.statistic == 0)
+    }
+
+    @Test("exact Kendall p of a perfect ranking of 30 is 2/30!")
+    func kendallPerfect() throws {
+        let x = (0..<30).map(Double.init)
+        let r = try Correlation.kendall(x, x)
+        var factorial = 1.0
+        for k in 1...30 { factorial *= Double(k) }
+        expectClose(r.pvalue, 2 / factorial, rel: 1e-12, "p")
+        #expect(r.statistic == 1)
+    }
+
+    @Test("descriptive textbook values")
+    func descriptive() throws {
+        let x: [Double] = [2, 4, 4, 4, 5, 5, 7, 9]
+        let s = try Descriptive.summarize(x)
+        #expect(s.mean == 5)
+        expectClose(s.sd, (32.0 / 7).squareRoot(), rel: 1e-14, "sd")
+        #expect(s.median == 4.5 && s.q25 == 4 && s.q75 == 5.5)
+        #expect(s.iqm == 4.5)  // drops 2 from each end: mean of 4, 4, 5, 5
+        expectClose(try Descriptive.quantile([1, 2, 3, 4], 0.1), 1.3, rel: 1e-14, "type 7")
+    }
+
+    @Test("Hedges' J(ν) against its closed form for ν = 4: Γ(2)/(√2·Γ(3/2)) = √(2/π)")
+    func hedges() {
+        expectClose(EffectSize.hedgesCorrection(4), (2 / Double.pi).squareRoot(), rel: 1e-14, "J(4)")
+    }
+
+    static let errorCases: [(String, @Sendable () throws -> Void, StatsError)] = [
+        ("empty ttest_ind", { _ = try TTest.independent([], [1, 2]) }, .emptyInput(argument: "x", test: "ttest_ind")),
+        ("paired mismatch", { _ = try TTest.paired([1, 2, 3], [1, 2]) },
+         .lengthMismatch(test: "ttest_rel", xCount: 3, yCount: 2)),
+        ("wilcoxon mismatch", { _ = try Wilcoxon.test([1, 2], [1]) },
+         .lengthMismatch(test: "wilcoxon", xCount: 2, yCount: 1)),
+        ("spearman n=2", { _ = try Correlation.spearman([1, 2], [2, 1]) },
+         .tooFewObservations(argument: "x", test: "spearmanr", count: 2, minimum: 3)),
+        ("kendall exact with ties", { _ = try Correlation.kendall([1, 1, 2], [1, 2, 3], method: .exact) },
+         .exactUnavailable(test: "kendalltau", reason: "the data have ties")),
+        ("ragged matrix", { _ = try Rliable.stratifiedBootstrap([[1, 2], [3]], aggregate: Aggregate.mean.callAsFunction, seed: 1) },
+         .raggedMatrix(argument: "x", detail: "run 1 has 1 tasks but run 0 has 2")),
+        ("bad confidence level", { _ = try Descriptive.meanConfidenceInterval([1, 2], level: 95) },
+         .invalidParameter(name: "confidence_level", value: "95.0", expected: "strictly between 0 and 1")),
+        ("bad alternative", { _ = try Alternative(parsing: "bigger") },
+         .invalidOption(name: "alternative", value: "bigger", valid: ["two-sided", "less", "greater"])),
+    ]
+
+    @Test("typed errors", arguments: errorCases.indices)
+    func typedErrors(_ i: Int) {
+        let (name, body, expected) = Self.errorCases[i]
+        do {
+            try body()
+            Issue.record("\(name): expected \(expected)")
+        } catch let e as StatsError {
+            #expect(e == expected, "\(name)")
+            #expect(!e.description.isEmpty)
+        } catch {
+            Issue.record("\(name): unexpected \(error)")
+        }
+    }
+
+    @Test("error messages name the bad value and the valid ones")
+    func errorMessages() {
+        let e = StatsError.invalidOption(name: "zero_method", value: "drop", valid: ["wilcox", "pratt", "zsplit"])
+        #expect(e.description == "`zero_method` is 'drop'; please provide one of 'wilcox', 'pratt' or 'zsplit'.")
+    }
+
+    @Test("one bad request never stops the others; NaN travels as a string")
+    func jsonDocument() throws {
+        let input = """
+        [{"id": "a", "test": "ttest_ind", "x": [1, 2, 3], "y": [2, 3, "nan"]},
+         {"id": "b", "test": "no_such_test"},
+         "not an object",
+         {"id": 4, "test": "holm", "params": {"alpha": 0.1}, "x": [0.01, 0.04, 0.03]}]
+        """
+        let out = try StatsRequest.respond(toDocument: Data(input.utf8))
+        guard case let .array(results) = out else { Issue.record("expected an array"); return }
+        #expect(results.count == 4)
+        #expect(results[0]["pvalue"] == .string("nan"))
+        #expect(results[1]["error"] != nil && results[1]["id"] == .string("b"))
+        #expect(results[2]["error"] != nil && results[2]["id"] == .null)
+        #expect(results[3]["reject"] == .array([.bool(true), .bool(true), .bool(true)]))
+        #expect(out.serialized.contains("\"pvalue\": \"nan\""))
+    }
+
+    @Test("input that is not JSON is a typed error")
+    func notJSON() {
+        #expect(throws: StatsError.self) { try StatsRequest.respond(toDocument: Data("{oops".utf8)) }
+    }
+
+    @Test("power: more seeds for smaller effects; paired needs fewer than independent")
+    func powerOrdering() throws {
+        let small = try Power.seedsPerArm(effectSize: 0.5)
+        let large = try Power.seedsPerArm(effectSize: 1.0)
+        let paired = try Power.seedsPerArm(effectSize: 0.5, design: .paired)
+        #expect(small.seedsPerArm > large.seedsPerArm && paired.seedsPerArm < small.seedsPerArm)
+        #expect(small.powerAtSeeds >= 0.8)
+        expectClose(try Power.power(effectSize: 0.5, nobs: small.nobs), 0.8, rel: 1e-8, "power at solution")
+    }
+}

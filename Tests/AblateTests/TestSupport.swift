@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@testable import Ablate
+
+/// Approximate equality |a − e| ≤ max(rel·|e|, abs); NaN equals NaN and infinities must match exactly.
+/// Forwards `sourceLocation` so a failure points at the calling test line.
+func expectClose(_ actual: Double, _ expected: Double, rel: Double = 1e-6, abs absTol: Double = 0,
+                 _ comment: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+    let ok: Bool
+    if expected.isNaN { ok = actual.isNaN }
+    else if expected.isInfinite { ok = actual == expected }
+    else { ok = Swift.abs(actual - expected) <= Swift.max(rel * Swift.abs(expected), absTol) }
+    #expect(ok, "\(comment()): got \(actual), expected \(expected) (rel \(rel), abs \(absTol))",
+            sourceLocation: sourceLocation)
+}
+
+/// A small seeded generator for test data (splitmix64), so every property test replays exactly.
+struct SeededRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    /// Standard normal by Box–Muller.
+    mutating func normal() -> Double {
+        let u = Swift.max(uniform(), 1e-300), v = uniform()
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
+    }
+}
+
+/// One case of the scipy fixture: an `ablate stats` request and the outputs scipy/statsmodels give.
+struct FixtureCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let request: JSONValue
+    let expected: JSONValue
+    let tolerance: JSONValue?
+    var testDescription: String { name }
+}
+
+enum Fixtures {
+    static func statsCases() throws -> [FixtureCase] {
+        guard let url = Bundle.module.url(forResource: "stats_cases", withExtension: "json", subdirectory: "Fixtures")
+        else { throw StatsError.badRequest("fixture stats_cases.json missing; run make_stats_fixtures.py") }
+        let root = try JSONValue.parse(try Data(contentsOf: url))
+        guard case let .array(cases)? = root["cases"] else { throw StatsError.badRequest("fixture has no cases") }
+        return cases.map { c in
+            var name = "?"
+            if case let .string(s)? = c["name"] { name = s }
+            return FixtureCase(name: name, request: c["request"] ?? .null, expected: c["expected"] ?? .null,
+                               tolerance: c["tolerance"])
+        }
+    }
+}
