@@ -80,7 +80,8 @@ public struct ArithFamily: TaskFamily {
         let prefix = "\(name):"
         guard problem.family == name, problem.identity.hasPrefix(prefix),
               let expr = try? ExprParser.parse(String(problem.identity.dropFirst(prefix.count))) else { return nil }
-        return Self.firstFlaw(operations: expr.operationCount, gold: problem.answer, rng: &rng) { slip in
+        return Self.firstFlaw(operations: expr.operationCount, gold: problem.answer,
+                              maxSolutionChars: config.maxChars - problem.prompt.count, rng: &rng) { slip in
             guard let (steps, answer) = solve(expr, source: problem.identity, slip: slip) else { return nil }
             return (SolutionFormat.render(steps: steps.map(\.text), answer: String(answer)), String(answer), slip.index)
         }

@@ -53,9 +53,9 @@ public struct CorpusExample: Sendable, Hashable {
 ///
 /// Each example: pick a family with probability proportional to its weight (families in the order given,
 /// never dictionary order), draw a problem of the requested split, and with probability `flawedFraction`
-/// replace its solution with `flawedSolution(for:)`. When a problem admits no answer-changing slip the gold
-/// solution is kept, so the realised flawed fraction is at most `flawedFraction` (in practice within a
-/// percent of it). Problems may repeat, as in any sampled corpus.
+/// replace its solution with `flawedSolution(for:)`. When a problem admits no answer-changing slip, another
+/// problem of the same family is drawn (up to `flawAttempts`, then the gold solution is kept), so the realised
+/// fraction matches `flawedFraction` in every family. Problems may repeat, as in any sampled corpus.
 public struct CorpusGenerator: Sendable {
     public let config: CorpusConfig
     public let families: [any TaskFamily]
@@ -91,12 +91,23 @@ public struct CorpusGenerator: Sendable {
         CorpusStream(generator: self, rng: TaskRNG(seed: seed ^ 0xC0_4B05), split: split)
     }
 
+    /// Problems tried for one flawed example before settling for a gold one.
+    static let flawAttempts = 8
+
     fileprivate func example(rng: inout TaskRNG, split: Split) throws -> CorpusExample {
         let family = families[rng.weightedIndex(weights)]
-        let problem = try family.problem(split: split, rng: &rng)
-        if rng.chance(config.flawedFraction), let flawed = family.flawedSolution(for: problem, rng: &rng) {
-            return CorpusExample(problem: problem, solution: flawed.solution, isFlawed: true,
-                                 slippedStep: flawed.slippedStep)
+        var problem = try family.problem(split: split, rng: &rng)
+        guard rng.chance(config.flawedFraction) else {
+            return CorpusExample(problem: problem, solution: problem.solution, isFlawed: false, slippedStep: nil)
+        }
+        // Some problems admit no answer-changing slip (a trace whose operations do not reach the print):
+        // draw another problem of the same family, so the flawed fraction holds per family.
+        for _ in 0..<Self.flawAttempts {
+            if let flawed = family.flawedSolution(for: problem, rng: &rng) {
+                return CorpusExample(problem: problem, solution: flawed.solution, isFlawed: true,
+                                     slippedStep: flawed.slippedStep)
+            }
+            problem = try family.problem(split: split, rng: &rng)
         }
         return CorpusExample(problem: problem, solution: problem.solution, isFlawed: false, slippedStep: nil)
     }

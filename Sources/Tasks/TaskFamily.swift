@@ -50,7 +50,7 @@ extension TaskFamily {
         var seen = Set<String>()
         var out: [Problem] = []
         out.reserveCapacity(max(0, count))
-        let budget = max(Self.maxAttemptsPerProblem, count * 500)
+        let budget = max(Self.maxAttemptsPerProblem, count * 100)
         var attempts = 0
         while out.count < count {
             guard attempts < budget else {
@@ -177,14 +177,14 @@ extension TaskFamily {
     /// Tries up to 12 random slips on a computation with `operations` slippable operations; `run` re-solves the
     /// problem with the slip and returns the solution, its answer and the scratchpad index of the slipped step
     /// (nil when the slip could not be applied or the run failed). Keeps the first whose answer differs from
-    /// `gold`.
-    static func firstFlaw(operations: Int, gold: String, rng: inout TaskRNG,
+    /// `gold` and whose solution still fits the length budget (a slip may add a digit or, in `trace`, a branch).
+    static func firstFlaw(operations: Int, gold: String, maxSolutionChars: Int, rng: inout TaskRNG,
                           run: (Slip) -> (solution: String, answer: String, slippedStep: Int)?) -> FlawedSolution? {
         guard operations > 0 else { return nil }
         for _ in 0..<12 {
             let slip = Slip(index: rng.int(in: 0...(operations - 1)), kind: rng.pick(Slip.Kind.allCases),
                             digit: rng.int(in: 0...3))
-            if let r = run(slip), r.answer != gold {
+            if let r = run(slip), r.answer != gold, r.solution.count <= maxSolutionChars {
                 return FlawedSolution(solution: r.solution, answer: r.answer, slippedStep: r.slippedStep)
             }
         }

@@ -2,7 +2,8 @@
 public struct TraceConfig: TaskConfig {
     public static let scope = "trace"
 
-    /// Fewest statements before the final `print`. 2: the easiest programs are one assignment and one update.
+    /// Fewest statements before the final `print` (at least 2: an assignment, then an operation).
+    /// 2: the easiest programs are one assignment and one update.
     public var minStatements = 2
     /// Most statements before the final `print`. 4: longer programs rarely fit the context with their trace.
     public var maxStatements = 4
@@ -27,8 +28,8 @@ public struct TraceConfig: TaskConfig {
     public init() {}
 
     public func validate() throws {
-        try require("minStatements", minStatements, in: 1...12)
-        try require("maxStatements", maxStatements, in: 1...12)
+        try require("minStatements", minStatements, in: 2...12)  // one assignment, then one operation
+        try require("maxStatements", maxStatements, in: 2...12)
         try requireOrdered("minStatements", minStatements, "maxStatements", maxStatements)
         try require("variables", variables, in: 1...TraceFamily.variableNames.count)
         try require("maxLiteral", maxLiteral, in: 1...1000)
@@ -141,7 +142,8 @@ public struct TraceFamily: TaskFamily {
         guard problem.family == name, problem.identity.hasPrefix(prefix) else { return nil }
         let program = problem.identity.dropFirst(prefix.count).split(separator: ";").joined(separator: "\n")
         guard let clean = try? TraceInterpreter.execute(program, slip: nil) else { return nil }
-        return Self.firstFlaw(operations: clean.operations, gold: problem.answer, rng: &rng) { slip in
+        return Self.firstFlaw(operations: clean.operations, gold: problem.answer,
+                              maxSolutionChars: config.maxChars - problem.prompt.count, rng: &rng) { slip in
             guard let r = try? TraceInterpreter.execute(program, slip: slip), r.run.printed.count == 1,
                   let answer = r.run.printed.first, let step = r.slippedStep else { return nil }
             return (SolutionFormat.render(steps: r.run.steps, answer: String(answer)), String(answer), step)

@@ -144,7 +144,8 @@ public struct WordFamily: TaskFamily {
         let prefix = "\(name):"
         guard problem.family == name, problem.identity.hasPrefix(prefix),
               let program = StepProgram(serialized: String(problem.identity.dropFirst(prefix.count))) else { return nil }
-        return Self.firstFlaw(operations: program.ops.count, gold: problem.answer, rng: &rng) { slip in
+        return Self.firstFlaw(operations: program.ops.count, gold: problem.answer,
+                              maxSolutionChars: config.maxChars - problem.prompt.count, rng: &rng) { slip in
             guard let (steps, answer) = program.run(slip: slip) else { return nil }
             return (SolutionFormat.render(steps: steps.map(\.text), answer: String(answer)), String(answer), slip.index)
         }
