@@ -99,7 +99,7 @@ extension TaskConfig {
             throw TasksError.malformedConfig(scope: scope, reason: "expected a JSON object such as {\"key\": 1}, got '\(overridesJSON)'")
         }
         var merged = base
-        for (key, value) in overrides {
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {  // first unknown key, deterministically
             guard base[key] != nil else {
                 throw TasksError.unknownConfigKey(scope: scope, key: key, valid: base.keys.sorted())
             }

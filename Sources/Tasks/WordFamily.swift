@@ -76,7 +76,10 @@ public struct WordFamily: TaskFamily {
         var lastKind = Kind.add
         var together = false
 
+        var tries = 0
         while program.ops.count < target {
+            tries += 1
+            if tries > 100 { return nil }  // every kind drawn was invalid for the current value: redraw
             let remaining = target - program.ops.count
             var kinds: [Kind] = [.add, .add, .sub, .sub, .mul, .div]
             if remaining >= 2 { kinds += [.packs, .packs] }
