@@ -5,8 +5,9 @@
 public enum Split: String, Codable, Sendable, CaseIterable {
     case train, test
 
-    /// Percentage of the identity space that belongs to the test split. 20%: enough distinct test problems
-    /// (≥ 500) even at the easiest knobs, while training keeps most of the space.
+    /// Percentage of the identity space that belongs to the test split. 20%: thousands of distinct test
+    /// problems per family at default knobs (evaluation needs 500), while training keeps most of the space.
+    /// Very easy knobs shrink the space: `problems(count:split:seed:)` then throws rather than repeat.
     public static let testPercent: UInt64 = 20
 
     /// `test` when `StableHash.hash(identity) % 100 < testPercent`, else `train`.

@@ -10,7 +10,8 @@ public struct TraceConfig: TaskConfig {
     /// Distinct variables (`a`, `b`, `c`, `d`, `x`, `y`; the loop variable `i` comes on top). 3: enough to
     /// make the model track which variable holds what.
     public var variables = 3
-    /// Largest literal in assignments and comparisons (from 0). 9: one-digit literals, values grow by steps.
+    /// Largest literal in assignments (from 1) and comparisons (from 0). 9: one-digit literals; values grow by
+    /// steps.
     public var maxLiteral = 9
     /// Largest loop count in `range(n)` (from 2). 3: each iteration is one scratchpad step.
     public var maxLoop = 3
@@ -74,7 +75,8 @@ public struct TraceFamily: TaskFamily {
         var env: [String: Int64] = [:]
         var defined: [String] = []
         var lastAssigned = ""
-        let lit = { (rng: inout TaskRNG) in String(rng.int(in: 0...config.maxLiteral)) }
+        var computed = Set<String>()  // variables whose value came from an operation
+        let lit = { (rng: inout TaskRNG) in String(rng.int(in: 1...config.maxLiteral)) }  // 0 makes a*2 trivial
 
         for index in 0..<count {
             var kinds: [Int] = [0, 1, 1, 1]  // 0 literal, 1 binary assignment, 2 if, 3 for
@@ -105,6 +107,7 @@ public struct TraceFamily: TaskFamily {
                 guard let run = try? TraceInterpreter.run(lines.joined(separator: "\n")) else { return nil }
                 env = run.variables
                 lastAssigned = v
+                computed.insert(v)
                 continue
             }
             lines.append(line)
@@ -113,11 +116,14 @@ public struct TraceFamily: TaskFamily {
             if kind != 2 {
                 if !defined.contains(target) { defined.append(target) }
                 lastAssigned = target
+                if kind == 0 { computed.remove(target) } else { computed.insert(target) }
             } else if let assigned = line.split(separator: ":").last?.split(separator: "=").first {
                 lastAssigned = String(assigned)
             }
         }
 
+        // Printing a variable that only holds a literal would make the answer readable off the program.
+        if !computed.contains(lastAssigned), let other = defined.first(where: computed.contains) { lastAssigned = other }
         let printedExpr: String
         switch rng.int(in: 0...9) {
         case 0...5: printedExpr = lastAssigned

@@ -29,6 +29,7 @@ import Testing
                 lines.append("flawed (step \(f.slippedStep)): \(f.solution)")
             }
         }
+        if name == TaskRegistry.names.first { lines.insert("alphabet (\(Alphabet.characters.count)): \(Alphabet.string.debugDescription)", at: 0) }
         print(lines.joined(separator: "\n"))
     }
 }
