@@ -1,0 +1,67 @@
+/// Which side of the train/test split a problem falls on.
+///
+/// The split is a pure function of the problem's identity string (`Split.of(identity:)`), so a problem can never
+/// be on both sides, whatever the seed, the knobs or the order of generation.
+public enum Split: String, Codable, Sendable, CaseIterable {
+    case train, test
+
+    /// Percentage of the identity space that belongs to the test split. 20%: thousands of distinct test
+    /// problems per family at default knobs (evaluation needs 500), while training keeps most of the space.
+    /// Very easy knobs shrink the space: `problems(count:split:seed:)` then throws rather than repeat.
+    public static let testPercent: UInt64 = 20
+
+    /// `test` when `StableHash.hash(identity) % 100 < testPercent`, else `train`.
+    public static func of(identity: String) -> Split {
+        StableHash.hash(identity) % 100 < testPercent ? .test : .train
+    }
+}
+
+/// One generated problem: a prompt, its canonical answer and a gold solution.
+///
+/// The training text is `prompt + solution` (the trainer adds BOS before and EOS after). The prompt ends with a
+/// newline; the solution is a short scratchpad of steps ending with `" #### <answer>"`.
+public struct Problem: Codable, Sendable, Hashable {
+    /// Family name, e.g. `"arith"`.
+    public let family: String
+    /// Stable identity of the underlying problem (the math, not the wording), `"<family>:<canonical form>"`.
+    /// The train/test split hashes it; two problems with the same identity are the same problem.
+    public let identity: String
+    /// `Split.of(identity: identity)`.
+    public let split: Split
+    /// The prompt text, ending with `"\n"`.
+    public let prompt: String
+    /// The gold answer in canonical integer form (`"133"`, `"-4"`; no sign for positives, no leading zeros).
+    public let answer: String
+    /// The gold completion: scratchpad steps then `" #### <answer>"` (no EOS).
+    public let solution: String
+
+    public init(family: String, identity: String, prompt: String, answer: String, solution: String) {
+        self.family = family
+        self.identity = identity
+        self.split = Split.of(identity: identity)
+        self.prompt = prompt
+        self.answer = answer
+        self.solution = solution
+    }
+
+    /// `prompt + solution`: what a pre-training example contains between BOS and EOS.
+    public var text: String { prompt + solution }
+}
+
+/// A solution with one realistic slip (off by one, a digit slip) in one computational step, propagated
+/// consistently through every later step to the final answer. Its format is well formed; its answer is wrong.
+public struct FlawedSolution: Sendable, Hashable {
+    /// The full completion, `"... #### <wrong answer>"`.
+    public let solution: String
+    /// The (wrong) final answer the solution ends with; never equal to the gold answer.
+    public let answer: String
+    /// Index of the slipped step among the scratchpad's steps (as `ScratchpadReport.steps` numbers them).
+    public let slippedStep: Int
+}
+
+/// The one solution format every family writes: `"step. step. #### answer"`.
+enum SolutionFormat {
+    static func render(steps: [String], answer: String) -> String {
+        steps.isEmpty ? "#### \(answer)" : steps.joined(separator: ". ") + ". #### \(answer)"
+    }
+}
