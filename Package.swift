@@ -2,6 +2,18 @@
 // RewardZoo: verifier-free ("intrinsic") rewards for RL post-training of small language models.
 // Dependencies point one way (see DESIGN.md): CBLAS/CGSL <- MiniLM <- (RewardZoo, Tasks) <- Ablate <- AblateCLI.
 import PackageDescription
+import Foundation
+
+// MiniLM's element-wise kernels (GELU, softmax, LayerNorm, reductions) are plain Swift loops that the compiler
+// vectorises. Without a target CPU it may only use SSE2 (4 floats); x86-64-v3 (AVX2 + FMA, every x86 CPU since
+// 2013-2015) doubles their width. `REWARDZOO_PORTABLE=1 swift build` leaves the flag out; the `ablate` CLI
+// refuses to start with a clear message on an x86 CPU without AVX2/FMA.
+var miniLMSettings: [SwiftSetting] = []
+#if arch(x86_64)
+if ProcessInfo.processInfo.environment["REWARDZOO_PORTABLE"] == nil {
+    miniLMSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
+}
+#endif
 
 let package = Package(
     name: "RewardZoo",
@@ -24,7 +36,7 @@ let package = Package(
                        providers: [.apt(["libgsl-dev"])]),
 
         // MARK: - Model
-        .target(name: "MiniLM", dependencies: ["CBLAS"]),
+        .target(name: "MiniLM", dependencies: ["CBLAS"], swiftSettings: miniLMSettings),
 
         // MARK: - Tasks (knows nothing of models)
         .target(name: "Tasks"),

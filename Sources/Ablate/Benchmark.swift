@@ -15,7 +15,13 @@ public struct Benchmark {
         public var threads = 2
         public var repetitions = 5
         public var naiveRepetitions = 2
+        /// Which figures to measure (all by default).
+        public var parts: Set<Part> = Set(Part.allCases)
         public init() {}
+    }
+
+    public enum Part: String, CaseIterable, Sendable {
+        case train, norms, sampling
     }
 
     public struct Results: Codable, Sendable {
@@ -35,9 +41,9 @@ public struct Benchmark {
             public var tokens_per_s: Double
             public var seconds: Double
         }
-        public var train: Train
-        public var grad_norms: GradNorms
-        public var sampling: Sampling
+        public var train: Train?
+        public var grad_norms: GradNorms?
+        public var sampling: Sampling?
         public var threads: Int
         public var openblas_core: String
         public var parameters: Int
@@ -84,11 +90,15 @@ public struct Benchmark {
         func randomTokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(3 + Int(rng.next() % UInt64(w.vocab - 3))) } }
         let sequences = (0..<w.batch).map { _ in randomTokens(w.time + 1) }
 
-        // 1. Training step.
-        let trainBatch = try TokenBatch.teacherForcing(sequences: sequences, lossStart: Array(repeating: 1, count: w.batch),
-                                                       normalization: .tokenMean, pad: Tokenizer.pad, contextLength: w.context)
+        var results = Results(train: nil, grad_norms: nil, sampling: nil, threads: w.threads,
+                              openblas_core: BLAS.coreName, parameters: model.parameterCount)
         let runner = GPTRunner(model: model, threads: w.threads)
         let grads = FloatBuffer(count: model.parameterCount)
+
+        // 1. Training step.
+        if w.parts.contains(.train) {
+        let trainBatch = try TokenBatch.teacherForcing(sequences: sequences, lossStart: Array(repeating: 1, count: w.batch),
+                                                       normalization: .tokenMean, pad: Tokenizer.pad, contextLength: w.context)
         let opt = AdamW(layout: model.layout)
         let step = try Benchmark.time(w.repetitions) {
             _ = try runner.lossAndGradients(trainBatch, grads: grads)
@@ -100,8 +110,11 @@ public struct Benchmark {
             .reduce(0) { $0 + $1.count }
         let flops = 6 * Double(linearWeights) * tokens + 12 * Double(w.layers * w.batch * w.time * w.time * w.dModel)
         let sgemm = Benchmark.sgemmGFLOPs(m: w.batch * w.time, n: w.mlp, k: w.dModel, threads: w.threads)
+        results.train = .init(tokens_per_s: tokens / step, gflops: flops / step / 1e9, sgemm_gflops: sgemm, step_s: step)
+        }
 
         // 2. Per-sample gradient norms of each sequence's mean completion NLL.
+        if w.parts.contains(.norms) {
         let normBatch = try TokenBatch.teacherForcing(sequences: sequences, lossStart: Array(repeating: w.promptTokens + 1, count: w.batch),
                                                       normalization: .sequenceMean, pad: Tokenizer.pad, contextLength: w.context)
         var batched: [Double] = [], naive: [Double] = []
@@ -109,8 +122,11 @@ public struct Benchmark {
         let naiveS = try Benchmark.time(w.naiveRepetitions) { naive = try runner.perSampleGradNormsNaive(normBatch) }
         let fwdBwdS = try Benchmark.time(w.repetitions) { _ = try runner.lossAndGradients(normBatch, grads: grads) }
         let maxRel = zip(batched, naive).map { abs($0 - $1) / max($1, 1e-30) }.max() ?? .nan
+        results.grad_norms = .init(batched_s: batchedS, naive_s: naiveS, fwd_bwd_s: fwdBwdS, max_rel_diff: maxRel)
+        }
 
         // 3. KV-cache sampling; EOS is disabled so every sequence generates exactly `newTokens`.
+        if w.parts.contains(.sampling) {
         let prompts = (0..<w.batch).map { _ in [Tokenizer.bos] + randomTokens(w.promptTokens - 1) }
         let sampler = Sampler(model: model, threads: w.threads)
         let options = SamplingOptions(temperature: 1, maxNewTokens: w.newTokens, eos: -1, seed: 3)
@@ -119,10 +135,8 @@ public struct Benchmark {
             generated = try sampler.generate(prompts: prompts, options: options).reduce(0) { $0 + $1.tokens.count }
         }
 
-        return Results(
-            train: .init(tokens_per_s: tokens / step, gflops: flops / step / 1e9, sgemm_gflops: sgemm, step_s: step),
-            grad_norms: .init(batched_s: batchedS, naive_s: naiveS, fwd_bwd_s: fwdBwdS, max_rel_diff: maxRel),
-            sampling: .init(tokens_per_s: Double(generated) / sampleS, seconds: sampleS),
-            threads: w.threads, openblas_core: BLAS.coreName, parameters: model.parameterCount)
+        results.sampling = .init(tokens_per_s: Double(generated) / sampleS, seconds: sampleS)
+        }
+        return results
     }
 }

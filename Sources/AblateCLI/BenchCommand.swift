@@ -22,24 +22,38 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Timed repetitions per figure (after one warm-up).")
     var repetitions = 5
 
+    @Option(name: .long, parsing: .upToNextOption, help: "Measure only these parts: train, norms, sampling (default: all).")
+    var only: [String] = []
+
     func run() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
         var workload = Benchmark.Workload()
         workload.threads = threads
         workload.repetitions = repetitions
+        if !only.isEmpty {
+            workload.parts = Set(try only.map { name in
+                guard let p = Benchmark.Part(rawValue: name) else {
+                    throw ValidationError("unknown part '\(name)' for --only; use train, norms or sampling")
+                }
+                return p
+            })
+        }
         let r = try Benchmark(workload: workload).run()
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
             print(String(decoding: try enc.encode(r), as: UTF8.self))
         } else {
-            print(String(format: "training    %8.0f tokens/s  %6.1f GFLOP/s  (sgemm %.1f GFLOP/s, %.0f%%)",
-                         r.train.tokens_per_s, r.train.gflops, r.train.sgemm_gflops, 100 * r.train.gflops / r.train.sgemm_gflops))
-            print(String(format: "grad norms  batched %.3f s  naive %.3f s  fwd+bwd %.3f s  (%.2f× fwd+bwd)  max rel diff %.1e",
-                         r.grad_norms.batched_s, r.grad_norms.naive_s, r.grad_norms.fwd_bwd_s,
-                         r.grad_norms.batched_s / r.grad_norms.fwd_bwd_s, r.grad_norms.max_rel_diff))
-            print(String(format: "sampling    %8.0f tokens/s", r.sampling.tokens_per_s))
+            if let t = r.train {
+                print(String(format: "training    %8.0f tokens/s  %6.1f GFLOP/s  (sgemm %.1f GFLOP/s, %.0f%%)",
+                             t.tokens_per_s, t.gflops, t.sgemm_gflops, 100 * t.gflops / t.sgemm_gflops))
+            }
+            if let g = r.grad_norms {
+                print(String(format: "grad norms  batched %.3f s  naive %.3f s  fwd+bwd %.3f s  (%.2f× fwd+bwd)  max rel diff %.1e",
+                             g.batched_s, g.naive_s, g.fwd_bwd_s, g.batched_s / g.fwd_bwd_s, g.max_rel_diff))
+            }
+            if let s = r.sampling { print(String(format: "sampling    %8.0f tokens/s", s.tokens_per_s)) }
             print("threads \(r.threads), OpenBLAS core \(r.openblas_core), \(r.parameters) parameters")
         }
     }

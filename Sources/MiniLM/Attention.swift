@@ -71,7 +71,11 @@ public enum Attention {
 @inline(__always)
 public func fastExp(_ v: Float) -> Float {
     let x = min(max(v, -87.0), 88.0)
-    let n = (x * 1.44269504088896341 + 12582912) - 12582912  // round to nearest: 1.5·2^23 shifts the fraction out
+    // Round x·log2(e) to the nearest integer n by adding 1.5·2^23, which leaves n in the low mantissa bits:
+    // no float→int conversion (its overflow check would stop the loop from vectorising).
+    let shifted = x * 1.44269504088896341 + 12582912
+    let n = shifted - 12582912
+    let ni = Int32(bitPattern: shifted.bitPattern) &- 0x4B40_0000
     let r = (x - n * 0.693145751953125) - n * 1.42860682030941723212e-6
     var p: Float = 1.0 / 720
     p = p * r + 1.0 / 120
@@ -80,7 +84,6 @@ public func fastExp(_ v: Float) -> Float {
     p = p * r + 0.5
     p = p * r + 1
     p = p * r + 1
-    let bits = UInt32(bitPattern: Int32(n) + 127) << 23
-    let result = p * Float(bitPattern: bits)
+    let result = p * Float(bitPattern: UInt32(bitPattern: (ni &+ 127) &<< 23))
     return v < -87 ? 0 : (v > 88 ? .infinity : result)
 }

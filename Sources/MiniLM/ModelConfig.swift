@@ -38,6 +38,9 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
         switch name {
         case "small":
             return ModelConfig(vocabSize: vocabSize, contextLength: 128, layers: 4, heads: 4, dModel: 128, mlpHidden: 512)
+        case "base":
+            // The pre-trained base model of the task studies; the recipe (Ablate's pretrain) may tune it.
+            return ModelConfig(vocabSize: vocabSize, contextLength: 128, layers: 4, heads: 4, dModel: 128, mlpHidden: 512)
         case "tiny":
             return ModelConfig(vocabSize: vocabSize, contextLength: 16, layers: 2, heads: 2, dModel: 8, mlpHidden: 32)
         default:
@@ -45,7 +48,7 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
         }
     }
 
-    public static let presetNames = ["small", "tiny"]
+    public static let presetNames = ["base", "small", "tiny"]
 
     /// Checks the invariants the kernels rely on.
     public func validate() throws {

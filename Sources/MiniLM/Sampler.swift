@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// How to sample completions.
@@ -118,10 +119,9 @@ public final class Sampler: @unchecked Sendable {
 
         // Decode buffers for up to S rows.
         let x = FloatBuffer(count: S * C), ln = FloatBuffer(count: S * C), qkv = FloatBuffer(count: S * 3 * C)
-        let atty = FloatBuffer(count: S * C), fch = FloatBuffer(count: S * F), mean = FloatBuffer(count: S), rstd = FloatBuffer(count: S)
-        let logits = FloatBuffer(count: S * V), scores = FloatBuffer(count: Tmax)
+        let atty = FloatBuffer(count: S * C), fch = FloatBuffer(count: S * F), fchGelu = FloatBuffer(count: S * F), mean = FloatBuffer(count: S), rstd = FloatBuffer(count: S)
+        let logits = FloatBuffer(count: S * V), scores = FloatBuffer(count: H * Tmax)
         var probs = [Double](repeating: 0, count: V)
-        let scale = 1 / Float(hs).squareRoot()
 
         var active = Array(0..<S)
         while true {
@@ -162,15 +162,8 @@ public final class Sampler: @unchecked Sendable {
                     let row = qkv.base + r * 3 * C
                     cacheRow(kCache, l, s, pos).update(from: row + C, count: C)
                     cacheRow(vCache, l, s, pos).update(from: row + 2 * C, count: C)
-                    let kBase = cacheRow(kCache, l, s, 0), vBase = cacheRow(vCache, l, s, 0)
-                    for h in 0..<H {
-                        let q = row + h * hs, y = atty.base + r * C + h * hs
-                        for j in 0...pos { scores[j] = Vector.dot(q, kBase + j * C + h * hs, hs) * scale }
-                        let mx = Vector.max(scores.base, pos + 1)
-                        let inv = 1 / Vector.expShiftedSum(scores.base, mx, pos + 1)
-                        y.update(repeating: 0, count: hs)
-                        for j in 0...pos { Vector.axpy(scores[j] * inv, vBase + j * C + h * hs, y, hs) }
-                    }
+                    Sampler.attendOne(q: row, keys: cacheRow(kCache, l, s, 0), values: cacheRow(vCache, l, s, 0), count: pos + 1,
+                                      out: atty.base + r * C, scores: scores.base, channels: C, heads: H)
                 }
                 Linear.forward(out: x.base, inp: atty.base, weight: p + o.attnProjWeight, bias: p + o.attnProjBias,
                                rows: m, inFeatures: C, outFeatures: C, accumulate: true)
@@ -178,8 +171,8 @@ public final class Sampler: @unchecked Sendable {
                                   bias: p + o.ln2Bias, rows: m, channels: C)
                 Linear.forward(out: fch.base, inp: ln.base, weight: p + o.fcWeight, bias: p + o.fcBias,
                                rows: m, inFeatures: C, outFeatures: F)
-                GELU.forward(out: fch.base, inp: fch.base, count: m * F)
-                Linear.forward(out: x.base, inp: fch.base, weight: p + o.fcProjWeight, bias: p + o.fcProjBias,
+                GELU.forward(out: fchGelu.base, inp: fch.base, count: m * F)  // out of place: in place would not vectorise
+                Linear.forward(out: x.base, inp: fchGelu.base, weight: p + o.fcProjWeight, bias: p + o.fcProjBias,
                                rows: m, inFeatures: F, outFeatures: C, accumulate: true)
             }
             LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + layout.lnfWeight,
@@ -190,6 +183,29 @@ public final class Sampler: @unchecked Sendable {
             }
         }
         return gens
+    }
+
+    /// Attention of one query row (all heads) over `count` cached key/value rows of stride C. Rows are read
+    /// in memory order, every head at once, so the cache streams through once per step.
+    /// `scores` holds H·count floats.
+    static func attendOne(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, count n: Int,
+                          out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, channels C: Int, heads H: Int) {
+        let hs = C / H
+        let scale = 1 / Float(hs).squareRoot()
+        for j in 0..<n {
+            let k = keys + j * C
+            for h in 0..<H { scores[h * n + j] = Vector.dot(q + h * hs, k + h * hs, hs) * scale }
+        }
+        for h in 0..<H {
+            let sr = scores + h * n
+            let inv = 1 / Vector.expShiftedSum(sr, Vector.max(sr, n), n)
+            Vector.scale(sr, inv, n)
+        }
+        out.update(repeating: 0, count: C)
+        for j in 0..<n {
+            let v = values + j * C
+            for h in 0..<H { Vector.axpy(scores[h * n + j], v + h * hs, out + h * hs, hs) }
+        }
     }
 
     /// Draws one token from a row of logits; returns it with its log-probability under softmax(z/τ)
