@@ -201,10 +201,34 @@ public final class Sampler: @unchecked Sendable {
             let inv = 1 / Vector.expShiftedSum(sr, Vector.max(sr, n), n)
             Vector.scale(sr, inv, n)
         }
-        out.update(repeating: 0, count: C)
-        for j in 0..<n {
-            let v = values + j * C
-            for h in 0..<H { Vector.axpy(scores[h * n + j], v + h * hs, out + h * hs, hs) }
+        guard hs % 8 == 0, C % 32 == 0 else {
+            out.update(repeating: 0, count: C)
+            for j in 0..<n {
+                let v = values + j * C
+                for h in 0..<H { Vector.axpy(scores[h * n + j], v + h * hs, out + h * hs, hs) }
+            }
+            return
+        }
+        // out = Σ_j p[h(c)][j] · v_j[c], 32 channels at a time in four SIMD8 accumulators kept in registers over
+        // the whole sum (each 8-channel chunk lies in one head because hs is a multiple of 8).
+        var c0 = 0
+        while c0 < C {
+            let p0 = scores + (c0 / hs) * n, p1 = scores + ((c0 + 8) / hs) * n
+            let p2 = scores + ((c0 + 16) / hs) * n, p3 = scores + ((c0 + 24) / hs) * n
+            var a0 = Vector.V(), a1 = Vector.V(), a2 = Vector.V(), a3 = Vector.V()
+            var v = values + c0
+            for j in 0..<n {
+                a0 += Vector.V(repeating: p0[j]) * Vector.load(v)
+                a1 += Vector.V(repeating: p1[j]) * Vector.load(v + 8)
+                a2 += Vector.V(repeating: p2[j]) * Vector.load(v + 16)
+                a3 += Vector.V(repeating: p3[j]) * Vector.load(v + 24)
+                v += C
+            }
+            Vector.store(a0, out + c0)
+            Vector.store(a1, out + c0 + 8)
+            Vector.store(a2, out + c0 + 16)
+            Vector.store(a3, out + c0 + 24)
+            c0 += 32
         }
     }
 
