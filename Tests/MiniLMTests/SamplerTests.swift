@@ -40,6 +40,12 @@ import Testing
         let c = try Sampler(model: model, threads: 2).generate(prompts: prompts, options: options)
         #expect(a.map(\.tokens) == b.map(\.tokens))
         #expect(a.map(\.tokens) == c.map(\.tokens))
+        // A sampler reuses its buffers: a second call with other prompts matches a fresh sampler.
+        let reused = Sampler(model: model, threads: 2)
+        _ = try reused.generate(prompts: prompts, options: options)
+        let morePrompts = randomSequences(lengths: [7, 1, 3], vocab: 11, seed: 24)
+        #expect(try reused.generate(prompts: morePrompts, options: options).map(\.tokens)
+                == Sampler(model: model, threads: 2).generate(prompts: morePrompts, options: options).map(\.tokens))
         var other = options
         other.seed = 43
         let d = try Sampler(model: model, threads: 1).generate(prompts: prompts, options: other)
