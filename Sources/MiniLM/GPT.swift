@@ -49,8 +49,13 @@ public final class GPT: @unchecked Sendable {
     public func copy() -> GPT {
         let p = FloatBuffer(count: params.count)
         p.copy(from: params)
-        // The config was validated when `self` was made, so this cannot fail.
-        return (try? GPT(config: config, parameters: p)) ?? self
+        return GPT(validated: config, layout: layout, parameters: p)
+    }
+
+    private init(validated config: ModelConfig, layout: ParameterLayout, parameters: FloatBuffer) {
+        self.config = config
+        self.layout = layout
+        self.params = parameters
     }
 
     // MARK: - Forward
