@@ -9,9 +9,11 @@ import Foundation
 // 2013-2015) doubles their width. `REWARDZOO_PORTABLE=1 swift build` leaves the flag out; the `ablate` CLI
 // refuses to start with a clear message on an x86 CPU without AVX2/FMA.
 var miniLMSettings: [SwiftSetting] = []
+var cliSettings: [SwiftSetting] = []
 #if arch(x86_64)
 if ProcessInfo.processInfo.environment["REWARDZOO_PORTABLE"] == nil {
     miniLMSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
+    cliSettings.append(.define("REWARDZOO_X86_64_V3"))
 }
 #endif
 
@@ -48,7 +50,7 @@ let package = Package(
         .executableTarget(name: "AblateCLI", dependencies: [
             "Ablate", "MiniLM", "Tasks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: cliSettings),
 
         // MARK: - Tests (mirror the modules)
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"]),

@@ -1,11 +1,18 @@
-/// Errors of pre-training and evaluation (statistics have their own `StatsError`). Each message names the
-/// offending value, lists the valid ones where there is a closed set, and says how to fix it.
-public enum AblateError: Error, Equatable, Sendable, CustomStringConvertible {
+/// Errors of the Ablate layer (commands, input files, studies, pre-training, evaluation; statistics have their
+/// own `StatsError`). Each says what is wrong, where, the offending value, the valid ones where there is a closed
+/// set, and how to fix it.
+public enum AblateError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A line of a JSONL input file that cannot be used.
+    case badInputLine(path: String, line: Int, reason: String)
+    /// An input file that cannot be read.
+    case unreadableFile(path: String, reason: String)
+    /// A command-line value outside its valid set.
+    case invalidOption(name: String, value: String, valid: String)
     /// A suite or family name that is not registered.
     case unknownSuite(name: String, valid: [String])
     /// A `--mix` value that is not `name=weight,...`.
     case malformedMix(text: String, reason: String)
-    /// A recipe field outside its valid range.
+    /// A pre-training recipe field outside its valid range.
     case invalidRecipe(field: String, value: String, reason: String)
     /// An evaluation setting outside its valid range.
     case invalidEvaluation(field: String, value: String, reason: String)
@@ -18,6 +25,9 @@ public enum AblateError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case let .badInputLine(path, line, reason): return "\(path):\(line): \(reason)"
+        case let .unreadableFile(path, reason): return "\(path): \(reason)"
+        case let .invalidOption(name, value, valid): return "invalid value '\(value)' for \(name); \(valid)"
         case let .unknownSuite(name, valid):
             return "unknown suite '\(name)'; please provide one of \(Self.list(valid))"
         case let .malformedMix(text, reason):
@@ -35,6 +45,7 @@ public enum AblateError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `'a'`, `'a' or 'b'`, `'a', 'b' or 'c'`.
     static func list(_ names: [String]) -> String {
         switch names.count {
         case 0: return "(none)"

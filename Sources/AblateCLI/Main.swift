@@ -1,10 +1,37 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct AblateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ablate",
         abstract: "RewardZoo: intrinsic rewards for RL post-training of small language models.",
-        subcommands: [BenchCommand.self, StatsCommand.self]
+        subcommands: [InitCommand.self, InspectCommand.self, StatsCommand.self, BenchCommand.self, PretrainCommand.self, EvalCommand.self]
     )
+
+    static func main() {
+        CPUSupport.requireBuildTarget()
+        main(nil)
+    }
+}
+
+/// MiniLM is compiled for x86-64-v3 (AVX2 + FMA) unless built with REWARDZOO_PORTABLE=1 (Package.swift). On an
+/// older x86 CPU that build would die of an illegal instruction; say why instead.
+enum CPUSupport {
+    static func requireBuildTarget() {
+        #if REWARDZOO_X86_64_V3 && os(Linux)
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
+        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        let missing = ["avx2", "fma"].filter { !flags.contains($0) }
+        if !missing.isEmpty {
+            FileHandle.standardError.write(Data("""
+                error: this build of ablate uses AVX2/FMA instructions, which this CPU lacks (\(missing.joined(separator: ", "))).
+                Rebuild without them: rm -rf .build && REWARDZOO_PORTABLE=1 swift build -c release
+
+                """.utf8))
+            exit(1)
+        }
+        #endif
+    }
 }

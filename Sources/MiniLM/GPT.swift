@@ -120,7 +120,13 @@ public final class GPT: @unchecked Sendable {
         var subsetStart = 0
         var normsOut: UnsafeMutablePointer<Double>? = nil
         var scratch: PerSampleNormScratch? = nil
-        var rows = [Int](repeating: T, count: B)
+        // Rows of sequence b whose output gradients can be non-zero: [first[b], end[b]). Below the last block's
+        // attention every position up to the last weighted one can carry gradient (keys and values feed later
+        // queries); above it, each position only reaches its own logits, so rows before the first weighted
+        // position (the prompt) are exactly zero and the Gram matrices shrink to the completion.
+        var end = [Int](repeating: T, count: B)
+        var firstWeighted = [Int](repeating: 0, count: B)
+        var first = [Int](repeating: 0, count: B)
         switch target {
         case let .gradients(g): grads = g
         case let .squaredNorms(start, out, s):
@@ -128,8 +134,12 @@ public final class GPT: @unchecked Sendable {
             for b in 0..<B {
                 var t = T
                 while t > 0 && weights[b * T + t - 1] == 0 { t -= 1 }
-                rows[b] = t
+                end[b] = t
+                var f = 0
+                while f < t && weights[b * T + f] == 0 { f += 1 }
+                firstWeighted[b] = f
             }
+            first = firstWeighted
         }
         func wanted(_ offset: Int) -> Bool { offset >= subsetStart }
         func needBelow(_ offset: Int) -> Bool { subsetStart < offset }
@@ -143,12 +153,14 @@ public final class GPT: @unchecked Sendable {
                 return
             }
             guard let normsOut, let scratch else { return }
-            for b in 0..<B where rows[b] > 0 {
-                let g = dout + b * T * cout, a = inp + b * T * cin
-                var s = 0.0
-                if wanted(weight) { s += PerSampleNorm.linear(dout: g, inp: a, rows: rows[b], inFeatures: cin, outFeatures: cout, scratch: scratch) }
-                if let bias, wanted(bias) { s += PerSampleNorm.bias(dout: g, rows: rows[b], features: cout, scratch: scratch) }
-                normsOut[b] += s
+            for b in 0..<B where end[b] > first[b] {
+                let g = dout + (b * T + first[b]) * cout, a = inp + (b * T + first[b]) * cin, n = end[b] - first[b]
+                // A subset starts at a tensor boundary and the bias follows its weight, so the weight is wanted
+                // whenever the bias is.
+                if wanted(weight) {
+                    normsOut[b] += PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: cin, outFeatures: cout,
+                                                        bias: bias.map(wanted) ?? false, scratch: scratch)
+                }
             }
             if let dinp {
                 Linear.backward(dinp: dinp, dweight: nil, dbias: nil, dout: dout, inp: inp, weight: p + weight,
@@ -166,9 +178,10 @@ public final class GPT: @unchecked Sendable {
             }
             guard let normsOut, let scratch else { return }
             if wanted(weight) {
-                for b in 0..<B where rows[b] > 0 {
-                    normsOut[b] += PerSampleNorm.layerNorm(dout: dout + b * T * C, inp: inp + b * T * C, mean: mean + b * T,
-                                                           rstd: rstd + b * T, rows: rows[b], channels: C, scratch: scratch)
+                for b in 0..<B where end[b] > first[b] {
+                    let o = b * T + first[b]
+                    normsOut[b] += PerSampleNorm.layerNorm(dout: dout + o * C, inp: inp + o * C, mean: mean + o,
+                                                           rstd: rstd + o, rows: end[b] - first[b], channels: C, scratch: scratch)
                 }
             }
             if let dinp {
@@ -202,6 +215,7 @@ public final class GPT: @unchecked Sendable {
             // Attention branch: dres now holds ∂L/∂res2.
             linear(acts.datty.base, weight: o.attnProjWeight, bias: o.attnProjBias, dout: dres, inp: a.atty.base, inFeatures: C, outFeatures: C)
             guard needBelow(o.attnProjWeight) else { return }
+            first = [Int](repeating: 0, count: B)  // from here down, prompt rows carry gradient too
             Attention.backward(dqkv: acts.dqkv.base, dout: acts.datty.base, qkv: a.qkv.base, probs: a.probs.base,
                                scratch: acts.dAttention.base, batch: B, time: T, channels: C, heads: H)
             linear(acts.dln.base, weight: o.qkvWeight, bias: o.qkvBias, dout: acts.dqkv.base, inp: a.ln1.base, inFeatures: C, outFeatures: 3 * C)
@@ -214,11 +228,11 @@ public final class GPT: @unchecked Sendable {
         if let grads {
             Embedding.backward(dwte: grads + layout.wte, dwpe: grads + layout.wpe, dout: dres, tokens: inputs, batch: B, time: T, channels: C)
         } else if let normsOut, let scratch {
-            for b in 0..<B where rows[b] > 0 {
+            for b in 0..<B where end[b] > 0 {
                 let g = UnsafePointer(dres + b * T * C)
-                if wanted(layout.wpe) { normsOut[b] += PerSampleNorm.positionEmbedding(dout: g, rows: rows[b], channels: C) }
+                if wanted(layout.wpe) { normsOut[b] += PerSampleNorm.positionEmbedding(dout: g, rows: end[b], channels: C) }
                 if wanted(layout.wte) {
-                    normsOut[b] += PerSampleNorm.tokenEmbedding(dout: g, tokens: inputs + b * T, rows: rows[b], channels: C, scratch: scratch)
+                    normsOut[b] += PerSampleNorm.tokenEmbedding(dout: g, tokens: inputs + b * T, rows: end[b], channels: C, scratch: scratch)
                 }
             }
         }

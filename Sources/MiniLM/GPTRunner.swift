@@ -44,6 +44,43 @@ public final class GPTRunner: @unchecked Sendable {
         parallelFor(parts.count) { i in body(i, parts[i]) }
     }
 
+    /// One worker's slice of a batch: sequences `range` of `batch`, as pointers into its token and weight arrays.
+    struct Shard {
+        let index: Int
+        let range: Range<Int>
+        let time: Int
+        let inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, weights: UnsafePointer<Float>
+        var count: Int { range.count }
+        /// Offset of the shard's first row in [B·T] arrays.
+        var rowOffset: Int { range.lowerBound * time }
+    }
+
+    /// Runs `body` on every shard of `batch` in parallel, each with its worker's activations sized for the shard.
+    func forEachShard(_ batch: TokenBatch, _ body: (Shard, Worker, Activations) -> Void) {
+        let T = batch.time
+        batch.inputs.withUnsafeBufferPointer { inp in
+            batch.targets.withUnsafeBufferPointer { tgt in
+                batch.weights.withUnsafeBufferPointer { w in
+                    parallel(batch.batchSize) { i, range in
+                        let worker = workers[i]
+                        let acts = worker.activations(config: model.config, batch: range.count, time: T)
+                        let o = range.lowerBound * T
+                        body(Shard(index: i, range: range, time: T, inputs: inp.baseAddress! + o,
+                                   targets: tgt.baseAddress! + o, weights: w.baseAddress! + o), worker, acts)
+                    }
+                }
+            }
+        }
+    }
+
+    func forward(_ s: Shard, _ acts: Activations) -> Double {
+        model.forward(acts, inputs: s.inputs, targets: s.targets, weights: s.weights, batch: s.count, time: s.time)
+    }
+
+    func backward(_ s: Shard, _ acts: Activations, _ target: GPT.BackwardTarget) {
+        model.backward(acts, inputs: s.inputs, targets: s.targets, weights: s.weights, batch: s.count, time: s.time, target: target)
+    }
+
     // MARK: - Training
 
     /// Σ w·NLL of the batch and its gradient, written to `grads` (zeroed first; layout of `model.layout`).
@@ -52,29 +89,19 @@ public final class GPTRunner: @unchecked Sendable {
         try checkLength(batch)
         precondition(grads.count == model.parameterCount, "gradient buffer has the wrong size")
         grads.zero()
-        let T = batch.time
         var losses = [Double](repeating: 0, count: threads)
-        batch.inputs.withUnsafeBufferPointer { inp in
-        batch.targets.withUnsafeBufferPointer { tgt in
-        batch.weights.withUnsafeBufferPointer { w in
-            losses.withUnsafeMutableBufferPointer { lossOut in
-                parallel(batch.batchSize) { i, shard in
-                    let worker = workers[i]
-                    let acts = worker.activations(config: model.config, batch: shard.count, time: T)
-                    let g: FloatBuffer
-                    if i == 0 { g = grads } else {
-                        if worker.grads == nil { worker.grads = FloatBuffer(count: model.parameterCount) }
-                        g = worker.grads!
-                        g.zero()
-                    }
-                    let o = shard.lowerBound * T
-                    lossOut[i] = model.forward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
-                                               weights: w.baseAddress! + o, batch: shard.count, time: T)
-                    model.backward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
-                                   weights: w.baseAddress! + o, batch: shard.count, time: T, target: .gradients(g.base))
+        losses.withUnsafeMutableBufferPointer { lossOut in
+            forEachShard(batch) { shard, worker, acts in
+                let g: FloatBuffer
+                if shard.index == 0 { g = grads } else {
+                    if worker.grads == nil { worker.grads = FloatBuffer(count: model.parameterCount) }
+                    g = worker.grads!
+                    g.zero()
                 }
+                lossOut[shard.index] = forward(shard, acts)
+                backward(shard, acts, .gradients(g.base))
             }
-        }}}
+        }
         for i in 1..<min(threads, batch.batchSize) where workers[i].grads != nil {
             let src = workers[i].grads!.base, dst = grads.base
             for j in 0..<grads.count { dst[j] += src[j] }
@@ -90,27 +117,16 @@ public final class GPTRunner: @unchecked Sendable {
     public func perSampleGradNorms(_ batch: TokenBatch, subset: ParameterSubset = .all) throws -> [Double] {
         try batch.validate(vocabSize: model.config.vocabSize)
         try checkLength(batch)
-        let T = batch.time
         let start = model.layout.range(of: subset).lowerBound
         var sq = [Double](repeating: 0, count: batch.batchSize)
-        batch.inputs.withUnsafeBufferPointer { inp in
-        batch.targets.withUnsafeBufferPointer { tgt in
-        batch.weights.withUnsafeBufferPointer { w in
-            sq.withUnsafeMutableBufferPointer { out in
-                parallel(batch.batchSize) { i, shard in
-                    let worker = workers[i]
-                    let acts = worker.activations(config: model.config, batch: shard.count, time: T)
-                    if worker.normScratch == nil { worker.normScratch = PerSampleNormScratch(config: model.config) }
-                    let o = shard.lowerBound * T
-                    _ = model.forward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
-                                      weights: w.baseAddress! + o, batch: shard.count, time: T)
-                    model.backward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
-                                   weights: w.baseAddress! + o, batch: shard.count, time: T,
-                                   target: .squaredNorms(subsetStart: start, out: out.baseAddress! + shard.lowerBound,
-                                                         scratch: worker.normScratch!))
-                }
+        sq.withUnsafeMutableBufferPointer { out in
+            forEachShard(batch) { shard, worker, acts in
+                if worker.normScratch == nil { worker.normScratch = PerSampleNormScratch(config: model.config) }
+                _ = forward(shard, acts)
+                backward(shard, acts, .squaredNorms(subsetStart: start, out: out.baseAddress! + shard.range.lowerBound,
+                                                    scratch: worker.normScratch!))
             }
-        }}}
+        }
         return sq.map { $0.squareRoot() }
     }
 
@@ -154,23 +170,18 @@ public final class GPTRunner: @unchecked Sendable {
         var stats = TokenStatistics(logProbs: .init(repeating: 0, count: n), entropies: .init(repeating: 0, count: n),
                                     selfCertainties: .init(repeating: 0, count: n))
         let invTau = 1 / temperature
-        batch.inputs.withUnsafeBufferPointer { inp in
-        batch.targets.withUnsafeBufferPointer { tgt in
-        batch.weights.withUnsafeBufferPointer { w in
         stats.logProbs.withUnsafeMutableBufferPointer { lp in
         stats.entropies.withUnsafeMutableBufferPointer { ent in
         stats.selfCertainties.withUnsafeMutableBufferPointer { sc in
-            parallel(batch.batchSize) { i, shard in
-                let acts = workers[i].activations(config: model.config, batch: shard.count, time: T)
-                let o = shard.lowerBound * T
-                _ = model.forward(acts, inputs: inp.baseAddress! + o, targets: tgt.baseAddress! + o,
-                                  weights: w.baseAddress! + o, batch: shard.count, time: T)
-                for r in 0..<(shard.count * T) where w[o + r] != 0 {
-                    let s = TokenStatistics.ofLogits(acts.logits.base + r * V, vocab: V, invTemperature: invTau, target: Int(tgt[o + r]))
+            forEachShard(batch) { shard, _, acts in
+                _ = forward(shard, acts)
+                let o = shard.rowOffset
+                for r in 0..<(shard.count * T) where shard.weights[r] != 0 {
+                    let s = TokenStatistics.ofLogits(acts.logits.base + r * V, vocab: V, invTemperature: invTau, target: Int(shard.targets[r]))
                     lp[o + r] = s.logProb; ent[o + r] = s.entropy; sc[o + r] = s.selfCertainty
                 }
             }
-        }}}}}}
+        }}}
         return stats
     }
 

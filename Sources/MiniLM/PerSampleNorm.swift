@@ -23,34 +23,35 @@ final class PerSampleNormScratch {
 /// output-gradient rows g_t (t < n), without forming the batch's weight gradient (REFERENCE.md, "Per-sample
 /// gradient norms"). Sums are accumulated in Double.
 enum PerSampleNorm {
-    /// ‖Σ_t g_t a_tᵀ‖²_F. Ghost norm Σ_{t,s}(a_t·a_s)(g_t·g_s) from two symmetric Gram matrices (ssyrk, ~n²(C+OC)
-    /// flops) or the materialised C×OC product (~2n·C·OC flops), whichever is cheaper for this n.
+    /// ‖Σ_t g_t a_tᵀ‖²_F, plus ‖Σ_t g_t‖² for the bias when `bias` is set. Ghost norm Σ_{t,s}(a_t·a_s)(g_t·g_s)
+    /// from two symmetric Gram matrices (ssyrk, ~n²(C+OC) flops; the bias term is then the sum of G Gᵀ's entries,
+    /// for free) or the materialised OC×C product (~2n·C·OC flops), whichever is cheaper for this n.
     static func linear(dout g: UnsafePointer<Float>, inp a: UnsafePointer<Float>, rows n: Int,
-                       inFeatures C: Int, outFeatures OC: Int, scratch: PerSampleNormScratch) -> Double {
+                       inFeatures C: Int, outFeatures OC: Int, bias: Bool, scratch: PerSampleNormScratch) -> Double {
         if n * (C + OC) < 2 * C * OC {
             let ga = scratch.gramA.base, gg = scratch.gramG.base
             cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(C), 1, a, Int32(C), 0, ga, Int32(n))
             cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(OC), 1, g, Int32(OC), 0, gg, Int32(n))
-            var diag = 0.0, off = 0.0
+            var diag = 0.0, off = 0.0, biasDiag = 0.0, biasOff = 0.0
             for t in 0..<n {
                 let ra = ga + t * n, rg = gg + t * n
                 diag += Double(ra[t] * rg[t])
-                if t + 1 < n { off += Double(Vector.dot(ra + t + 1, rg + t + 1, n - t - 1)) }
+                biasDiag += Double(rg[t])
+                if t + 1 < n {
+                    off += Double(Vector.dot(ra + t + 1, rg + t + 1, n - t - 1))
+                    if bias { biasOff += Double(Vector.sum(rg + t + 1, n - t - 1)) }
+                }
             }
-            return diag + 2 * off
+            return diag + 2 * off + (bias ? biasDiag + 2 * biasOff : 0)
         } else {
             let m = scratch.materialised.base
             BLAS.sgemm(transA: true, transB: false, m: OC, n: C, k: n, a: g, lda: OC, b: a, ldb: C, c: m, ldc: C)
-            return cblas_dsdot(Int32(OC * C), m, 1, m, 1)
+            let w = cblas_dsdot(Int32(OC * C), m, 1, m, 1)
+            guard bias else { return w }
+            m.update(repeating: 0, count: OC)
+            for t in 0..<n { Vector.axpy(1, g + t * OC, m, OC) }
+            return w + cblas_dsdot(Int32(OC), m, 1, m, 1)
         }
-    }
-
-    /// ‖Σ_t g_t‖².
-    static func bias(dout g: UnsafePointer<Float>, rows n: Int, features OC: Int, scratch: PerSampleNormScratch) -> Double {
-        let acc = scratch.materialised.base
-        acc.update(repeating: 0, count: OC)
-        for t in 0..<n { Vector.axpy(1, g + t * OC, acc, OC) }
-        return cblas_dsdot(Int32(OC), acc, 1, acc, 1)
     }
 
     /// ‖Σ_t g_t ⊙ x̂_t‖² + ‖Σ_t g_t‖² for a LayerNorm's weight and bias.

@@ -42,15 +42,49 @@ public struct Generation: Sendable, Equatable {
 
 /// Batched autoregressive sampling with a KV cache. Prompts of different lengths are prefilled together with
 /// one causal forward pass (right padding); each sequence then decodes at its own position.
+/// Buffers are reused across calls, so one `Sampler` must not run two `generate` calls at the same time.
 public final class Sampler: @unchecked Sendable {
     public let model: GPT
     public let threads: Int
     private let runner: GPTRunner
+    private var workspaces: [Workspace?]
+
+    /// Per-worker buffers kept across calls (a trainer samples every step): the KV cache, the prefill
+    /// activations and the decode-step rows. Grown when a call needs more, never shrunk.
+    final class Workspace {
+        let sequences: Int, promptLength: Int
+        let kCache, vCache: FloatBuffer                       // [L][S][Tmax][C]
+        let prefill: Activations
+        let x, ln, qkv, atty, fch, fchGelu, mean, rstd, logits, scores: FloatBuffer
+
+        init(config c: ModelConfig, sequences S: Int, promptLength P: Int) {
+            sequences = S
+            promptLength = P
+            let C = c.dModel, F = c.mlpHidden
+            kCache = FloatBuffer(count: c.layers * S * c.contextLength * C)
+            vCache = FloatBuffer(count: c.layers * S * c.contextLength * C)
+            prefill = Activations(config: c, batch: S, time: P)
+            x = FloatBuffer(count: S * C); ln = FloatBuffer(count: S * C); qkv = FloatBuffer(count: S * 3 * C)
+            atty = FloatBuffer(count: S * C); fch = FloatBuffer(count: S * F); fchGelu = FloatBuffer(count: S * F)
+            mean = FloatBuffer(count: S); rstd = FloatBuffer(count: S); logits = FloatBuffer(count: S * c.vocabSize)
+            scores = FloatBuffer(count: c.heads * c.contextLength)
+        }
+    }
+
+    /// The worker's workspace, with room for S sequences and prompts of length P. The KV cache layout depends on
+    /// S, so a call with a different S gets a new workspace.
+    private func workspace(_ w: Int, sequences S: Int, promptLength P: Int) -> Workspace {
+        if let ws = workspaces[w], ws.sequences == S, ws.promptLength >= P { return ws }
+        let ws = Workspace(config: model.config, sequences: S, promptLength: max(P, workspaces[w]?.promptLength ?? 0))
+        workspaces[w] = ws
+        return ws
+    }
 
     public init(model: GPT, threads: Int = 1) {
         self.model = model
         self.threads = max(1, threads)
         runner = GPTRunner(model: model, threads: threads)
+        workspaces = Array(repeating: nil, count: max(1, threads))
     }
 
     public func generate(prompts: [[Int32]], options: SamplingOptions) throws -> [Generation] {
@@ -72,7 +106,7 @@ public final class Sampler: @unchecked Sendable {
         results.withUnsafeMutableBufferPointer { out in
             parallelFor(shards.count) { w in
                 let shard = shards[w]
-                let gens = decodeShard(Array(prompts[shard]), firstIndex: shard.lowerBound, options: options)
+                let gens = decodeShard(Array(prompts[shard]), firstIndex: shard.lowerBound, worker: w, options: options)
                 for (k, g) in gens.enumerated() { out[shard.lowerBound + k] = g }
             }
         }
@@ -80,15 +114,16 @@ public final class Sampler: @unchecked Sendable {
     }
 
     /// Prefill and decode one shard of sequences on the calling thread.
-    private func decodeShard(_ prompts: [[Int32]], firstIndex: Int, options: SamplingOptions) -> [Generation] {
+    private func decodeShard(_ prompts: [[Int32]], firstIndex: Int, worker: Int, options: SamplingOptions) -> [Generation] {
         let cfg = model.config
         let S = prompts.count, L = cfg.layers, C = cfg.dModel, F = cfg.mlpHidden, V = cfg.vocabSize, H = cfg.heads
-        let Tmax = cfg.contextLength, hs = C / H
+        let Tmax = cfg.contextLength
         let p = UnsafePointer(model.params.base), layout = model.layout
         var gens = [Generation](repeating: Generation(), count: S)
         var rngs = (0..<S).map { SplitMix64(seed: options.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(firstIndex + $0 + 1)) }
         // KV cache: [L][S][Tmax][C] for keys and for values.
-        let kCache = FloatBuffer(count: L * S * Tmax * C), vCache = FloatBuffer(count: L * S * Tmax * C)
+        let ws = workspace(worker, sequences: S, promptLength: prompts.map(\.count).max() ?? 1)
+        let kCache = ws.kCache, vCache = ws.vCache
         func cacheRow(_ buf: FloatBuffer, _ l: Int, _ s: Int, _ t: Int) -> UnsafeMutablePointer<Float> {
             buf.base + ((l * S + s) * Tmax + t) * C
         }
@@ -98,7 +133,7 @@ public final class Sampler: @unchecked Sendable {
         var inputs = [Int32](repeating: Tokenizer.pad, count: S * T)
         for (s, pr) in prompts.enumerated() { for (t, tok) in pr.enumerated() { inputs[s * T + t] = tok } }
         let zeros = [Float](repeating: 0, count: S * T)
-        let acts = Activations(config: cfg, batch: S, time: T)
+        let acts = ws.prefill
         _ = model.forward(acts, inputs: inputs, targets: inputs, weights: zeros, batch: S, time: T)
         for l in 0..<L {
             let qkv = acts.layers[l].qkv.base
@@ -118,9 +153,8 @@ public final class Sampler: @unchecked Sendable {
         }
 
         // Decode buffers for up to S rows.
-        let x = FloatBuffer(count: S * C), ln = FloatBuffer(count: S * C), qkv = FloatBuffer(count: S * 3 * C)
-        let atty = FloatBuffer(count: S * C), fch = FloatBuffer(count: S * F), fchGelu = FloatBuffer(count: S * F), mean = FloatBuffer(count: S), rstd = FloatBuffer(count: S)
-        let logits = FloatBuffer(count: S * V), scores = FloatBuffer(count: H * Tmax)
+        let x = ws.x, ln = ws.ln, qkv = ws.qkv, atty = ws.atty, fch = ws.fch, fchGelu = ws.fchGelu
+        let mean = ws.mean, rstd = ws.rstd, logits = ws.logits, scores = ws.scores
         var probs = [Double](repeating: 0, count: V)
 
         var active = Array(0..<S)
@@ -201,10 +235,34 @@ public final class Sampler: @unchecked Sendable {
             let inv = 1 / Vector.expShiftedSum(sr, Vector.max(sr, n), n)
             Vector.scale(sr, inv, n)
         }
-        out.update(repeating: 0, count: C)
-        for j in 0..<n {
-            let v = values + j * C
-            for h in 0..<H { Vector.axpy(scores[h * n + j], v + h * hs, out + h * hs, hs) }
+        guard hs % 8 == 0, C % 32 == 0 else {
+            out.update(repeating: 0, count: C)
+            for j in 0..<n {
+                let v = values + j * C
+                for h in 0..<H { Vector.axpy(scores[h * n + j], v + h * hs, out + h * hs, hs) }
+            }
+            return
+        }
+        // out = Σ_j p[h(c)][j] · v_j[c], 32 channels at a time in four SIMD8 accumulators kept in registers over
+        // the whole sum (each 8-channel chunk lies in one head because hs is a multiple of 8).
+        var c0 = 0
+        while c0 < C {
+            let p0 = scores + (c0 / hs) * n, p1 = scores + ((c0 + 8) / hs) * n
+            let p2 = scores + ((c0 + 16) / hs) * n, p3 = scores + ((c0 + 24) / hs) * n
+            var a0 = Vector.V(), a1 = Vector.V(), a2 = Vector.V(), a3 = Vector.V()
+            var v = values + c0
+            for j in 0..<n {
+                a0 += Vector.V(repeating: p0[j]) * Vector.load(v)
+                a1 += Vector.V(repeating: p1[j]) * Vector.load(v + 8)
+                a2 += Vector.V(repeating: p2[j]) * Vector.load(v + 16)
+                a3 += Vector.V(repeating: p3[j]) * Vector.load(v + 24)
+                v += C
+            }
+            Vector.store(a0, out + c0)
+            Vector.store(a1, out + c0 + 8)
+            Vector.store(a2, out + c0 + 16)
+            Vector.store(a3, out + c0 + 24)
+            c0 += 32
         }
     }
 

@@ -90,16 +90,21 @@ import Testing
         let scratch = PerSampleNormScratch(config: ModelConfig(vocabSize: 8, contextLength: 32, layers: 1, heads: 1, dModel: 8, mlpHidden: 8))
         for n in [1, 2, 7, 30] {  // small n takes the ghost branch, large n the materialised one
             let a = randomFloats(n * C, seed: UInt64(n)), g = randomFloats(n * OC, seed: UInt64(100 + n))
-            var expected = 0.0
+            var expected = 0.0, biasPart = 0.0
             for o in 0..<OC {
+                var sb = 0.0
                 for c in 0..<C {
                     var s = 0.0
                     for t in 0..<n { s += Double(g[t * OC + o]) * Double(a[t * C + c]) }
                     expected += s * s
                 }
+                for t in 0..<n { sb += Double(g[t * OC + o]) }
+                biasPart += sb * sb
             }
-            let got = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, scratch: scratch)
+            let got = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, bias: false, scratch: scratch)
             #expect(abs(got - expected) <= 1e-5 * expected, "n = \(n)")
+            let withBias = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, bias: true, scratch: scratch)
+            #expect(abs(withBias - expected - biasPart) <= 1e-5 * (expected + biasPart), "n = \(n) with bias")
         }
     }
 

@@ -3,9 +3,10 @@ import Testing
 
 @Suite struct SamplerTests {
     /// Every step's logits from the KV cache equal a full forward over the prompt and the tokens so far.
-    @Test(arguments: [1, 2])
-    func cachedLogitsEqualFullRecomputation(threads: Int) throws {
-        let model = try tinyModel(vocab: 11, context: 16)
+    /// (threads, d_model, heads): head sizes 4 (generic decode path) and 8, 16 (the SIMD path needs hs % 8 == 0).
+    @Test(arguments: [(1, 8, 2), (2, 8, 2), (1, 32, 4), (2, 32, 2)])
+    func cachedLogitsEqualFullRecomputation(threads: Int, dModel: Int, heads: Int) throws {
+        let model = try tinyModel(vocab: 11, context: 16, dModel: dModel, heads: heads)
         let prompts = randomSequences(lengths: [3, 1, 6], vocab: 11, seed: 21)
         var options = SamplingOptions(temperature: 1, maxNewTokens: 8, eos: 2, seed: 5)
         options.recordLogits = true
@@ -39,6 +40,12 @@ import Testing
         let c = try Sampler(model: model, threads: 2).generate(prompts: prompts, options: options)
         #expect(a.map(\.tokens) == b.map(\.tokens))
         #expect(a.map(\.tokens) == c.map(\.tokens))
+        // A sampler reuses its buffers: a second call with other prompts matches a fresh sampler.
+        let reused = Sampler(model: model, threads: 2)
+        _ = try reused.generate(prompts: prompts, options: options)
+        let morePrompts = randomSequences(lengths: [7, 1, 3], vocab: 11, seed: 24)
+        #expect(try reused.generate(prompts: morePrompts, options: options).map(\.tokens)
+                == Sampler(model: model, threads: 2).generate(prompts: morePrompts, options: options).map(\.tokens))
         var other = options
         other.seed = 43
         let d = try Sampler(model: model, threads: 1).generate(prompts: prompts, options: other)

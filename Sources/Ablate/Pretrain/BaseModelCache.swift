@@ -43,7 +43,7 @@ public enum BaseModelCache {
         let trainer = try Pretrainer(recipe: recipe, threads: threads)
         let result = try trainer.run(logPath: logPath(forCheckpoint: path), progress: progress)
         let last = result.history.last
-        var metadata = RunEnvironment.metadata()
+        var metadata = RunInfo.current().metadata(extra: ["created": ISO8601DateFormatter().string(from: Date())])
         metadata["recipe"] = recipe.canonicalJSON
         metadata["recipe_hash"] = hash
         metadata["train_seconds"] = String(format: "%.1f", result.seconds)
@@ -65,38 +65,5 @@ public enum BaseModelCache {
         guard contents.metadata["recipe_hash"] == hash else {
             throw AblateError.corruptCache(path: path, reason: "it records recipe hash '\(contents.metadata["recipe_hash"] ?? "none")', not '\(hash)'")
         }
-    }
-}
-
-/// Provenance recorded in checkpoints and reports.
-public enum RunEnvironment {
-    /// `git describe --always --dirty` of the working directory, else "unknown".
-    public static let codeVersion: String = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "describe", "--always", "--dirty"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return "unknown" }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
-    }()
-
-    /// Operating system, architecture, cores and the OpenBLAS kernel, e.g. `Linux x86_64, 2 cores, OpenBLAS Haswell`.
-    public static var machine: String {
-        var u = utsname()
-        uname(&u)
-        func field<T>(_ value: T) -> String {
-            withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
-        }
-        return "\(field(u.sysname)) \(field(u.machine)), \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLAS.coreName)"
-    }
-
-    /// `code_version`, `machine` and `created` (ISO 8601, UTC).
-    public static func metadata() -> [String: String] {
-        ["code_version": codeVersion, "machine": machine, "created": ISO8601DateFormatter().string(from: Date())]
     }
 }

@@ -118,7 +118,7 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
         try require(evalInterval >= 1, "evalInterval", evalInterval, "must be at least 1")
         try require(heldOutExamples >= 1, "heldOutExamples", heldOutExamples, "must be at least 1")
         try require(bucketBatches >= 1, "bucketBatches", bucketBatches, "must be at least 1")
-        _ = try modelConfig(vocabSize: TaskVocabulary.tokenizer.vocabSize)
+        _ = try modelConfig(vocabSize: TaskVocabulary.tokenizer().vocabSize)
         _ = try corpus()
     }
 
@@ -148,7 +148,7 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
         var stripped = self
         stripped.familyOverrides = [:]
         let families = try self.families()
-        let doc = HashDocument(recipe: stripped, model: try modelConfig(vocabSize: TaskVocabulary.tokenizer.vocabSize),
+        let doc = HashDocument(recipe: stripped, model: try modelConfig(vocabSize: TaskVocabulary.tokenizer().vocabSize),
                                families: Dictionary(uniqueKeysWithValues: families.map { ($0.name, $0.configJSON) }),
                                vocabulary: Alphabet.string)
         let encoder = JSONEncoder()
@@ -173,18 +173,6 @@ enum FNV1a64 {
         }
         return h
     }
-}
-
-/// The character-level tokenizer of every task model: PAD, BOS, EOS, then `Tasks.Alphabet` (MiniLM and Tasks do
-/// not know each other; Ablate joins them).
-public enum TaskVocabulary {
-    public static let tokenizer: Tokenizer = {
-        // The alphabet is a fixed list of distinct characters (a Tasks test checks it), so this cannot fail;
-        // a failure would be a programming error in Tasks.Alphabet.
-        do { return try Tokenizer(characters: Alphabet.characters) } catch {
-            preconditionFailure("Tasks.Alphabet is not a valid vocabulary: \(error)")
-        }
-    }()
 }
 
 // MARK: - Overrides

@@ -51,7 +51,7 @@ public struct PretrainProgress: Sendable, Codable {
 public final class Pretrainer {
     public let recipe: PretrainRecipe
     public let threads: Int
-    public let tokenizer = TaskVocabulary.tokenizer
+    public let tokenizer: Tokenizer
 
     /// Validates the recipe (an `AblateError` names the first bad field).
     public init(recipe: PretrainRecipe, threads: Int = 2) throws {
@@ -61,6 +61,7 @@ public final class Pretrainer {
         }
         self.recipe = recipe
         self.threads = threads
+        tokenizer = try TaskVocabulary.tokenizer()
     }
 
     /// What a finished run returns.

@@ -1,0 +1,124 @@
+import Foundation
+import MiniLM
+
+/// One completion to inspect: token ids of the prompt (BOS first) and of the completion (EOS last when it ended).
+public struct InspectSample: Sendable {
+    public var id: JSONValue
+    public var promptIds: [Int32]
+    public var completionIds: [Int32]
+    public init(id: JSONValue, promptIds: [Int32], completionIds: [Int32]) {
+        self.id = id
+        self.promptIds = promptIds
+        self.completionIds = completionIds
+    }
+}
+
+/// The teacher-forced signals of one completion under the current parameters (REFERENCE.md conventions, no
+/// temperature): means over completion tokens, EOS included.
+public struct CompletionSignals: Sendable, Equatable {
+    public var completionTokens: Int
+    /// Mean over completion tokens of −log p(y_t | x, y_<t).
+    public var nllMean: Double
+    /// Mean token entropy H_t = logsumexp(z_t) − Σ_j p_t(j) z_t(j).
+    public var entropyMean: Double
+    /// Mean self-certainty logsumexp(z_t) − mean_j z_t(j) (INTUITOR; the constant −log|V| kept out).
+    public var selfCertaintyMean: Double
+    /// ‖∇θ nllMean‖₂ over the chosen parameter subset (VIGOR's signal before length correction).
+    public var gradNorm: Double
+}
+
+/// Computes `CompletionSignals` for many completions, in batches: one teacher-forced forward for the token
+/// statistics and one batched per-sample gradient-norm pass.
+public struct Inspector {
+    public let runner: GPTRunner
+    public var subset: ParameterSubset
+    /// Completions per batched pass (bounds memory: activations grow with batch × length²).
+    public var batchSize = 64
+
+    public init(model: GPT, threads: Int, subset: ParameterSubset = .all) {
+        runner = GPTRunner(model: model, threads: threads)
+        self.subset = subset
+    }
+
+    public func signals(_ samples: [InspectSample]) throws -> [CompletionSignals] {
+        var out: [CompletionSignals] = []
+        out.reserveCapacity(samples.count)
+        var start = 0
+        while start < samples.count {
+            let chunk = Array(samples[start..<min(start + batchSize, samples.count)])
+            let batch = try TokenBatch.teacherForcing(
+                sequences: chunk.map { $0.promptIds + $0.completionIds },
+                lossStart: chunk.map { $0.promptIds.count }, normalization: .sequenceMean,
+                pad: Tokenizer.pad, contextLength: runner.model.config.contextLength)
+            let stats = try runner.tokenStatistics(batch)
+            let norms = try runner.perSampleGradNorms(batch, subset: subset)
+            let T = batch.time
+            for (b, s) in chunk.enumerated() {
+                var nll = 0.0, ent = 0.0, sc = 0.0, n = 0
+                for t in 0..<T where batch.weights[b * T + t] != 0 {
+                    nll -= Double(stats.logProbs[b * T + t])
+                    ent += Double(stats.entropies[b * T + t])
+                    sc += Double(stats.selfCertainties[b * T + t])
+                    n += 1
+                }
+                let d = Double(max(n, 1))
+                out.append(CompletionSignals(completionTokens: s.completionIds.count, nllMean: nll / d, entropyMean: ent / d,
+                                             selfCertaintyMean: sc / d, gradNorm: norms[b]))
+            }
+            start += chunk.count
+        }
+        return out
+    }
+
+    /// Parses `ablate inspect` input: one JSON object per line with an `id` and either `prompt` + `completion`
+    /// (text; BOS is prepended, EOS appended to the completion unless `appendEOS` is false) or `prompt_ids` +
+    /// `completion_ids` (used as given). Blank lines are skipped; any other bad line is an error naming it.
+    public static func parseSamples(jsonl text: String, path: String, tokenizer: Tokenizer, contextLength: Int,
+                                     appendEOS: Bool = true) throws -> [InspectSample] {
+        var samples: [InspectSample] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = index + 1
+            func bad(_ reason: String) -> AblateError { .badInputLine(path: path, line: lineNumber, reason: reason) }
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            guard let value = try? JSONValue.parse(Data(line.utf8)), case let .object(pairs) = value else {
+                throw bad("not a JSON object")
+            }
+            let known: Set<String> = ["id", "prompt", "completion", "prompt_ids", "completion_ids"]
+            if let unknown = pairs.map(\.key).first(where: { !known.contains($0) }) {
+                throw bad("unknown field \"\(unknown)\"; valid fields: \(known.sorted().joined(separator: ", "))")
+            }
+            let id = value["id"] ?? .number(Double(lineNumber))
+            func ids(_ field: String) throws -> [Int32]? {
+                guard let v = value[field] else { return nil }
+                guard case let .array(items) = v else { throw bad("\(field) must be a list of token ids") }
+                return try items.map { item in
+                    guard case let .number(d) = item, d == d.rounded(), d >= 0, d < Double(tokenizer.vocabSize) else {
+                        throw bad("\(field) holds \(item.serialized), not a token id in 0..<\(tokenizer.vocabSize)")
+                    }
+                    return Int32(d)
+                }
+            }
+            var prompt: [Int32], completion: [Int32]
+            if case let .string(p)? = value["prompt"], case let .string(c)? = value["completion"] {
+                do {
+                    prompt = [Tokenizer.bos] + (try tokenizer.encode(p))
+                    completion = try tokenizer.encode(c) + (appendEOS ? [Tokenizer.eos] : [])
+                } catch { throw bad("\(error)") }
+            } else if let p = try ids("prompt_ids"), let c = try ids("completion_ids") {
+                prompt = p
+                completion = c
+            } else {
+                throw bad("needs \"prompt\" and \"completion\" (strings) or \"prompt_ids\" and \"completion_ids\" (token id lists)")
+            }
+            guard !prompt.isEmpty else { throw bad("the prompt is empty; it needs at least BOS") }
+            guard !completion.isEmpty else { throw bad("the completion is empty") }
+            let length = prompt.count + completion.count - 1
+            guard length <= contextLength else {
+                throw bad("prompt + completion need \(length) positions but the model's context is \(contextLength)")
+            }
+            samples.append(InspectSample(id: id, promptIds: prompt, completionIds: completion))
+        }
+        return samples
+    }
+}

@@ -1,0 +1,101 @@
+import Ablate
+import ArgumentParser
+import Foundation
+import MiniLM
+
+/// `ablate init`: a freshly initialised model checkpoint.
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write a freshly initialised MiniLM checkpoint (safetensors).",
+        discussion: "Example: ablate init --preset small --seed 1 --out runs/init.safetensors")
+
+    @Option(help: "Model preset: \(ModelConfig.presetNames.joined(separator: ", ")).")
+    var preset = "small"
+
+    @Option(help: "Initialisation seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Output checkpoint path.")
+    var out: String
+
+    func run() throws {
+        try cli {
+            let tokenizer = try TaskVocabulary.tokenizer()
+            let config = try ModelConfig.preset(preset, vocabSize: tokenizer.vocabSize)
+            let model = try GPT(config: config, seed: seed)
+            try Checkpoint.save(model: model, tokenizer: tokenizer,
+                                metadata: RunInfo.current().metadata(extra: ["init_seed": "\(seed)", "preset": preset]), to: out)
+            print("wrote \(out): preset \(preset), \(model.parameterCount) parameters, vocab \(tokenizer.vocabSize), seed \(seed)")
+        }
+    }
+}
+
+/// `ablate inspect`: teacher-forced signals of given completions, one JSON line each.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Signals of given completions under a checkpoint: NLL, entropy, self-certainty, gradient norm.",
+        discussion: """
+        Input: one JSON object per line, either
+          {"id": 1, "prompt": "4*20-51=?\\n", "completion": "4*20=80. 80-51=29. #### 29"}
+        (BOS is prepended; EOS is appended to the completion unless --no-eos) or
+          {"id": 2, "prompt_ids": [1, 20, 14], "completion_ids": [25, 2]}   (used as given).
+        Output: one JSON line per sample with id, completion_tokens, nll_mean, entropy_mean, self_certainty_mean
+        (means over completion tokens, EOS included, no temperature) and grad_norm (L2 norm of the gradient of
+        nll_mean over --params; no length correction).
+        Example: ablate inspect --checkpoint runs/init.safetensors --input samples.jsonl --params last:1
+        """)
+
+    @Option(help: "Checkpoint (safetensors) to evaluate under.")
+    var checkpoint: String
+
+    @Option(help: "JSONL file of samples ('-' for standard input).")
+    var input: String
+
+    @Option(help: "Parameters of the gradient norm: all, lm_head, or last:K (the last K blocks, ln_f and lm_head).")
+    var params = "all"
+
+    @Flag(name: .customLong("no-eos"), help: "Do not append EOS to text completions (e.g. truncated ones).")
+    var noEOS = false
+
+    @Option(help: "Worker threads.")
+    var threads = 2
+
+    func run() throws {
+        try cli {
+            guard threads >= 1 else { throw AblateError.invalidOption(name: "--threads", value: "\(threads)", valid: "use 1 or more") }
+            let subset = try ParameterSubset(parsing: params)
+            let contents = try Checkpoint.load(path: checkpoint)
+            let text: String
+            if input == "-" {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            } else {
+                guard let data = FileManager.default.contents(atPath: input) else {
+                    throw AblateError.unreadableFile(path: input, reason: "cannot be read (does it exist?)")
+                }
+                text = String(decoding: data, as: UTF8.self)
+            }
+            let samples = try Inspector.parseSamples(jsonl: text, path: input == "-" ? "<stdin>" : input,
+                                                     tokenizer: contents.tokenizer,
+                                                     contextLength: contents.model.config.contextLength, appendEOS: !noEOS)
+            let signals = try Inspector(model: contents.model, threads: threads, subset: subset).signals(samples)
+            for (s, r) in zip(samples, signals) {
+                let line: JSONValue = .object([
+                    ("id", s.id), ("completion_tokens", .number(Double(r.completionTokens))),
+                    ("nll_mean", .double(r.nllMean)), ("entropy_mean", .double(r.entropyMean)),
+                    ("self_certainty_mean", .double(r.selfCertaintyMean)), ("grad_norm", .double(r.gradNorm)),
+                ])
+                print(line.serialized)
+            }
+        }
+    }
+}
+
+/// Runs a command body; errors from the libraries become one clear line on stderr and exit code 1.
+func cli(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
