@@ -61,12 +61,14 @@ struct PretrainCommand: ParsableCommand {
             if let steps { recipe.steps = steps }
             if let seed { recipe.seed = seed }
             try recipe.validate()
+            // Unbuffered writes: progress lines show at once even when stdout is a file or a pipe.
+            let progressOut = printPath ? FileHandle.standardError : FileHandle.standardOutput
+            let say: (String) -> Void = { progressOut.write(Data(($0 + "\n").utf8)) }
             if showRecipe {
-                print(recipe.canonicalJSON)
-                print("hash \(try recipe.hash())")
+                say(recipe.canonicalJSON)
+                say("hash \(try recipe.hash())")
                 return
             }
-            let say: (String) -> Void = printPath ? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } : { print($0) }
             let hash = try recipe.hash()
             let outcome = try BaseModelCache.obtain(
                 recipe: recipe, threads: threads, out: out, note: say,
@@ -77,7 +79,7 @@ struct PretrainCommand: ParsableCommand {
                 say(String(format: "trained in %@ (%.0f tokens/s); log %@", PretrainProgress.clock(r.seconds),
                            Double(r.tokens) / max(r.seconds, 1e-9), BaseModelCache.logPath(forCheckpoint: outcome.path)))
             }
-            print(printPath ? outcome.path : "checkpoint \(outcome.path)")
+            FileHandle.standardOutput.write(Data(((printPath ? outcome.path : "checkpoint \(outcome.path)") + "\n").utf8))
         } catch let e as ValidationError {
             throw e
         } catch {
