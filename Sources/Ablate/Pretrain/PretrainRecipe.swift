@@ -23,21 +23,23 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
     /// the base model knows its format (0.10 and 0.15 gave the same trace accuracy; 0.15 keeps it well inside
     /// its band). Moving weight from arith to word lowered both: word learns its arithmetic mostly from arith.
     public var mix: [String: Double] = ["arith": 0.4, "word": 0.45, "trace": 0.15]
-    /// Fraction of examples whose solution carries one slip propagated to a wrong answer, so the base model
-    /// learns the format and is usually right, but not reliably. 0.05 rather than the corpus default 0.1: at
-    /// this budget the model is far from reliable anyway, and every slip teaches a wrong arithmetic fact.
-    public var flawedFraction = 0.05
+    /// Fraction of examples whose solution carries one slip propagated to a wrong answer. The base model learns
+    /// the format and is usually right, but not reliably.
+    public var flawedFraction = 0.1
     /// Family knob overrides, family name → JSON object (e.g. `"arith": "{\"maxOperands\": 4}"`); the same knobs
     /// are used for evaluation of this model. They scale the families to what 0.8M parameters learn in 10 CPU
     /// minutes (measured on 500 test problems per family):
-    /// - arith: one-digit operands, results up to 99 (two-digit operands: 10%).
-    /// - word: 1–2 steps over quantities up to 12, amounts up to 8. One-step problems reach 50–80%, two-step
-    ///   8–16%, three-step 3–5% (carrying a scratchpad result into the next step is learnt last); one step
-    ///   over two-digit quantities only 5%.
+    /// - arith: one-digit operands, results up to 99 (two-digit operands stayed at 10%).
+    /// - word: quantities up to 12, amounts up to 8. One-step problems reach 50–80%, two-step 8–16%,
+    ///   three-step 3–5% (carrying a scratchpad result into the next step is learnt last); the test split is
+    ///   mostly two- and three-step because distinct problems are drawn by identity. Still below its band:
+    ///   see the note of issue 3. One step over two-digit quantities gave 5%; 1–2 steps 9–11%.
     /// - trace: literals up to 5, values up to 50.
+    /// Variants of this recipe (mix, word knobs, flawed fraction) moved arith between 27% and 48% from run to
+    /// run: the accuracies sit on a steep part of the learning curve.
     public var familyOverrides: [String: String] = [
         "arith": #"{"digits": 1, "maxValue": 99}"#,
-        "word": #"{"maxAmount": 8, "maxStart": 12, "maxSteps": 2, "maxValue": 60}"#,
+        "word": #"{"maxAmount": 8, "maxStart": 12, "maxValue": 60}"#,
         "trace": #"{"maxLiteral": 5, "maxValue": 50}"#,
     ]
 
