@@ -1,0 +1,69 @@
+import Foundation
+import MiniLM
+
+/// Base checkpoints cached by recipe hash: `runs/cache/<preset>-<hash>.safetensors`, with the run's JSONL log
+/// beside it (`.jsonl`). A present file is validated (a corrupt or foreign one is refused, naming its path) and
+/// reused instead of retraining.
+public enum BaseModelCache {
+    /// Where cached base models live, relative to the working directory.
+    public static let defaultDirectory = "runs/cache"
+
+    /// The cache path of `recipe`.
+    public static func path(for recipe: PretrainRecipe, directory: String = defaultDirectory) throws -> String {
+        (directory as NSString).appendingPathComponent("\(recipe.preset)-\(try recipe.hash()).safetensors")
+    }
+
+    /// The JSONL log path beside a checkpoint path (`x.safetensors` → `x.jsonl`).
+    public static func logPath(forCheckpoint path: String) -> String {
+        ((path as NSString).deletingPathExtension) + ".jsonl"
+    }
+
+    /// What `obtain` did.
+    public struct Outcome {
+        public let path: String
+        /// True when an existing cached checkpoint was reused (nothing was trained).
+        public let reused: Bool
+        /// The run's reports when something was trained.
+        public let result: Pretrainer.Result?
+    }
+
+    /// Returns the checkpoint of `recipe`: the cached one when present and valid, else trains it and writes it.
+    /// With `out`, the cache is bypassed: the recipe is always trained and the checkpoint written to `out`.
+    /// `note` receives one line when the cache is reused.
+    public static func obtain(recipe: PretrainRecipe, threads: Int = 2, directory: String = defaultDirectory,
+                              out: String? = nil, note: (String) -> Void = { _ in },
+                              progress: (PretrainProgress) -> Void = { _ in }) throws -> Outcome {
+        let hash = try recipe.hash()
+        let path = try out ?? Self.path(for: recipe, directory: directory)
+        if out == nil, FileManager.default.fileExists(atPath: path) {
+            try validateCached(path: path, hash: hash)
+            note("reusing cached base model \(path) (recipe \(hash))")
+            return Outcome(path: path, reused: true, result: nil)
+        }
+        let trainer = try Pretrainer(recipe: recipe, threads: threads)
+        let result = try trainer.run(logPath: logPath(forCheckpoint: path), progress: progress)
+        let last = result.history.last
+        var metadata = RunInfo.current().metadata(extra: ["created": ISO8601DateFormatter().string(from: Date())])
+        metadata["recipe"] = recipe.canonicalJSON
+        metadata["recipe_hash"] = hash
+        metadata["train_seconds"] = String(format: "%.1f", result.seconds)
+        metadata["train_tokens"] = String(result.tokens)
+        if let last {
+            metadata["final_loss"] = String(format: "%.4f", last.loss)
+            metadata["final_heldout_loss"] = String(format: "%.4f", last.heldOutLoss)
+        }
+        try Checkpoint.save(model: result.model, tokenizer: result.tokenizer, metadata: metadata, to: path)
+        return Outcome(path: path, reused: false, result: result)
+    }
+
+    /// Loads a cached checkpoint and checks it belongs to the recipe `hash`.
+    static func validateCached(path: String, hash: String) throws {
+        let contents: Checkpoint.Contents
+        do { contents = try Checkpoint.load(path: path) } catch {
+            throw AblateError.corruptCache(path: path, reason: "\(error)")
+        }
+        guard contents.metadata["recipe_hash"] == hash else {
+            throw AblateError.corruptCache(path: path, reason: "it records recipe hash '\(contents.metadata["recipe_hash"] ?? "none")', not '\(hash)'")
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import MiniLM
+import Tasks
+
+/// Everything that determines a pre-trained base model: the corpus (mix, flawed fraction, family knobs), the
+/// model, the optimisation and the seed. Its `hash` keys the checkpoint cache, so two runs of one recipe on one
+/// code version produce one file.
+///
+/// The defaults are the `base` recipe of the task studies: tuned so that a 2-core machine pre-trains it in
+/// under 10 minutes and its greedy test accuracy lands in the middle band of issue 3 (arith 30–70%, word
+/// 20–60%, trace 10–50%), leaving RL room to move in both directions.
+public struct PretrainRecipe: Codable, Equatable, Sendable {
+    /// MiniLM preset the model starts from (`ModelConfig.preset`). "base": the studies' base model.
+    public var preset = "base"
+    /// Overrides of the preset's dimensions (nil keeps the preset's value).
+    public var layers: Int? = nil
+    public var heads: Int? = nil
+    public var dModel: Int? = nil
+    public var mlpHidden: Int? = nil
+
+    /// Relative weight of each family in the corpus (normalised; a missing family gets 0). trace is
+    /// under-represented (issue 3) so that transfer from math training to code is measurable, yet present so
+    /// the base model knows its format (0.10 and 0.15 gave the same trace accuracy; 0.15 keeps it well inside
+    /// its band). Moving weight from arith to word lowered both: word learns its arithmetic mostly from arith.
+    public var mix: [String: Double] = ["arith": 0.4, "word": 0.45, "trace": 0.15]
+    /// Fraction of examples whose solution carries one slip propagated to a wrong answer. The base model learns
+    /// the format and is usually right, but not reliably.
+    public var flawedFraction = 0.1
+    /// Family knob overrides, family name → JSON object (e.g. `"arith": "{\"maxOperands\": 4}"`); the same knobs
+    /// are used for evaluation of this model. They scale the families to what 0.8M parameters learn in 10 CPU
+    /// minutes (measured on 500 test problems per family):
+    /// - arith: one-digit operands, results up to 99 (two-digit operands stayed at 10%).
+    /// - word: quantities up to 12, amounts up to 8. One-step problems reach 50–80%, two-step 8–16%,
+    ///   three-step 3–5% (carrying a scratchpad result into the next step is learnt last); the test split is
+    ///   mostly two- and three-step because distinct problems are drawn by identity. Still below its band:
+    ///   see the note of issue 3. One step over two-digit quantities gave 5%; 1–2 steps 9–11%.
+    /// - trace: literals up to 5, values up to 50.
+    /// Variants of this recipe (mix, word knobs, flawed fraction) moved arith between 27% and 48% from run to
+    /// run: the accuracies sit on a steep part of the learning curve.
+    public var familyOverrides: [String: String] = [
+        "arith": #"{"digits": 1, "maxValue": 99}"#,
+        "word": #"{"maxAmount": 8, "maxStart": 12, "maxValue": 60}"#,
+        "trace": #"{"maxLiteral": 5, "maxValue": 50}"#,
+    ]
+
+    /// Optimiser steps. 3000 × 64 sequences ≈ 12M tokens ≈ 8 minutes at ~25k tokens/s on 2 cores.
+    public var steps = 3000
+    /// Sequences per step. At this token budget more, smaller steps learn faster: 64 beat 128 at equal tokens
+    /// (held-out loss 1.21 vs 1.43), while 64 sequences still keep the GEMMs large enough for BLAS.
+    public var batchSize = 64
+    /// Peak learning rate. Tiny models tolerate (and need) a larger rate than nanoGPT's 6e-4 for GPT-2: 5e-3
+    /// beat 2e-3 clearly, and clipping keeps the early steps stable.
+    public var learningRate = 6e-3
+    /// Linear warm-up steps: steadies AdamW's second-moment estimates before the peak rate.
+    public var warmupSteps = 100
+    /// Final learning rate as a fraction of the peak (cosine decay; nanoGPT decays to 10%).
+    public var minLRRatio = 0.1
+    /// AdamW decoupled weight decay on matrices and embeddings (nanoGPT's 0.1).
+    public var weightDecay = 0.1
+    /// Global gradient-norm clip (nanoGPT's 1.0): guards the early high-rate steps against spikes.
+    public var gradClip = 1.0
+    /// Seed of the initial weights, the corpus stream and the batch order.
+    public var seed: UInt64 = 0
+    /// Steps between progress lines and held-out losses (12 lines per default run, ~0.5 s each).
+    public var evalInterval = 250
+    /// Held-out examples (test split, same mix) for the validation loss. 512: a loss to ±0.01 in ~1 s.
+    public var heldOutExamples = 512
+    /// Batches drawn at once and bucketed by length: sequences of similar length share a batch, so less of each
+    /// batch is padding (right padding to the longest sequence). 16: enough to bucket, little memory.
+    public var bucketBatches = 16
+
+    public init() {}
+
+    // MARK: Resolution
+
+    /// The model configuration: the preset with the dimension overrides.
+    public func modelConfig(vocabSize: Int) throws -> ModelConfig {
+        var c: ModelConfig
+        do { c = try ModelConfig.preset(preset, vocabSize: vocabSize) } catch {
+            throw AblateError.invalidRecipe(field: "preset", value: preset,
+                                            reason: "must be one of \(AblateError.list(ModelConfig.presetNames))")
+        }
+        if let v = layers { c.layers = v }
+        if let v = heads { c.heads = v }
+        if let v = dModel { c.dModel = v }
+        if let v = mlpHidden { c.mlpHidden = v }
+        do { try c.validate() } catch { throw AblateError.invalidRecipe(field: "model", value: "\(c)", reason: "\(error)") }
+        return c
+    }
+
+    /// Every registered family with this recipe's knob overrides, in registry order.
+    public func families() throws -> [any TaskFamily] {
+        try Self.families(overrides: familyOverrides)
+    }
+
+    /// Every registered family with knob `overrides` (family name → JSON object) applied, in registry order.
+    public static func families(overrides: [String: String]) throws -> [any TaskFamily] {
+        for name in overrides.keys.sorted() where !TaskRegistry.names.contains(name) {
+            throw AblateError.unknownSuite(name: name, valid: TaskRegistry.names)
+        }
+        return try TaskRegistry.names.map { name in
+            guard let json = overrides[name] else { return try TaskRegistry.family(named: name) }
+            do { return try TaskRegistry.family(named: name, overridesJSON: json) } catch {
+                throw AblateError.invalidRecipe(field: "familyOverrides.\(name)", value: json, reason: "\(error)")
+            }
+        }
+    }
+
+    /// The corpus generator of this recipe.
+    public func corpus() throws -> CorpusGenerator {
+        var config = CorpusConfig()
+        config.weights = mix
+        config.flawedFraction = flawedFraction
+        do { return try CorpusGenerator(config: config, families: try families()) } catch let e as AblateError {
+            throw e
+        } catch {
+            throw AblateError.invalidRecipe(field: "mix", value: MixSpec.format(mix), reason: "\(error)")
+        }
+    }
+
+    /// Checks every field; the first bad one is an `AblateError.invalidRecipe`.
+    public func validate() throws {
+        func require(_ ok: Bool, _ field: String, _ value: Any, _ reason: String) throws {
+            if !ok { throw AblateError.invalidRecipe(field: field, value: "\(value)", reason: reason) }
+        }
+        try require(steps >= 1, "steps", steps, "must be at least 1")
+        try require(batchSize >= 1, "batchSize", batchSize, "must be at least 1")
+        try require(learningRate > 0 && learningRate.isFinite, "learningRate", learningRate, "must be positive")
+        try require(warmupSteps >= 0, "warmupSteps", warmupSteps, "must be non-negative")
+        try require((0...1).contains(minLRRatio), "minLRRatio", minLRRatio, "must be in 0...1")
+        try require(weightDecay >= 0 && weightDecay.isFinite, "weightDecay", weightDecay, "must be non-negative")
+        try require(gradClip >= 0 && gradClip.isFinite, "gradClip", gradClip, "must be non-negative (0 = off)")
+        try require(evalInterval >= 1, "evalInterval", evalInterval, "must be at least 1")
+        try require(heldOutExamples >= 1, "heldOutExamples", heldOutExamples, "must be at least 1")
+        try require(bucketBatches >= 1, "bucketBatches", bucketBatches, "must be at least 1")
+        _ = try modelConfig(vocabSize: TaskVocabulary.tokenizer().vocabSize)
+        _ = try corpus()
+    }
+
+    // MARK: Hash
+
+    /// What the hash covers: the recipe with family overrides replaced by the resolved knobs of every family
+    /// (so a changed default in `Tasks` or a reformatted override JSON is seen as what it is), the resolved
+    /// model configuration and the vocabulary.
+    private struct HashDocument: Encodable {
+        let format = 1
+        let recipe: PretrainRecipe
+        let model: ModelConfig
+        let families: [String: String]
+        let vocabulary: String
+    }
+
+    /// The recipe as JSON with sorted keys (what checkpoints store as `recipe`).
+    public var canonicalJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// FNV-1a-64 of the canonical (sorted-keys) JSON of the hash document, as 16 hex digits. Stable across runs
+    /// and machines; changes with any field that changes the trained model.
+    public func hash() throws -> String {
+        var stripped = self
+        stripped.familyOverrides = [:]
+        let families = try self.families()
+        let doc = HashDocument(recipe: stripped, model: try modelConfig(vocabSize: TaskVocabulary.tokenizer().vocabSize),
+                               families: Dictionary(uniqueKeysWithValues: families.map { ($0.name, $0.configJSON) }),
+                               vocabulary: Alphabet.string)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes = try encoder.encode(doc)
+        return String(format: "%016llx", FNV1a64.hash(bytes))
+    }
+
+    /// The recipe stored in a checkpoint's metadata.
+    public static func decode(json: String) throws -> PretrainRecipe {
+        try JSONDecoder().decode(PretrainRecipe.self, from: Data(json.utf8))
+    }
+}
+
+/// FNV-1a 64-bit (Fowler–Noll–Vo): offset basis 0xcbf29ce484222325, prime 0x100000001b3.
+enum FNV1a64 {
+    static func hash<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in bytes {
+            h ^= UInt64(b)
+            h &*= 0x0000_0100_0000_01B3
+        }
+        return h
+    }
+}
+
+// MARK: - Overrides
+
+extension PretrainRecipe {
+    /// This recipe with the keys of the JSON object `json` replaced, e.g. `{"steps": 500, "dModel": 96}`.
+    /// An unknown key (listing the valid ones), a wrong type or an invalid value is an `AblateError`.
+    public func applying(overridesJSON json: String) throws -> PretrainRecipe {
+        let encoder = JSONEncoder()
+        guard let base = try? JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] else {
+            throw AblateError.invalidRecipe(field: "(all)", value: canonicalJSON, reason: "cannot encode the recipe")
+        }
+        let parsed = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
+        guard let overrides = parsed as? [String: Any] else {
+            throw AblateError.invalidRecipe(field: "(overrides)", value: json, reason: "expected a JSON object such as {\"steps\": 500}")
+        }
+        let valid = Set(Self.fieldNames)
+        var merged = base
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard valid.contains(key) else {
+                throw AblateError.invalidRecipe(field: key, value: "\(value)", reason: "unknown key; valid keys: \(AblateError.list(Self.fieldNames))")
+            }
+            merged[key] = value
+        }
+        let recipe: PretrainRecipe
+        do { recipe = try JSONDecoder().decode(PretrainRecipe.self, from: JSONSerialization.data(withJSONObject: merged)) } catch {
+            throw AblateError.invalidRecipe(field: "(overrides)", value: json, reason: "a value has the wrong type (\(error))")
+        }
+        try recipe.validate()
+        return recipe
+    }
+
+    /// Every key of the recipe's JSON form, sorted.
+    public static let fieldNames = ["batchSize", "bucketBatches", "dModel", "evalInterval", "familyOverrides",
+                                    "flawedFraction", "gradClip", "heads", "heldOutExamples", "layers", "learningRate",
+                                    "minLRRatio", "mix", "mlpHidden", "preset", "seed", "steps", "warmupSteps",
+                                    "weightDecay"]
+}

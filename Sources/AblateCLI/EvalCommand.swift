@@ -1,0 +1,81 @@
+import Ablate
+import ArgumentParser
+import Foundation
+import MiniLM
+import Tasks
+
+/// `ablate eval`: accuracy of a checkpoint on the test splits of task suites.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a checkpoint on the test splits of task suites (greedy pass@1 with a 95% Wilson CI).",
+        discussion: """
+        Per suite: greedy pass@1 with its 95% Wilson interval, mean completion length, fraction truncated and \
+        fraction without a parsable '#### <answer>' line; with --k > 1 also avg@k, pass@k and maj@k of k samples \
+        at --temperature. Problems are distinct test-split problems drawn with --seed, at the family knobs of the \
+        checkpoint's recipe (defaults when it has none).
+
+        Example:
+          ablate eval --checkpoint runs/cache/base-<hash>.safetensors --suites arith,word,trace
+          ablate eval --checkpoint model.safetensors --suites arith --n 200 --k 8 --temperature 0.8 --json
+        """)
+
+    @Option(name: .long, help: "A .safetensors checkpoint written by `ablate pretrain` (or any MiniLM checkpoint).")
+    var checkpoint: String
+
+    @Option(name: .long, help: "Comma-separated suites among \(TaskRegistry.names.joined(separator: ", ")).")
+    var suites = TaskRegistry.names.joined(separator: ",")
+
+    @Option(name: .long, help: "Problems per suite (distinct, test split).")
+    var n = 500
+
+    @Option(name: .long, help: "Samples per problem for avg@k, pass@k and maj@k (1 = greedy only).")
+    var k = 1
+
+    @Option(name: .long, help: "Sampling temperature of the k samples (> 0).")
+    var temperature: Float = 0.8
+
+    @Option(name: .long, help: "Seed of the problem draw and the samples.")
+    var seed: UInt64 = 0
+
+    @Flag(name: .long, help: "Print the results as one JSON object.")
+    var json = false
+
+    @Option(name: .long, help: "Worker threads (each uses one OpenBLAS thread).")
+    var threads = 2
+
+    func run() throws {
+        do {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            var settings = EvaluationSettings()
+            settings.suites = suites.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            settings.problemsPerSuite = n
+            settings.k = k
+            settings.temperature = temperature
+            settings.seed = seed
+            try settings.validate()  // before the (slow) load: a typo in --suites fails at once
+            guard FileManager.default.fileExists(atPath: checkpoint) else { throw AblateError.missingCheckpoint(path: checkpoint) }
+            let contents = try Checkpoint.load(path: checkpoint)
+            if let text = contents.metadata["recipe"] {
+                do { settings.familyOverrides = try PretrainRecipe.decode(json: text).familyOverrides } catch {
+                    throw AblateError.corruptCache(path: checkpoint, reason: "its recipe metadata does not decode (\(error))")
+                }
+            }
+            let report = try Evaluator.evaluate(model: contents.model, tokenizer: contents.tokenizer, settings: settings,
+                                                threads: threads, checkpoint: checkpoint)
+            if json {
+                print(try report.json())
+            } else {
+                print("checkpoint \(checkpoint)" + (contents.metadata["recipe_hash"].map { " (recipe \($0))" } ?? ""))
+                print(report.table())
+                print(String(format: "%d problems per suite from the test split, seed %llu; %.1f s", n, seed, report.seconds))
+            }
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            FileHandle.standardError.write(Data("ablate eval: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
