@@ -37,14 +37,17 @@ let package = Package(
         .systemLibrary(name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
                        providers: [.apt(["libgsl-dev"])]),
 
+        // MARK: - Seeded randomness and stable hashes (no dependencies; used by every module)
+        .target(name: "Seeded"),
+
         // MARK: - Model
-        .target(name: "MiniLM", dependencies: ["CBLAS"], swiftSettings: miniLMSettings),
+        .target(name: "MiniLM", dependencies: ["CBLAS", "Seeded"], swiftSettings: miniLMSettings),
 
         // MARK: - Tasks (knows nothing of models)
-        .target(name: "Tasks"),
+        .target(name: "Tasks", dependencies: ["Seeded"]),
 
         // MARK: - Studies, statistics, reports
-        .target(name: "Ablate", dependencies: ["MiniLM", "Tasks", "CGSL"]),
+        .target(name: "Ablate", dependencies: ["MiniLM", "Tasks", "CGSL", "Seeded"]),
 
         // MARK: - Command line
         .executableTarget(name: "AblateCLI", dependencies: [
@@ -53,8 +56,8 @@ let package = Package(
         ], swiftSettings: cliSettings),
 
         // MARK: - Tests (mirror the modules)
-        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks"]),
-        .testTarget(name: "AblateTests", dependencies: ["Ablate"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Seeded"]),
+        .testTarget(name: "AblateTests", dependencies: ["Ablate", "Seeded"], resources: [.copy("Fixtures")]),
     ]
 )

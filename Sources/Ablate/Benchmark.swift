@@ -1,5 +1,6 @@
 import Foundation
 import MiniLM
+import Seeded
 
 /// The MiniLM performance benchmark (issue "MiniLM"): training step, per-sample gradient norms and KV-cache
 /// sampling on the benchmark model, with the machine's own sgemm throughput measured in the same run.

@@ -21,7 +21,9 @@ public final class FloatBuffer: @unchecked Sendable {
 
     public convenience init(_ values: [Float]) {
         self.init(count: values.count)
-        values.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: values.count) }
+        values.withUnsafeBufferPointer { src in
+            if let start = src.baseAddress { base.update(from: start, count: values.count) }
+        }
     }
 
     deinit { free(base) }

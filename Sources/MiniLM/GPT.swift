@@ -1,4 +1,5 @@
 import Foundation
+import Seeded
 
 /// A GPT-2 style decoder (DESIGN.md, MiniLM): token + learned position embeddings, L pre-LayerNorm blocks
 /// (causal multi-head attention with a fused qkv projection, GELU(tanh) MLP), final LayerNorm, untied LM head.
@@ -26,7 +27,7 @@ public final class GPT: @unchecked Sendable {
                 p.update(repeating: 0, count: e.count)
             } else {
                 let std = e.name.hasSuffix("c_proj.weight") ? residualStd : 0.02
-                for i in 0..<e.count { p[i] = Float(rng.nextGaussian() * std) }
+                for i in 0..<e.count { p[i] = Float(rng.gaussian() * std) }
             }
         }
     }

@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import Seeded
 
 /// How to sample completions.
 public struct SamplingOptions: Sendable {
@@ -286,11 +287,11 @@ public final class Sampler: @unchecked Sendable {
             var kept = 0, mass = 0.0
             let target = Double(options.topP) * sum
             while kept < V { mass += probs[order[kept]]; kept += 1; if mass >= target { break } }
-            var u = rng.nextUniform() * mass
+            var u = rng.uniform() * mass
             choice = order[kept - 1]
             for i in 0..<kept { u -= probs[order[i]]; if u < 0 { choice = order[i]; break } }
         } else {
-            var u = rng.nextUniform() * sum
+            var u = rng.uniform() * sum
             choice = V - 1
             for j in 0..<V { u -= probs[j]; if u < 0 { choice = j; break } }
         }

@@ -1,3 +1,4 @@
+import Seeded
 /// Knobs of `arith`. Defaults aim at a 1M-parameter character model landing in the middle of the accuracy band.
 public struct ArithConfig: TaskConfig {
     public static let scope = "arith"

@@ -1,3 +1,4 @@
+import Seeded
 /// Knobs of the pre-training corpus.
 public struct CorpusConfig: TaskConfig {
     public static let scope = "corpus"

@@ -1,3 +1,4 @@
+import Seeded
 /// Which side of the train/test split a problem falls on.
 ///
 /// The split is a pure function of the problem's identity string (`Split.of(identity:)`), so a problem can never

@@ -1,4 +1,5 @@
 import Foundation
+import Seeded
 
 /// A family of generated problems with exact verification.
 ///

@@ -1,3 +1,4 @@
+import Seeded
 /// Knobs of `trace`.
 public struct TraceConfig: TaskConfig {
     public static let scope = "trace"

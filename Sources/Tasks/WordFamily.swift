@@ -1,3 +1,4 @@
+import Seeded
 /// Knobs of `word`.
 public struct WordConfig: TaskConfig {
     public static let scope = "word"

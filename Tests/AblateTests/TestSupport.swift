@@ -1,4 +1,5 @@
 import Foundation
+import Seeded
 import Testing
 
 @testable import Ablate
@@ -15,24 +16,12 @@ func expectClose(_ actual: Double, _ expected: Double, rel: Double = 1e-6, abs a
             sourceLocation: sourceLocation)
 }
 
-/// A small seeded generator for test data (splitmix64), so every property test replays exactly.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    /// Standard normal by Box–Muller.
-    mutating func normal() -> Double {
-        let u = Swift.max(uniform(), 1e-300), v = uniform()
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
-    }
+/// The seeded generator for test data (the project's SplitMix64), so every property test replays exactly.
+typealias SeededRandom = SplitMix64
+
+extension SplitMix64 {
+    /// Standard normal draw.
+    mutating func normal() -> Double { gaussian() }
 }
 
 /// One case of the scipy fixture: an `ablate stats` request and the outputs scipy/statsmodels give.

@@ -1,3 +1,4 @@
+import Seeded
 import Testing
 @testable import MiniLM
 
@@ -6,8 +7,8 @@ import Testing
     func sgemmMatchesNaiveMatmul(transA: Bool, transB: Bool) {
         let m = 5, n = 7, k = 3
         var rng = SplitMix64(seed: 1)
-        let a = (0..<m * k).map { _ in Float(rng.nextUniform() * 2 - 1) }
-        let b = (0..<k * n).map { _ in Float(rng.nextUniform() * 2 - 1) }
+        let a = (0..<m * k).map { _ in Float(rng.uniform() * 2 - 1) }
+        let b = (0..<k * n).map { _ in Float(rng.uniform() * 2 - 1) }
         var c = [Float](repeating: 0.5, count: m * n)
         BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 2, a: a, b: b, beta: 1, c: &c)
         for i in 0..<m {

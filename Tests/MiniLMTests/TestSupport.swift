@@ -1,10 +1,11 @@
+import Seeded
 import Testing
 @testable import MiniLM
 
 /// Seeded uniform values in [−scale, scale].
 func randomFloats(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
     var rng = SplitMix64(seed: seed)
-    return (0..<n).map { _ in Float(rng.nextUniform() * 2 - 1) * scale }
+    return (0..<n).map { _ in Float(rng.uniform() * 2 - 1) * scale }
 }
 
 /// Relative L2 error ‖a − b‖ / max(‖b‖, floor).
@@ -53,7 +54,7 @@ func tinyModel(seed: UInt64 = 7, vocab: Int = 11, context: Int = 16, dModel: Int
     let model = try GPT(config: config, seed: seed)
     // Larger weights than the 0.02 init so every path carries a gradient well above rounding noise.
     var rng = SplitMix64(seed: seed ^ 0xABCD)
-    for i in 0..<model.params.count { model.params[i] += Float(rng.nextGaussian() * 0.3) }
+    for i in 0..<model.params.count { model.params[i] += Float(rng.gaussian() * 0.3) }
     return model
 }
 

@@ -1,5 +1,6 @@
 import MiniLM
 import Tasks
+import Seeded
 
 /// Training batches bucketed by length: draws `bucketBatches · batchSize` examples, sorts them by length, cuts
 /// them into batches and hands those out in a seeded random order.

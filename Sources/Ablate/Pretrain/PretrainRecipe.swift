@@ -1,4 +1,5 @@
 import Foundation
+import Seeded
 import MiniLM
 import Tasks
 
@@ -169,24 +170,12 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let bytes = try encoder.encode(doc)
-        return String(format: "%016llx", FNV1a64.hash(bytes))
+        return String(format: "%016llx", StableHash.fnv1a64(bytes))
     }
 
     /// The recipe stored in a checkpoint's metadata.
     public static func decode(json: String) throws -> PretrainRecipe {
         try JSONDecoder().decode(PretrainRecipe.self, from: Data(json.utf8))
-    }
-}
-
-/// FNV-1a 64-bit (Fowler–Noll–Vo): offset basis 0xcbf29ce484222325, prime 0x100000001b3.
-enum FNV1a64 {
-    static func hash<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h &*= 0x0000_0100_0000_01B3
-        }
-        return h
     }
 }
 
