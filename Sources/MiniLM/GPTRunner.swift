@@ -131,23 +131,43 @@ public final class GPTRunner: @unchecked Sendable {
     }
 
     /// The reference implementation: each sequence alone, its full gradient materialised, the norm over the
-    /// subset's slice of the flat gradient. Kept as the oracle for tests and the benchmark.
+    /// subset's slice of the flat gradient. Kept as the oracle for tests and the benchmark. Sequences are
+    /// spread over the workers (each runs its share one by one on one thread); each norm depends only on its
+    /// own sequence, so the result does not depend on the thread count.
     public func perSampleGradNormsNaive(_ batch: TokenBatch, subset: ParameterSubset = .all) throws -> [Double] {
+        try batch.validate(vocabSize: model.config.vocabSize)
         let range = model.layout.range(of: subset)
-        let grads = FloatBuffer(count: model.parameterCount)
-        var norms: [Double] = []
         let T = batch.time
-        for b in 0..<batch.batchSize {
+        let singles = try (0..<batch.batchSize).map { b in
             let slice = (b * T)..<((b + 1) * T)
-            let one = try TokenBatch(batchSize: 1, time: T, inputs: Array(batch.inputs[slice]),
-                                     targets: Array(batch.targets[slice]), weights: Array(batch.weights[slice]))
-            _ = try lossAndGradients(one, grads: grads)
-            var s = 0.0
-            for j in range { s += Double(grads[j]) * Double(grads[j]) }
-            norms.append(s.squareRoot())
+            return try TokenBatch(batchSize: 1, time: T, inputs: Array(batch.inputs[slice]),
+                                  targets: Array(batch.targets[slice]), weights: Array(batch.weights[slice]))
         }
+        if naiveRunners.isEmpty { naiveRunners = (0..<threads).map { _ in GPTRunner(model: model, threads: 1) } }
+        var norms = [Double](repeating: 0, count: batch.batchSize)
+        let parts = shards(batch.batchSize)
+        var failures = [Error?](repeating: nil, count: parts.count)
+        BLAS.setThreads(1)
+        norms.withUnsafeMutableBufferPointer { out in
+        failures.withUnsafeMutableBufferPointer { failed in
+            parallelFor(parts.count) { w in
+                let runner = naiveRunners[w]
+                let grads = FloatBuffer(count: model.parameterCount)
+                for b in parts[w] {
+                    do { _ = try runner.lossAndGradients(singles[b], grads: grads) } catch {
+                        failed[w] = error  // not expected: the batch was validated above
+                        return
+                    }
+                    var sum = 0.0
+                    for j in range { sum += Double(grads[j]) * Double(grads[j]) }
+                    out[b] = sum.squareRoot()
+                }
+            }
+        }}
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
         return norms
     }
+    private var naiveRunners: [GPTRunner] = []
 
     // MARK: - Teacher-forced statistics
 
