@@ -7,10 +7,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure MiniLM's training, per-sample gradient norm and sampling throughput.",
         discussion: """
-        Workload: vocab 64, context 128, d_model 128, 4 layers, 4 heads, MLP 512, float32.
-        Training step on 64×128 tokens; per-sample gradient norms of 64 sequences (32 prompt + 96 completion
-        tokens) batched vs a naive per-sequence loop; KV-cache sampling of 64 × 96 new tokens. Medians after a
-        warm-up. Build in release first: swift build -c release && .build/release/ablate bench --json
+        Workload: vocab 64, context 128, d_model 128, 4 layers, 4 heads, MLP 512, float32. Training step (forward, backward, AdamW) on 64×128 tokens; per-sample gradient norms of 64 sequences (32 prompt + 96 completion tokens), batched vs a naive per-sequence loop vs a plain forward+backward; KV-cache sampling of 64 × 96 new tokens at temperature 1. Medians after one warm-up.
+
+        Example (release build): swift build -c release && .build/release/ablate bench --json
         """)
 
     @Flag(name: .long, help: "Print the figures as one JSON object.")
