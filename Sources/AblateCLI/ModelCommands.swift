@@ -37,13 +37,13 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Signals of given completions under a checkpoint: NLL, entropy, self-certainty, gradient norm.",
         discussion: """
-        Input: one JSON object per line, either
-          {"id": 1, "prompt": "4*20-51=?\\n", "completion": "4*20=80. 80-51=29. #### 29"}
-        (BOS is prepended; EOS is appended to the completion unless --no-eos) or
-          {"id": 2, "prompt_ids": [1, 20, 14], "completion_ids": [25, 2]}   (used as given).
-        Output: one JSON line per sample with id, completion_tokens, nll_mean, entropy_mean, self_certainty_mean
-        (means over completion tokens, EOS included, no temperature) and grad_norm (L2 norm of the gradient of
-        nll_mean over --params; no length correction).
+        Input: one JSON object per line, with text (BOS is prepended; EOS is appended to the completion unless --no-eos):
+        {"id": 1, "prompt": "4*20-51=?\\n", "completion": "4*20=80. 80-51=29. #### 29"}
+        or token ids, used as given:
+        {"id": 2, "prompt_ids": [1, 20, 14], "completion_ids": [25, 2]}
+
+        Output: one JSON line per sample with id, completion_tokens, nll_mean, entropy_mean, self_certainty_mean (means over completion tokens, EOS included, no temperature) and grad_norm (the L2 norm of the gradient of nll_mean over --params; no length correction).
+
         Example: ablate inspect --checkpoint runs/init.safetensors --input samples.jsonl --params last:1
         """)
 
