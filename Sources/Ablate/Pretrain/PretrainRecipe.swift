@@ -16,12 +16,9 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
     /// Overrides of the preset's dimensions (nil keeps the preset's value).
     public var layers: Int? = nil
     public var heads: Int? = nil
-    /// 96 with `mlpHidden` 384 (~0.45M parameters instead of the preset's 128/512, ~0.8M): it trains at ~37k
-    /// tokens/s instead of ~25k on 2 cores, and at the same rate, batch and mix 4600 steps of it (8.5 min)
-    /// reached held-out loss 0.07 where 3000 steps of 128/512 (8 min) stopped at 0.23 (not yet separated: how
-    /// much of that is throughput and how much is 6e-3 suiting the narrower model better).
-    public var dModel: Int? = 96
-    public var mlpHidden: Int? = 384
+    /// nil: the `base` preset's 96 and 384 (see `ModelConfig.preset`).
+    public var dModel: Int? = nil
+    public var mlpHidden: Int? = nil
 
     /// Relative weight of each family in the corpus (normalised; a missing family gets 0). trace is
     /// under-represented (issue 3) so that transfer from math training to code is measurable, yet present so
