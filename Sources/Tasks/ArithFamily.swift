@@ -51,17 +51,7 @@ public struct ArithFamily: TaskFamily {
     public static let familyName = "arith"
     public let config: ArithConfig
 
-    public init() { config = ArithConfig() }
-
-    /// Throws `TasksError.invalidConfig` on a bad knob.
-    public init(config: ArithConfig) throws {
-        try config.validate()
-        self.config = config
-    }
-
-    public init(overridesJSON: String) throws { config = try ArithConfig.decoding(overridesJSON: overridesJSON) }
-
-    public var configJSON: String { config.json }
+    public init(validated config: ArithConfig) { self.config = config }
 
     public func draw(rng: inout TaskRNG) -> Problem? {
         let n = rng.int(in: config.minOperands...config.maxOperands)

@@ -9,6 +9,15 @@ public protocol TaskFamily: Sendable {
     /// The registry name (`"arith"`, `"word"`, `"trace"`); permanent, since results on disk refer to it.
     static var familyName: String { get }
 
+    /// The family's knobs.
+    associatedtype Config: TaskConfig
+
+    /// The knobs in effect.
+    var config: Config { get }
+
+    /// The family with knobs that have passed `validate()` (the other initialisers check, then call this).
+    init(validated config: Config)
+
     /// The family with default knobs.
     init()
 
@@ -29,6 +38,18 @@ public protocol TaskFamily: Sendable {
 }
 
 extension TaskFamily {
+    public init() { self.init(validated: Config()) }
+
+    /// Throws `TasksError.invalidConfig` on a bad knob.
+    public init(config: Config) throws {
+        try config.validate()
+        self.init(validated: config)
+    }
+
+    public init(overridesJSON: String) throws { self.init(validated: try Config.decoding(overridesJSON: overridesJSON)) }
+
+    public var configJSON: String { config.json }
+
     /// `Self.familyName`.
     public var name: String { Self.familyName }
 

@@ -57,17 +57,7 @@ public struct TraceFamily: TaskFamily {
     static let variableNames = ["a", "b", "c", "d", "x", "y"]
     public let config: TraceConfig
 
-    public init() { config = TraceConfig() }
-
-    /// Throws `TasksError.invalidConfig` on a bad knob.
-    public init(config: TraceConfig) throws {
-        try config.validate()
-        self.config = config
-    }
-
-    public init(overridesJSON: String) throws { config = try TraceConfig.decoding(overridesJSON: overridesJSON) }
-
-    public var configJSON: String { config.json }
+    public init(validated config: TraceConfig) { self.config = config }
 
     public func draw(rng: inout TaskRNG) -> Problem? {
         let names = Array(Self.variableNames.prefix(config.variables))

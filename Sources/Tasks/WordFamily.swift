@@ -45,17 +45,7 @@ public struct WordFamily: TaskFamily {
     public static let familyName = "word"
     public let config: WordConfig
 
-    public init() { config = WordConfig() }
-
-    /// Throws `TasksError.invalidConfig` on a bad knob.
-    public init(config: WordConfig) throws {
-        try config.validate()
-        self.config = config
-    }
-
-    public init(overridesJSON: String) throws { config = try WordConfig.decoding(overridesJSON: overridesJSON) }
-
-    public var configJSON: String { config.json }
+    public init(validated config: WordConfig) { self.config = config }
 
     public func draw(rng: inout TaskRNG) -> Problem? {
         let person = rng.pick(Self.people)
