@@ -82,15 +82,16 @@ public final class Pretrainer {
             let batch = try batches.next()
             let t0 = DispatchTime.now().uptimeNanoseconds
             let loss = try runner.lossAndGradients(batch.tokens, grads: grads)
-            if r.gradClip > 0 { clipGlobalNorm(grads, maxNorm: r.gradClip) }
+            let gradNorm = r.gradClip > 0 ? clipGlobalNorm(grads, maxNorm: r.gradClip) : globalNorm(grads)
+            // Stop before a non-finite update reaches the weights.
+            guard loss.isFinite, gradNorm.isFinite else {
+                throw AblateError.invalidRecipe(field: "learningRate", value: String(r.learningRate),
+                                                reason: "training diverged at step \(step + 1) (loss \(loss), gradient norm \(gradNorm)); lower it")
+            }
             lr = schedule.rate(at: step)
             optimizer.update(params: model.params, grads: grads, lr: lr)
             trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             tokens += batch.realTokens
-            guard loss.isFinite else {
-                throw AblateError.invalidRecipe(field: "learningRate", value: String(r.learningRate),
-                                                reason: "the training loss diverged (\(loss)) at step \(step + 1); lower it")
-            }
             intervalLoss += loss
             intervalSteps += 1
             if (step + 1) % r.evalInterval == 0 || step + 1 == r.steps { try report(step: step + 1) }
