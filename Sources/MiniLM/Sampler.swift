@@ -54,7 +54,11 @@ public final class Sampler: @unchecked Sendable {
     /// activations and the decode-step rows. Grown when a call needs more, never shrunk.
     final class Workspace {
         let sequences: Int, promptLength: Int
-        let kCache, vCache: FloatBuffer                       // [L][S][Tmax][C]
+        /// Keys and values per head, `[L][S][H][Tpad][hs]`, so each head's keys and values are one contiguous
+        /// stream; Tpad is the context rounded up to whole blocks of 8 keys, so the score kernel may read a few
+        /// rows past the last cached one without leaving the buffer.
+        let kCache, vCache: FloatBuffer
+        let rowsPerSequence: Int
         let prefill: Activations
         let x, ln, qkv, atty, fch, fchGelu, mean, rstd, logits, scores: FloatBuffer
 
@@ -62,23 +66,40 @@ public final class Sampler: @unchecked Sendable {
             sequences = S
             promptLength = P
             let C = c.dModel, F = c.mlpHidden
-            kCache = FloatBuffer(count: c.layers * S * c.contextLength * C)
-            vCache = FloatBuffer(count: c.layers * S * c.contextLength * C)
+            rowsPerSequence = (c.contextLength + 7) / 8 * 8
+            kCache = FloatBuffer(count: c.layers * S * rowsPerSequence * C)
+            vCache = FloatBuffer(count: c.layers * S * rowsPerSequence * C)
             prefill = Activations(config: c, batch: S, time: P)
             x = FloatBuffer(count: S * C); ln = FloatBuffer(count: S * C); qkv = FloatBuffer(count: S * 3 * C)
             atty = FloatBuffer(count: S * C); fch = FloatBuffer(count: S * F); fchGelu = FloatBuffer(count: S * F)
             mean = FloatBuffer(count: S); rstd = FloatBuffer(count: S); logits = FloatBuffer(count: S * c.vocabSize)
-            scores = FloatBuffer(count: c.heads * c.contextLength)
+            scores = FloatBuffer(count: c.heads * rowsPerSequence)
         }
     }
 
-    /// The worker's workspace, with room for S sequences and prompts of length P. The KV cache layout depends on
-    /// S, so a call with a different S gets a new workspace.
+    /// The worker's workspace, with room for at least S sequences and prompts of length P.
     private func workspace(_ w: Int, sequences S: Int, promptLength P: Int) -> Workspace {
-        if let ws = workspaces[w], ws.sequences == S, ws.promptLength >= P { return ws }
-        let ws = Workspace(config: model.config, sequences: S, promptLength: max(P, workspaces[w]?.promptLength ?? 0))
+        if let ws = workspaces[w], ws.sequences >= S, ws.promptLength >= P { return ws }
+        let ws = Workspace(config: model.config, sequences: max(S, workspaces[w]?.sequences ?? 0),
+                           promptLength: max(P, workspaces[w]?.promptLength ?? 0))
         workspaces[w] = ws
         return ws
+    }
+
+    /// Bytes of key/value cache that all workers together may stream through on each decode step. Every step
+    /// reads each sequence's whole cache, so once the caches outgrow the last-level cache every read misses;
+    /// a worker therefore decodes its sequences in groups whose caches fit (but at least `minimumGroup` at a
+    /// time, so the decode GEMMs keep enough rows). Grouping changes speed only, never results.
+    public var cacheBudgetBytes = 8 << 20
+    public var minimumGroup = 4
+
+    /// The groups worker sequences `shard` are decoded in: consecutive, of near-equal size.
+    func groups(_ shard: Range<Int>, workers: Int, contextRows: Int) -> [Range<Int>] {
+        let perSequence = model.config.layers * contextRows * model.config.dModel * 2 * MemoryLayout<Float>.stride
+        let size = max(minimumGroup, cacheBudgetBytes / max(1, workers * perSequence))
+        let count = (shard.count + size - 1) / size
+        guard count > 1 else { return [shard] }
+        return (0..<count).map { i in (shard.lowerBound + i * shard.count / count)..<(shard.lowerBound + (i + 1) * shard.count / count) }
     }
 
     public init(model: GPT, threads: Int = 1) {
@@ -103,30 +124,40 @@ public final class Sampler: @unchecked Sendable {
         guard !prompts.isEmpty else { return [] }
         var results = [Generation](repeating: Generation(), count: prompts.count)
         let shards = runner.shards(prompts.count)
+        let packed = PackedModel(model)
         BLAS.setThreads(1)
         results.withUnsafeMutableBufferPointer { out in
+            let longest = prompts.map(\.count).max() ?? 1
+            let contextRows = min(cfg.contextLength, longest + options.maxNewTokens)
             parallelFor(shards.count) { w in
-                let shard = shards[w]
-                let gens = decodeShard(Array(prompts[shard]), firstIndex: shard.lowerBound, worker: w, options: options)
-                for (k, g) in gens.enumerated() { out[shard.lowerBound + k] = g }
+                for group in groups(shards[w], workers: shards.count, contextRows: contextRows) {
+                    let gens = decodeGroup(Array(prompts[group]), firstIndex: group.lowerBound, worker: w, packed: packed, options: options)
+                    for (k, g) in gens.enumerated() { out[group.lowerBound + k] = g }
+                }
             }
         }
         return results
     }
 
-    /// Prefill and decode one shard of sequences on the calling thread.
-    private func decodeShard(_ prompts: [[Int32]], firstIndex: Int, worker: Int, options: SamplingOptions) -> [Generation] {
+    /// Prefill and decode one group of sequences on the calling thread.
+    private func decodeGroup(_ prompts: [[Int32]], firstIndex: Int, worker: Int, packed: PackedModel, options: SamplingOptions) -> [Generation] {
         let cfg = model.config
         let S = prompts.count, L = cfg.layers, C = cfg.dModel, F = cfg.mlpHidden, V = cfg.vocabSize, H = cfg.heads
         let Tmax = cfg.contextLength
         let p = UnsafePointer(model.params.base), layout = model.layout
         var gens = [Generation](repeating: Generation(), count: S)
         var rngs = (0..<S).map { SplitMix64(seed: options.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(firstIndex + $0 + 1)) }
-        // KV cache: [L][S][Tmax][C] for keys and for values.
         let ws = workspace(worker, sequences: S, promptLength: prompts.map(\.count).max() ?? 1)
-        let kCache = ws.kCache, vCache = ws.vCache
-        func cacheRow(_ buf: FloatBuffer, _ l: Int, _ s: Int, _ t: Int) -> UnsafeMutablePointer<Float> {
-            buf.base + ((l * S + s) * Tmax + t) * C
+        let Tpad = ws.rowsPerSequence, hs = C / H
+        func keys(_ l: Int, _ s: Int) -> UnsafeMutablePointer<Float> { ws.kCache.base + (l * S + s) * Tpad * C }
+        func values(_ l: Int, _ s: Int) -> UnsafeMutablePointer<Float> { ws.vCache.base + (l * S + s) * Tpad * C }
+        /// Caches the key and value at position t from a qkv row (q | k | v), head by head.
+        func cache(_ l: Int, _ s: Int, _ t: Int, _ row: UnsafePointer<Float>) {
+            let k = keys(l, s), v = values(l, s)
+            for h in 0..<H {
+                (k + (h * Tpad + t) * hs).update(from: row + C + h * hs, count: hs)
+                (v + (h * Tpad + t) * hs).update(from: row + 2 * C + h * hs, count: hs)
+            }
         }
 
         // Prefill: one causal forward over the right-padded prompts.
@@ -139,11 +170,7 @@ public final class Sampler: @unchecked Sendable {
         for l in 0..<L {
             let qkv = acts.layers[l].qkv.base
             for s in 0..<S {
-                for t in 0..<prompts[s].count {
-                    let row = qkv + (s * T + t) * 3 * C
-                    cacheRow(kCache, l, s, t).update(from: row + C, count: C)
-                    cacheRow(vCache, l, s, t).update(from: row + 2 * C, count: C)
-                }
+                for t in 0..<prompts[s].count { cache(l, s, t, qkv + (s * T + t) * 3 * C) }
             }
         }
         var lengths = prompts.map(\.count)
@@ -187,32 +214,27 @@ public final class Sampler: @unchecked Sendable {
                 for i in 0..<C { xr[i] = e[i] + pe[i] }
             }
             for l in 0..<L {
-                let o = layout.blocks[l]
+                let o = layout.blocks[l], w = packed.blocks[l]
                 LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + o.ln1Weight,
                                   bias: p + o.ln1Bias, rows: m, channels: C)
-                Linear.forward(out: qkv.base, inp: ln.base, weight: p + o.qkvWeight, bias: p + o.qkvBias,
-                               rows: m, inFeatures: C, outFeatures: 3 * C)
+                w.qkv.forward(out: qkv.base, inp: ln.base, rows: m)
                 for (r, s) in active.enumerated() {
                     let pos = lengths[s] - 1
                     let row = qkv.base + r * 3 * C
-                    cacheRow(kCache, l, s, pos).update(from: row + C, count: C)
-                    cacheRow(vCache, l, s, pos).update(from: row + 2 * C, count: C)
-                    Sampler.attendOne(q: row, keys: cacheRow(kCache, l, s, 0), values: cacheRow(vCache, l, s, 0), count: pos + 1,
-                                      out: atty.base + r * C, scores: scores.base, channels: C, heads: H)
+                    cache(l, s, pos, row)
+                    Sampler.attendOne(q: row, keys: keys(l, s), values: values(l, s), rowsPerHead: Tpad, count: pos + 1,
+                                      out: atty.base + r * C, scores: scores.base, headSize: hs, heads: H)
                 }
-                Linear.forward(out: x.base, inp: atty.base, weight: p + o.attnProjWeight, bias: p + o.attnProjBias,
-                               rows: m, inFeatures: C, outFeatures: C, accumulate: true)
+                w.attnProj.forward(out: x.base, inp: atty.base, rows: m, accumulate: true)
                 LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + o.ln2Weight,
                                   bias: p + o.ln2Bias, rows: m, channels: C)
-                Linear.forward(out: fch.base, inp: ln.base, weight: p + o.fcWeight, bias: p + o.fcBias,
-                               rows: m, inFeatures: C, outFeatures: F)
+                w.fc.forward(out: fch.base, inp: ln.base, rows: m)
                 GELU.forward(out: fchGelu.base, inp: fch.base, count: m * F)  // out of place: in place would not vectorise
-                Linear.forward(out: x.base, inp: fchGelu.base, weight: p + o.fcProjWeight, bias: p + o.fcProjBias,
-                               rows: m, inFeatures: F, outFeatures: C, accumulate: true)
+                w.fcProj.forward(out: x.base, inp: fchGelu.base, rows: m, accumulate: true)
             }
             LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + layout.lnfWeight,
                               bias: p + layout.lnfBias, rows: m, channels: C)
-            Linear.forward(out: logits.base, inp: ln.base, weight: p + layout.lmHead, bias: nil, rows: m, inFeatures: C, outFeatures: V)
+            packed.lmHead.forward(out: logits.base, inp: ln.base, rows: m)
             for (r, s) in active.enumerated() {
                 logitRows[s] = Array(UnsafeBufferPointer(start: logits.base + r * V, count: V))
             }
@@ -220,51 +242,88 @@ public final class Sampler: @unchecked Sendable {
         return gens
     }
 
-    /// Attention of one query row (all heads) over `count` cached key/value rows of stride C. Rows are read
-    /// in memory order, every head at once, so the cache streams through once per step.
-    /// `scores` holds H·count floats.
-    static func attendOne(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, count n: Int,
-                          out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, channels C: Int, heads H: Int) {
-        let hs = C / H
+    /// Attention of one query row (all heads) over the first `count` cached positions.
+    /// `keys` and `values` are `[H][rowsPerHead][hs]`; `scores` holds H·rowsPerHead floats. When the head size is
+    /// a multiple of 8, keys are read in blocks of 8 rows, up to `count` rounded up to 8 (the cache has room; those
+    /// scores are never used), and the weighted sum of values keeps up to 32 channels in registers over all rows.
+    static func attendOne(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, rowsPerHead Tpad: Int,
+                          count n: Int, out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                          headSize hs: Int, heads H: Int) {
         let scale = 1 / Float(hs).squareRoot()
-        for j in 0..<n {
-            let k = keys + j * C
-            for h in 0..<H { scores[h * n + j] = Vector.dot(q + h * hs, k + h * hs, hs) * scale }
-        }
+        let vectorised = hs % 8 == 0
         for h in 0..<H {
-            let sr = scores + h * n
+            let sr = scores + h * Tpad, qh = q + h * hs, kh = keys + h * Tpad * hs, vh = values + h * Tpad * hs, oh = out + h * hs
+            if vectorised {
+                var j0 = 0
+                while j0 < n {
+                    Vector.store(Sampler.dots8(qh, kh + j0 * hs, stride: hs, count: hs) * Vector.V(repeating: scale), sr + j0)
+                    j0 += 8
+                }
+            } else {
+                for j in 0..<n { sr[j] = Vector.dot(qh, kh + j * hs, hs) * scale }
+            }
             let inv = 1 / Vector.expShiftedSum(sr, Vector.max(sr, n), n)
             Vector.scale(sr, inv, n)
-        }
-        guard hs % 8 == 0, C % 32 == 0 else {
-            out.update(repeating: 0, count: C)
-            for j in 0..<n {
-                let v = values + j * C
-                for h in 0..<H { Vector.axpy(scores[h * n + j], v + h * hs, out + h * hs, hs) }
+            // out_h = Σ_j p[j] · v_j over the head's contiguous value rows.
+            guard vectorised else {
+                oh.update(repeating: 0, count: hs)
+                for j in 0..<n { Vector.axpy(sr[j], vh + j * hs, oh, hs) }
+                continue
             }
-            return
-        }
-        // out = Σ_j p[h(c)][j] · v_j[c], 32 channels at a time in four SIMD8 accumulators kept in registers over
-        // the whole sum (each 8-channel chunk lies in one head because hs is a multiple of 8).
-        var c0 = 0
-        while c0 < C {
-            let p0 = scores + (c0 / hs) * n, p1 = scores + ((c0 + 8) / hs) * n
-            let p2 = scores + ((c0 + 16) / hs) * n, p3 = scores + ((c0 + 24) / hs) * n
-            var a0 = Vector.V(), a1 = Vector.V(), a2 = Vector.V(), a3 = Vector.V()
-            var v = values + c0
-            for j in 0..<n {
-                a0 += Vector.V(repeating: p0[j]) * Vector.load(v)
-                a1 += Vector.V(repeating: p1[j]) * Vector.load(v + 8)
-                a2 += Vector.V(repeating: p2[j]) * Vector.load(v + 16)
-                a3 += Vector.V(repeating: p3[j]) * Vector.load(v + 24)
-                v += C
+            var c0 = 0
+            while c0 + 32 <= hs {
+                var a0 = Vector.V(), a1 = Vector.V(), a2 = Vector.V(), a3 = Vector.V()
+                var v = vh + c0
+                for j in 0..<n {
+                    let pj = Vector.V(repeating: sr[j])
+                    a0 = a0.addingProduct(pj, Vector.load(v))
+                    a1 = a1.addingProduct(pj, Vector.load(v + 8))
+                    a2 = a2.addingProduct(pj, Vector.load(v + 16))
+                    a3 = a3.addingProduct(pj, Vector.load(v + 24))
+                    v += hs
+                }
+                Vector.store(a0, oh + c0)
+                Vector.store(a1, oh + c0 + 8)
+                Vector.store(a2, oh + c0 + 16)
+                Vector.store(a3, oh + c0 + 24)
+                c0 += 32
             }
-            Vector.store(a0, out + c0)
-            Vector.store(a1, out + c0 + 8)
-            Vector.store(a2, out + c0 + 16)
-            Vector.store(a3, out + c0 + 24)
-            c0 += 32
+            while c0 < hs {
+                var a = Vector.V()
+                var v = vh + c0
+                for j in 0..<n { a = a.addingProduct(Vector.V(repeating: sr[j]), Vector.load(v)); v += hs }
+                Vector.store(a, oh + c0)
+                c0 += 8
+            }
         }
+    }
+
+    /// The dot products of q[0..<count] with 8 rows r_i = rows + i·stride, as one vector: eight accumulators, then
+    /// a transposing reduction (pairwise sums of halves) instead of eight horizontal sums. `count` % 8 == 0.
+    @inline(__always)
+    static func dots8(_ q: UnsafePointer<Float>, _ rows: UnsafePointer<Float>, stride: Int, count: Int) -> Vector.V {
+        var a0 = Vector.V(), a1 = Vector.V(), a2 = Vector.V(), a3 = Vector.V()
+        var a4 = Vector.V(), a5 = Vector.V(), a6 = Vector.V(), a7 = Vector.V()
+        var c = 0
+        while c < count {
+            let qv = Vector.load(q + c), r = rows + c
+            a0 = a0.addingProduct(qv, Vector.load(r))
+            a1 = a1.addingProduct(qv, Vector.load(r + stride))
+            a2 = a2.addingProduct(qv, Vector.load(r + 2 * stride))
+            a3 = a3.addingProduct(qv, Vector.load(r + 3 * stride))
+            a4 = a4.addingProduct(qv, Vector.load(r + 4 * stride))
+            a5 = a5.addingProduct(qv, Vector.load(r + 5 * stride))
+            a6 = a6.addingProduct(qv, Vector.load(r + 6 * stride))
+            a7 = a7.addingProduct(qv, Vector.load(r + 7 * stride))
+            c += 8
+        }
+        @inline(__always) func pairSums(_ x: Vector.V, _ y: Vector.V) -> Vector.V {
+            Vector.V(lowHalf: x.evenHalf + x.oddHalf, highHalf: y.evenHalf + y.oddHalf)
+        }
+        // Each level halves the lanes per row: 8 → 4 → 2 → 1, and the result's lane i is row i's sum.
+        let b01 = pairSums(a0, a1), b23 = pairSums(a2, a3), b45 = pairSums(a4, a5), b67 = pairSums(a6, a7)
+        let c03 = pairSums(b01, b23), c47 = pairSums(b45, b67)
+        return pairSums(c03, c47)
     }
 
     /// Draws one token from a row of logits; returns it with its log-probability under softmax(z/τ)

@@ -24,3 +24,31 @@ import Testing
         }
     }
 }
+
+@Suite struct PackedLinearTests {
+    /// The decode kernel equals the OpenBLAS linear layer for every row count (6- and 4-row blocks, padded last
+    /// blocks), partial output panels, with and without bias, assigning and accumulating.
+    @Test(arguments: [(3, 5), (8, 16), (17, 21), (32, 40)])
+    func matchesLinearForward(inFeatures K: Int, outFeatures N: Int) {
+        let weight = randomFloats(N * K, seed: 41), bias = randomFloats(N, seed: 42)
+        let storage = FloatBuffer(count: PackedLinear.storage(inFeatures: K, outFeatures: N))
+        for m in 1...14 {
+            let inp = randomFloats(m * K, seed: UInt64(43 + m)), start = randomFloats(m * N, seed: UInt64(60 + m))
+            for withBias in [false, true] {
+                for accumulate in [false, true] {
+                    var expected = start, actual = start
+                    weight.withUnsafeBufferPointer { w in
+                        bias.withUnsafeBufferPointer { b in
+                            Linear.forward(out: &expected, inp: inp, weight: w.baseAddress!, bias: withBias ? b.baseAddress! : nil,
+                                           rows: m, inFeatures: K, outFeatures: N, accumulate: accumulate)
+                            let packed = PackedLinear(weight: w.baseAddress!, bias: withBias ? b.baseAddress! : nil,
+                                                      inFeatures: K, outFeatures: N, into: storage.base)
+                            packed.forward(out: &actual, inp: inp, rows: m, accumulate: accumulate)
+                        }
+                    }
+                    expectClose(actual, expected, relative: 1e-6, "m \(m) K \(K) N \(N) bias \(withBias) accumulate \(accumulate)")
+                }
+            }
+        }
+    }
+}

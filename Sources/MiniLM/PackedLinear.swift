@@ -1,0 +1,152 @@
+/// Linear layers repacked for decoding, where each call multiplies only a few dozen rows.
+///
+/// OpenBLAS packs the weight operand into its own panel layout on every `sgemm` call; at 16–32 rows that copy
+/// costs about as much as the arithmetic. Here the weights are packed once per sampling call into panels of 16
+/// output features stored input-major (`[in][16]`), and a register-blocked kernel computes 6 (or 4) rows × 16
+/// outputs at a time: two vector loads and six broadcasts feed twelve SIMD8 fused multiply-adds per input feature.
+/// Summation runs over the input features in order, so results depend only on the data.
+struct PackedLinear {
+    /// Panels `[⌈out/16⌉][in][16]`, zero past `outFeatures`.
+    let panels: UnsafePointer<Float>
+    /// The bias padded to whole panels, or nil.
+    let bias: UnsafePointer<Float>?
+    let inFeatures: Int, outFeatures: Int
+
+    static let panelWidth = 16
+
+    /// Floats needed to pack a `[out, in]` weight (and its bias).
+    static func storage(inFeatures: Int, outFeatures: Int) -> Int {
+        let padded = (outFeatures + panelWidth - 1) / panelWidth * panelWidth
+        return padded * inFeatures + padded
+    }
+
+    /// Packs `weight` (`[out, in]`, PyTorch layout) and `bias` into `into`, which holds `storage(...)` floats.
+    init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, inFeatures K: Int, outFeatures N: Int,
+         into buffer: UnsafeMutablePointer<Float>) {
+        let W = PackedLinear.panelWidth
+        let padded = (N + W - 1) / W * W
+        buffer.update(repeating: 0, count: PackedLinear.storage(inFeatures: K, outFeatures: N))
+        for j in 0..<N {
+            let dst = buffer + (j / W) * K * W + j % W, src = weight + j * K
+            for k in 0..<K { dst[k * W] = src[k] }
+        }
+        let b = buffer + padded * K
+        if let bias { b.update(from: bias, count: N) }
+        panels = UnsafePointer(buffer)
+        self.bias = bias == nil ? nil : UnsafePointer(b)
+        inFeatures = K
+        outFeatures = N
+    }
+
+    /// out[m, out] = inp[m, in]·Wᵀ + bias; with `accumulate`, added to what `out` holds (residual connections).
+    func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int, accumulate: Bool = false) {
+        let K = inFeatures, N = outFeatures, W = PackedLinear.panelWidth
+        var p = 0
+        while p * W < N {
+            let panel = panels + p * K * W, cols = min(W, N - p * W)
+            let bias = self.bias.map { $0 + p * W }
+            var r = 0
+            while r < m {
+                // Blocks of 6 rows, with 4-row blocks where 6 would leave a short tail (32 = 6·4 + 4·2, 16 = 6·2 + 4);
+                // a last block of fewer rows repeats its final row and stores only the real ones.
+                let left = m - r
+                let block = left % 6 == 0 || left >= 10 || left == 5 ? 6 : 4
+                let valid = min(block, left)
+                let a = inp + r * K, o = out + r * N + p * W
+                let last = valid - 1
+                func row(_ i: Int) -> UnsafePointer<Float> { a + min(i, last) * K }
+                if block == 6 {
+                    PackedLinear.kernel6(row(0), row(1), row(2), row(3), row(4), row(5), panel: panel, k: K) { i, lo, hi in
+                        if i < valid { PackedLinear.store(lo, hi, o + i * N, cols: cols, bias: bias, accumulate: accumulate) }
+                    }
+                } else {
+                    PackedLinear.kernel4(row(0), row(1), row(2), row(3), panel: panel, k: K) { i, lo, hi in
+                        if i < valid { PackedLinear.store(lo, hi, o + i * N, cols: cols, bias: bias, accumulate: accumulate) }
+                    }
+                }
+                r += valid
+            }
+            p += 1
+        }
+    }
+
+    typealias V = Vector.V
+
+    /// Writes one row's 16 outputs (`cols` of them in a last, partial panel).
+    @inline(__always)
+    static func store(_ lo: V, _ hi: V, _ o: UnsafeMutablePointer<Float>, cols: Int, bias: UnsafePointer<Float>?, accumulate: Bool) {
+        var lo = lo, hi = hi
+        if let bias { lo += Vector.load(bias); hi += Vector.load(bias + 8) }
+        if cols == panelWidth {
+            if accumulate { lo += Vector.load(o); hi += Vector.load(o + 8) }
+            Vector.store(lo, o)
+            Vector.store(hi, o + 8)
+        } else {
+            for c in 0..<cols { o[c] = (accumulate ? o[c] : 0) + (c < 8 ? lo[c] : hi[c - 8]) }
+        }
+    }
+
+    @inline(__always)
+    static func kernel6(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                        _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
+                        panel: UnsafePointer<Float>, k K: Int, emit: (Int, V, V) -> Void) {
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        var w = panel
+        for k in 0..<K {
+            let w0 = Vector.load(w), w1 = Vector.load(w + 8)
+            var b = V(repeating: a0[k]); c00 = c00.addingProduct(b, w0); c01 = c01.addingProduct(b, w1)
+            b = V(repeating: a1[k]); c10 = c10.addingProduct(b, w0); c11 = c11.addingProduct(b, w1)
+            b = V(repeating: a2[k]); c20 = c20.addingProduct(b, w0); c21 = c21.addingProduct(b, w1)
+            b = V(repeating: a3[k]); c30 = c30.addingProduct(b, w0); c31 = c31.addingProduct(b, w1)
+            b = V(repeating: a4[k]); c40 = c40.addingProduct(b, w0); c41 = c41.addingProduct(b, w1)
+            b = V(repeating: a5[k]); c50 = c50.addingProduct(b, w0); c51 = c51.addingProduct(b, w1)
+            w += panelWidth
+        }
+        emit(0, c00, c01); emit(1, c10, c11); emit(2, c20, c21)
+        emit(3, c30, c31); emit(4, c40, c41); emit(5, c50, c51)
+    }
+
+    @inline(__always)
+    static func kernel4(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                        _ a3: UnsafePointer<Float>, panel: UnsafePointer<Float>, k K: Int, emit: (Int, V, V) -> Void) {
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        var w = panel
+        for k in 0..<K {
+            let w0 = Vector.load(w), w1 = Vector.load(w + 8)
+            var b = V(repeating: a0[k]); c00 = c00.addingProduct(b, w0); c01 = c01.addingProduct(b, w1)
+            b = V(repeating: a1[k]); c10 = c10.addingProduct(b, w0); c11 = c11.addingProduct(b, w1)
+            b = V(repeating: a2[k]); c20 = c20.addingProduct(b, w0); c21 = c21.addingProduct(b, w1)
+            b = V(repeating: a3[k]); c30 = c30.addingProduct(b, w0); c31 = c31.addingProduct(b, w1)
+            w += panelWidth
+        }
+        emit(0, c00, c01); emit(1, c10, c11); emit(2, c20, c21); emit(3, c30, c31)
+    }
+}
+
+/// Every linear layer of a model packed for decoding, in one allocation.
+final class PackedModel {
+    struct Block { let qkv, attnProj, fc, fcProj: PackedLinear }
+    let blocks: [Block]
+    let lmHead: PackedLinear
+    private let buffer: FloatBuffer
+
+    init(_ model: GPT) {
+        let c = model.config, layout = model.layout, C = c.dModel, F = c.mlpHidden
+        let shapes = [(C, 3 * C), (C, C), (C, F), (F, C)]
+        let perBlock = shapes.map { PackedLinear.storage(inFeatures: $0.0, outFeatures: $0.1) }.reduce(0, +)
+        buffer = FloatBuffer(count: c.layers * perBlock + PackedLinear.storage(inFeatures: C, outFeatures: c.vocabSize))
+        let p = UnsafePointer(model.params.base)
+        var next = buffer.base
+        func pack(_ weight: Int, _ bias: Int?, _ K: Int, _ N: Int) -> PackedLinear {
+            let packed = PackedLinear(weight: p + weight, bias: bias.map { p + $0 }, inFeatures: K, outFeatures: N, into: next)
+            next += PackedLinear.storage(inFeatures: K, outFeatures: N)
+            return packed
+        }
+        blocks = layout.blocks.map { o in
+            Block(qkv: pack(o.qkvWeight, o.qkvBias, C, 3 * C), attnProj: pack(o.attnProjWeight, o.attnProjBias, C, C),
+                  fc: pack(o.fcWeight, o.fcBias, C, F), fcProj: pack(o.fcProjWeight, o.fcProjBias, F, C))
+        }
+        lmHead = pack(layout.lmHead, nil, C, c.vocabSize)
+    }
+}
