@@ -1,3 +1,5 @@
+import CBLAS
+
 /// Linear layers repacked for decoding, where each call multiplies only a few dozen rows.
 ///
 /// OpenBLAS packs the weight operand into its own panel layout on every `sgemm` call; at 16–32 rows that copy
@@ -25,12 +27,9 @@ struct PackedLinear {
          into buffer: UnsafeMutablePointer<Float>) {
         let W = PackedLinear.panelWidth
         let padded = (N + W - 1) / W * W
-        buffer.update(repeating: 0, count: PackedLinear.storage(inFeatures: K, outFeatures: N))
-        for j in 0..<N {
-            let dst = buffer + (j / W) * K * W + j % W, src = weight + j * K
-            for k in 0..<K { dst[k * W] = src[k] }
-        }
+        PackedLinear.packRows(weight, rows: N, stride: K, k: K, into: buffer)
         let b = buffer + padded * K
+        b.update(repeating: 0, count: padded)
         if let bias { b.update(from: bias, count: N) }
         panels = UnsafePointer(buffer)
         self.bias = bias == nil ? nil : UnsafePointer(b)
@@ -45,28 +44,65 @@ struct PackedLinear {
         while p * W < N {
             let panel = panels + p * K * W, cols = min(W, N - p * W)
             let bias = self.bias.map { $0 + p * W }
-            var r = 0
-            while r < m {
-                // Blocks of 6 rows, with 4-row blocks where 6 would leave a short tail (32 = 6·4 + 4·2, 16 = 6·2 + 4);
-                // a last block of fewer rows repeats its final row and stores only the real ones.
-                let left = m - r
-                let block = left % 6 == 0 || left >= 10 || left == 5 ? 6 : 4
-                let valid = min(block, left)
-                let a = inp + r * K, o = out + r * N + p * W
-                let last = valid - 1
-                func row(_ i: Int) -> UnsafePointer<Float> { a + min(i, last) * K }
-                if block == 6 {
-                    PackedLinear.kernel6(row(0), row(1), row(2), row(3), row(4), row(5), panel: panel, k: K) { i, lo, hi in
-                        if i < valid { PackedLinear.store(lo, hi, o + i * N, cols: cols, bias: bias, accumulate: accumulate) }
-                    }
-                } else {
-                    PackedLinear.kernel4(row(0), row(1), row(2), row(3), panel: panel, k: K) { i, lo, hi in
-                        if i < valid { PackedLinear.store(lo, hi, o + i * N, cols: cols, bias: bias, accumulate: accumulate) }
-                    }
-                }
-                r += valid
+            PackedLinear.multiplyRows(inp, rows: m, stride: K, panel: panel, k: K) { r, lo, hi in
+                PackedLinear.store(lo, hi, out + r * N + p * W, cols: cols, bias: bias, accumulate: accumulate)
             }
             p += 1
+        }
+    }
+
+    /// Packs rows `x[0..<n]` (row stride `stride`, `k` features each) as the columns of panels `[⌈n/16⌉][k][16]`,
+    /// zero past row n: the layout `multiplyRows` takes as its right operand.
+    static func packRows(_ x: UnsafePointer<Float>, rows n: Int, stride: Int, k K: Int, into out: UnsafeMutablePointer<Float>) {
+        let W = panelWidth, panels = (n + W - 1) / W
+        if n % W != 0 { (out + (panels - 1) * K * W).update(repeating: 0, count: K * W) }
+        var r = 0
+        // Whole groups of 8 rows × 8 features go through an in-register transpose; the rest element by element.
+        while r + 8 <= n {
+            let dst = out + (r / W) * K * W + r % W, src = x + r * stride
+            var k = 0
+            // The source rows are usually cold (a batch-wide activation); fetch the next group's while transposing.
+            let ahead = src + 8 * stride, prefetch = r + 16 <= n
+            while k + 8 <= K {
+                if prefetch { for i in 0..<8 { rz_prefetch(ahead + i * stride + k) } }
+                Vector.transpose8(src + k, stride: stride, into: dst + k * W, stride: W)
+                k += 8
+            }
+            for i in 0..<8 { for kk in k..<K { dst[kk * W + i] = src[i * stride + kk] } }
+            r += 8
+        }
+        while r < n {
+            let dst = out + (r / W) * K * W + r % W, src = x + r * stride
+            for k in 0..<K { dst[k * W] = src[k] }
+            r += 1
+        }
+    }
+
+    /// For rows r of `a` (`rows` of them, stride `stride`), the 16 dot products of a_r[0..<k] with the columns of
+    /// one packed panel, handed to `emit(r, lanes 0..<8, lanes 8..<16)`. Rows go in register blocks of 6, with
+    /// 4-row blocks where 6 would leave a short tail (32 = 6·4 + 4·2, 16 = 6·2 + 4); a last block of fewer rows
+    /// repeats its final row and emits only the real ones.
+    @inline(__always)
+    static func multiplyRows(_ a: UnsafePointer<Float>, rows m: Int, stride: Int, from start: Int = 0,
+                             panel: UnsafePointer<Float>, k K: Int, emit: (Int, V, V) -> Void) {
+        var r = start
+        while r < m {
+            let left = m - r
+            let block = left % 6 == 0 || left >= 10 || left == 5 ? 6 : 4
+            let valid = min(block, left), last = valid - 1
+            let base = a + r * stride
+            func row(_ i: Int) -> UnsafePointer<Float> { base + min(i, last) * stride }
+            let first = r
+            if block == 6 {
+                kernel6(row(0), row(1), row(2), row(3), row(4), row(5), panel: panel, k: K) { i, lo, hi in
+                    if i < valid { emit(first + i, lo, hi) }
+                }
+            } else {
+                kernel4(row(0), row(1), row(2), row(3), panel: panel, k: K) { i, lo, hi in
+                    if i < valid { emit(first + i, lo, hi) }
+                }
+            }
+            r += valid
         }
     }
 

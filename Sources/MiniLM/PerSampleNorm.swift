@@ -2,7 +2,8 @@ import CBLAS
 
 /// Scratch space for per-sample gradient norms of one worker.
 final class PerSampleNormScratch {
-    let gramA: FloatBuffer, gramG: FloatBuffer   // [Tmax, Tmax]
+    let gramA: FloatBuffer                        // [T16, T16], T16 = context rounded up to whole panels
+    let panels: FloatBuffer                       // [T16, max width of a layer's input or output]
     let materialised: FloatBuffer                 // [max OC·C over linear layers]
     let vector: FloatBuffer                       // [2·C]
     let tokenRows: FloatBuffer                    // [V, C]
@@ -10,8 +11,9 @@ final class PerSampleNormScratch {
 
     init(config: ModelConfig) {
         let T = config.contextLength, C = config.dModel, F = config.mlpHidden, V = config.vocabSize
-        gramA = FloatBuffer(count: T * T)
-        gramG = FloatBuffer(count: T * T)
+        let T16 = (T + PackedLinear.panelWidth - 1) / PackedLinear.panelWidth * PackedLinear.panelWidth
+        gramA = FloatBuffer(count: T16 * T16)
+        panels = FloatBuffer(count: T16 * max(3 * C, F, V))
         materialised = FloatBuffer(count: max(3 * C * C, F * C, V * C))
         vector = FloatBuffer(count: 2 * C)
         tokenRows = FloatBuffer(count: V * C)
@@ -23,35 +25,68 @@ final class PerSampleNormScratch {
 /// output-gradient rows g_t (t < n), without forming the batch's weight gradient (REFERENCE.md, "Per-sample
 /// gradient norms"). Sums are accumulated in Double.
 enum PerSampleNorm {
-    /// ‖Σ_t g_t a_tᵀ‖²_F, plus ‖Σ_t g_t‖² for the bias when `bias` is set. Ghost norm Σ_{t,s}(a_t·a_s)(g_t·g_s)
-    /// from two symmetric Gram matrices (ssyrk, ~n²(C+OC) flops; the bias term is then the sum of G Gᵀ's entries,
-    /// for free) or the materialised OC×C product (~2n·C·OC flops), whichever is cheaper for this n.
+    /// How `linear` computes a norm; nil lets it pick the cheaper one for the shape.
+    enum Method { case ghost, materialised }
+
+    /// ‖Σ_t g_t a_tᵀ‖²_F, plus ‖Σ_t g_t‖² for the bias when `bias` is set: by the ghost norm (two Gram matrices,
+    /// ~n²(C+OC) flops) or the materialised OC×C product (~2n·C·OC flops), whichever is cheaper for this n.
     static func linear(dout g: UnsafePointer<Float>, inp a: UnsafePointer<Float>, rows n: Int,
-                       inFeatures C: Int, outFeatures OC: Int, bias: Bool, scratch: PerSampleNormScratch) -> Double {
-        if n * (C + OC) < 2 * C * OC {
-            let ga = scratch.gramA.base, gg = scratch.gramG.base
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(C), 1, a, Int32(C), 0, ga, Int32(n))
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(OC), 1, g, Int32(OC), 0, gg, Int32(n))
-            var diag = 0.0, off = 0.0, biasDiag = 0.0, biasOff = 0.0
-            for t in 0..<n {
-                let ra = ga + t * n, rg = gg + t * n
-                diag += Double(ra[t] * rg[t])
-                biasDiag += Double(rg[t])
-                if t + 1 < n {
-                    off += Double(Vector.dot(ra + t + 1, rg + t + 1, n - t - 1))
-                    if bias { biasOff += Double(Vector.sum(rg + t + 1, n - t - 1)) }
-                }
-            }
-            return diag + 2 * off + (bias ? biasDiag + 2 * biasOff : 0)
-        } else {
-            let m = scratch.materialised.base
-            BLAS.sgemm(transA: true, transB: false, m: OC, n: C, k: n, a: g, lda: OC, b: a, ldb: C, c: m, ldc: C)
-            let w = cblas_dsdot(Int32(OC * C), m, 1, m, 1)
-            guard bias else { return w }
-            m.update(repeating: 0, count: OC)
-            for t in 0..<n { Vector.axpy(1, g + t * OC, m, OC) }
-            return w + cblas_dsdot(Int32(OC), m, 1, m, 1)
+                       inFeatures C: Int, outFeatures OC: Int, bias: Bool, scratch: PerSampleNormScratch,
+                       method: Method? = nil) -> Double {
+        if method ?? (n * (C + OC) < 2 * C * OC ? .ghost : .materialised) == .ghost {
+            let (weight, biasPart) = ghost(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, scratch: scratch)
+            return weight + (bias ? biasPart : 0)
         }
+        let m = scratch.materialised.base
+        BLAS.sgemm(transA: true, transB: false, m: OC, n: C, k: n, a: g, lda: OC, b: a, ldb: C, c: m, ldc: C)
+        let w = cblas_dsdot(Int32(OC * C), m, 1, m, 1)
+        guard bias else { return w }
+        m.update(repeating: 0, count: OC)
+        for t in 0..<n { Vector.axpy(1, g + t * OC, m, OC) }
+        return w + cblas_dsdot(Int32(OC), m, 1, m, 1)
+    }
+
+    /// The ghost norm Σ_{t,s}(a_t·a_s)(g_t·g_s) = ‖Σ_t g_t a_tᵀ‖²_F and the bias term Σ_{t,s} g_t·g_s = ‖Σ_t g_t‖²,
+    /// from the upper triangles of A·Aᵀ and G·Gᵀ in 6×16 register tiles (the decode GEMM's kernel, with the rows
+    /// packed as panels). The A tiles are stored; each G tile is folded into the sums as soon as it is computed,
+    /// weighted 1 on the diagonal and 2 above it, so G·Gᵀ is never stored. OpenBLAS's ssyrk re-packs both
+    /// operands on every call and ran ~20% slower on these 100–130-row Grams.
+    static func ghost(dout g: UnsafePointer<Float>, inp a: UnsafePointer<Float>, rows n: Int,
+                      inFeatures C: Int, outFeatures OC: Int, scratch: PerSampleNormScratch) -> (weight: Double, bias: Double) {
+        typealias V = Vector.V
+        let W = PackedLinear.panelWidth, panelCount = (n + W - 1) / W, stride = panelCount * W
+        let packed = scratch.panels.base, gramA = scratch.gramA.base
+        PackedLinear.packRows(a, rows: n, stride: C, k: C, into: packed)
+        for p in 0..<panelCount {
+            // Column block p of the upper triangle: rows 0 ..< min(n, 16(p+1)).
+            PackedLinear.multiplyRows(a, rows: min(n, (p + 1) * W), stride: C, panel: packed + p * C * W, k: C) { r, lo, hi in
+                Vector.store(lo, gramA + r * stride + p * W)
+                Vector.store(hi, gramA + r * stride + p * W + 8)
+            }
+        }
+        PackedLinear.packRows(g, rows: n, stride: OC, k: OC, into: packed)
+        let lane = V(0, 1, 2, 3, 4, 5, 6, 7)
+        var weight = 0.0, bias = 0.0
+        for p in 0..<panelCount {
+            let colsLo = lane + V(repeating: Float(p * W)), colsHi = colsLo + V(repeating: 8)
+            var sw = V(), sb = V()
+            PackedLinear.multiplyRows(g, rows: min(n, (p + 1) * W), stride: OC, panel: packed + p * OC * W, k: OC) { r, lo, hi in
+                // Weight 2 above the diagonal (the lower triangle's twin), 1 on it, 0 below. Columns past n hold
+                // zeros in both Grams.
+                let t = V(repeating: Float(r))
+                var wLo = V(repeating: 2), wHi = V(repeating: 2)
+                wLo.replace(with: 1, where: colsLo .== t); wLo.replace(with: 0, where: colsLo .< t)
+                wHi.replace(with: 1, where: colsHi .== t); wHi.replace(with: 0, where: colsHi .< t)
+                let row = gramA + r * stride + p * W
+                sw = sw.addingProduct(wLo * lo, Vector.load(row))
+                sw = sw.addingProduct(wHi * hi, Vector.load(row + 8))
+                sb = sb.addingProduct(wLo, lo)
+                sb = sb.addingProduct(wHi, hi)
+            }
+            weight += Double(sw.sum())
+            bias += Double(sb.sum())
+        }
+        return (weight, bias)
     }
 
     /// ‖Σ_t g_t ⊙ x̂_t‖² + ‖Σ_t g_t‖² for a LayerNorm's weight and bias.

@@ -75,4 +75,22 @@ enum Vector {
     static func scale(_ a: UnsafeMutablePointer<Float>, _ c: Float, _ n: Int) {
         for i in 0..<n { a[i] *= c }
     }
+
+    /// Transposes the 8×8 block of rows src + i·stride (8 floats each) into rows dst + j·dstStride:
+    /// dst[j][i] = src[i][j]. Three rounds of de-interleaving pairs (evens of both, then odds of both) give the
+    /// transpose of 8 vectors of 8.
+    @inline(__always)
+    static func transpose8(_ src: UnsafePointer<Float>, stride: Int, into dst: UnsafeMutablePointer<Float>, stride dstStride: Int) {
+        @inline(__always) func round(_ v: inout (V, V, V, V, V, V, V, V)) {
+            v = (V(lowHalf: v.0.evenHalf, highHalf: v.1.evenHalf), V(lowHalf: v.2.evenHalf, highHalf: v.3.evenHalf),
+                 V(lowHalf: v.4.evenHalf, highHalf: v.5.evenHalf), V(lowHalf: v.6.evenHalf, highHalf: v.7.evenHalf),
+                 V(lowHalf: v.0.oddHalf, highHalf: v.1.oddHalf), V(lowHalf: v.2.oddHalf, highHalf: v.3.oddHalf),
+                 V(lowHalf: v.4.oddHalf, highHalf: v.5.oddHalf), V(lowHalf: v.6.oddHalf, highHalf: v.7.oddHalf))
+        }
+        var v = (load(src), load(src + stride), load(src + 2 * stride), load(src + 3 * stride),
+                 load(src + 4 * stride), load(src + 5 * stride), load(src + 6 * stride), load(src + 7 * stride))
+        round(&v); round(&v); round(&v)
+        store(v.0, dst); store(v.1, dst + dstStride); store(v.2, dst + 2 * dstStride); store(v.3, dst + 3 * dstStride)
+        store(v.4, dst + 4 * dstStride); store(v.5, dst + 5 * dstStride); store(v.6, dst + 6 * dstStride); store(v.7, dst + 7 * dstStride)
+    }
 }

@@ -52,3 +52,22 @@ import Testing
         }
     }
 }
+
+@Suite struct PackingTests {
+    /// Panels hold row r's feature k at [r / 16][k][r % 16], zero past the last row, for row counts and widths
+    /// that take the 8×8 transposes, their element-wise tails and partial panels.
+    @Test(arguments: [(1, 3), (8, 8), (13, 17), (40, 24)])
+    func packRowsLaysOutPanels(rows n: Int, features K: Int) {
+        let stride = K + 3
+        let x = randomFloats(n * stride, seed: 77)
+        let panels = (n + 15) / 16
+        var out = [Float](repeating: .nan, count: panels * K * 16)
+        x.withUnsafeBufferPointer { PackedLinear.packRows($0.baseAddress!, rows: n, stride: stride, k: K, into: &out) }
+        for r in 0..<(panels * 16) {
+            for k in 0..<K {
+                let got = out[(r / 16) * K * 16 + k * 16 + r % 16]
+                #expect(got == (r < n ? x[r * stride + k] : 0), "row \(r) feature \(k)")
+            }
+        }
+    }
+}

@@ -84,11 +84,13 @@ import Testing
         }
     }
 
-    /// Both branches of the per-layer choice (ghost norm, materialised product) agree with the plain formula.
-    @Test func linearNormBranchesAgree() {
-        let C = 6, OC = 5
-        let scratch = PerSampleNormScratch(config: ModelConfig(vocabSize: 8, contextLength: 32, layers: 1, heads: 1, dModel: 8, mlpHidden: 8))
-        for n in [1, 2, 7, 30] {  // small n takes the ghost branch, large n the materialised one
+    /// Both ways of computing a linear layer's norm (ghost norm from register-tiled Grams, materialised product)
+    /// agree with the plain formula, for row counts that exercise the 6- and 4-row tiles, the 8×8 transposes of
+    /// the packing (and its element-wise tails) and several 16-row panels.
+    @Test(arguments: [(6, 5), (16, 24), (21, 19)])
+    func linearNormMethodsAgree(inFeatures C: Int, outFeatures OC: Int) {
+        let scratch = PerSampleNormScratch(config: ModelConfig(vocabSize: 8, contextLength: 48, layers: 1, heads: 1, dModel: 24, mlpHidden: 24))
+        for n in [1, 2, 7, 8, 17, 30, 48] {
             let a = randomFloats(n * C, seed: UInt64(n)), g = randomFloats(n * OC, seed: UInt64(100 + n))
             var expected = 0.0, biasPart = 0.0
             for o in 0..<OC {
@@ -101,10 +103,14 @@ import Testing
                 for t in 0..<n { sb += Double(g[t * OC + o]) }
                 biasPart += sb * sb
             }
-            let got = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, bias: false, scratch: scratch)
-            #expect(abs(got - expected) <= 1e-5 * expected, "n = \(n)")
-            let withBias = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, bias: true, scratch: scratch)
-            #expect(abs(withBias - expected - biasPart) <= 1e-5 * (expected + biasPart), "n = \(n) with bias")
+            for method in [PerSampleNorm.Method.ghost, .materialised, nil] {
+                let got = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, bias: false,
+                                               scratch: scratch, method: method)
+                #expect(abs(got - expected) <= 1e-5 * expected, "n = \(n), \(String(describing: method))")
+                let withBias = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, bias: true,
+                                                    scratch: scratch, method: method)
+                #expect(abs(withBias - expected - biasPart) <= 1e-5 * (expected + biasPart), "n = \(n) with bias, \(String(describing: method))")
+            }
         }
     }
 
