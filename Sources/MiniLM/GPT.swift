@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import Seeded
 
@@ -159,13 +160,19 @@ public final class GPT: @unchecked Sendable {
                 return
             }
             guard let normsOut, let scratch else { return }
-            for b in 0..<B where end[b] > first[b] {
+            let sequences = (0..<B).filter { end[$0] > first[$0] }
+            for (i, b) in sequences.enumerated() {
                 let g = dout + (b * T + first[b]) * cout, a = inp + (b * T + first[b]) * cin, n = end[b] - first[b]
+                // The next sequence's input rows, to be prefetched while this one's Grams are computed.
+                let next = i + 1 < sequences.count ? sequences[i + 1] : nil
+                let nextInput = next.map { c in
+                    UnsafeRawBufferPointer(start: inp + (c * T + first[c]) * cin, count: (end[c] - first[c]) * cin * MemoryLayout<Float>.stride)
+                }
                 // A subset starts at a tensor boundary and the bias follows its weight, so the weight is wanted
                 // whenever the bias is.
                 if wanted(weight) {
                     normsOut[b] += PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: cin, outFeatures: cout,
-                                                        bias: bias.map(wanted) ?? false, scratch: scratch)
+                                                        bias: bias.map(wanted) ?? false, scratch: scratch, next: nextInput)
                 }
             }
             if let dinp {
@@ -184,11 +191,17 @@ public final class GPT: @unchecked Sendable {
             }
             guard let normsOut, let scratch else { return }
             if wanted(weight) {
-                for b in 0..<B where end[b] > first[b] {
-                    let o = b * T + first[b]
-                    normsOut[b] += PerSampleNorm.layerNorm(dout: dout + o * C, inp: inp + o * C, mean: mean + o,
-                                                           rstd: rstd + o, rows: end[b] - first[b], channels: C, scratch: scratch)
+                // Sequence by sequence, the backward pass also sums that sequence's weight and bias gradient
+                // (rows outside [first, end) carry exact zeros), so the rows are read once.
+                let dw = scratch.vector.base, db = dw + C
+                for b in 0..<B {
+                    let o = b * T
+                    dw.update(repeating: 0, count: 2 * C)
+                    LayerNorm.backward(dinp: dinp.map { $0 + o * C }, dweight: dw, dbias: db, dout: dout + o * C, inp: inp + o * C,
+                                       weight: p + weight, mean: mean + o, rstd: rstd + o, rows: T, channels: C)
+                    if end[b] > first[b] { normsOut[b] += cblas_dsdot(Int32(2 * C), dw, 1, dw, 1) }
                 }
+                return
             }
             if let dinp {
                 LayerNorm.backward(dinp: dinp, dweight: nil, dbias: nil, dout: dout, inp: inp, weight: p + weight,

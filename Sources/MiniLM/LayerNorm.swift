@@ -34,13 +34,22 @@ public enum LayerNorm {
             let x = inp + r * C, g = dout + r * C
             let m = mean[r], s = rstd[r]
             if let dinp {
-                // dx = s·(dŷ − mean(dŷ) − x̂·mean(dŷ·x̂)), with dŷ = dout·w.
-                var sumD: Float = 0, sumDX: Float = 0
-                for i in 0..<C {
-                    let xh = (x[i] - m) * s
+                // dx = s·(dŷ − mean(dŷ) − x̂·mean(dŷ·x̂)), with dŷ = dout·w. The two row sums in SIMD accumulators
+                // (a scalar float reduction does not vectorise).
+                var accD = Vector.V(), accDX = Vector.V(), i = 0
+                let mv = Vector.V(repeating: m), sv = Vector.V(repeating: s)
+                while i + 8 <= C {
+                    let d = Vector.load(g + i) * Vector.load(weight + i)
+                    accD += d
+                    accDX = accDX.addingProduct(d, (Vector.load(x + i) - mv) * sv)
+                    i += 8
+                }
+                var sumD = accD.sum(), sumDX = accDX.sum()
+                while i < C {
                     let d = g[i] * weight[i]
                     sumD += d
-                    sumDX += d * xh
+                    sumDX += d * ((x[i] - m) * s)
+                    i += 1
                 }
                 sumD *= invC
                 sumDX *= invC

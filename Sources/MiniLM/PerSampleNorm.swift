@@ -5,7 +5,7 @@ final class PerSampleNormScratch {
     let gramA: FloatBuffer                        // [T16, T16], T16 = context rounded up to whole panels
     let panels: FloatBuffer                       // [T16, max width of a layer's input or output]
     let materialised: FloatBuffer                 // [max OC·C over linear layers]
-    let vector: FloatBuffer                       // [2·C]
+    let vector: FloatBuffer                       // [2·C]: a LayerNorm's weight and bias gradient
     let tokenRows: FloatBuffer                    // [V, C]
     var touched: [Bool]
 
@@ -32,9 +32,9 @@ enum PerSampleNorm {
     /// ~n²(C+OC) flops) or the materialised OC×C product (~2n·C·OC flops), whichever is cheaper for this n.
     static func linear(dout g: UnsafePointer<Float>, inp a: UnsafePointer<Float>, rows n: Int,
                        inFeatures C: Int, outFeatures OC: Int, bias: Bool, scratch: PerSampleNormScratch,
-                       method: Method? = nil) -> Double {
+                       method: Method? = nil, next: UnsafeRawBufferPointer? = nil) -> Double {
         if method ?? (n * (C + OC) < 2 * C * OC ? .ghost : .materialised) == .ghost {
-            let (weight, biasPart) = ghost(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, scratch: scratch)
+            let (weight, biasPart) = ghost(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, scratch: scratch, next: next)
             return weight + (bias ? biasPart : 0)
         }
         let m = scratch.materialised.base
@@ -51,13 +51,18 @@ enum PerSampleNorm {
     /// packed as panels). The A tiles are stored; each G tile is folded into the sums as soon as it is computed,
     /// weighted 1 on the diagonal and 2 above it, so G·Gᵀ is never stored. OpenBLAS's ssyrk re-packs both
     /// operands on every call and ran ~20% slower on these 100–130-row Grams.
+    /// The Gram tiles are compute-bound and the packing reads cold activations, so while the A tiles are computed
+    /// G is prefetched, and while the G tiles are computed `next` (the caller's next input, if any).
     static func ghost(dout g: UnsafePointer<Float>, inp a: UnsafePointer<Float>, rows n: Int,
-                      inFeatures C: Int, outFeatures OC: Int, scratch: PerSampleNormScratch) -> (weight: Double, bias: Double) {
+                      inFeatures C: Int, outFeatures OC: Int, scratch: PerSampleNormScratch,
+                      next: UnsafeRawBufferPointer? = nil) -> (weight: Double, bias: Double) {
         typealias V = Vector.V
         let W = PackedLinear.panelWidth, panelCount = (n + W - 1) / W, stride = panelCount * W
         let packed = scratch.panels.base, gramA = scratch.gramA.base
+        let gBytes = UnsafeRawBufferPointer(start: g, count: n * OC * MemoryLayout<Float>.stride)
         PackedLinear.packRows(a, rows: n, stride: C, k: C, into: packed)
         for p in 0..<panelCount {
+            prefetch(gBytes, part: p, of: panelCount)
             // Column block p of the upper triangle: rows 0 ..< min(n, 16(p+1)).
             PackedLinear.multiplyRows(a, rows: min(n, (p + 1) * W), stride: C, panel: packed + p * C * W, k: C) { r, lo, hi in
                 Vector.store(lo, gramA + r * stride + p * W)
@@ -68,6 +73,7 @@ enum PerSampleNorm {
         let lane = V(0, 1, 2, 3, 4, 5, 6, 7)
         var weight = 0.0, bias = 0.0
         for p in 0..<panelCount {
+            if let next { prefetch(next, part: p, of: panelCount) }
             let colsLo = lane + V(repeating: Float(p * W)), colsHi = colsLo + V(repeating: 8)
             var sw = V(), sb = V()
             PackedLinear.multiplyRows(g, rows: min(n, (p + 1) * W), stride: OC, panel: packed + p * OC * W, k: OC) { r, lo, hi in
@@ -89,20 +95,13 @@ enum PerSampleNorm {
         return (weight, bias)
     }
 
-    /// ‖Σ_t g_t ⊙ x̂_t‖² + ‖Σ_t g_t‖² for a LayerNorm's weight and bias.
-    static func layerNorm(dout g: UnsafePointer<Float>, inp x: UnsafePointer<Float>, mean: UnsafePointer<Float>,
-                          rstd: UnsafePointer<Float>, rows n: Int, channels C: Int, scratch: PerSampleNormScratch) -> Double {
-        let dw = scratch.vector.base, db = scratch.vector.base + C
-        dw.update(repeating: 0, count: 2 * C)
-        for t in 0..<n {
-            let gr = g + t * C, xr = x + t * C
-            let m = mean[t], s = rstd[t]
-            for i in 0..<C {
-                dw[i] += gr[i] * (xr[i] - m) * s
-                db[i] += gr[i]
-            }
-        }
-        return cblas_dsdot(Int32(2 * C), dw, 1, dw, 1)
+    /// Prefetches the `part`-th of `parts` equal slices of `bytes`, one cache line at a time.
+    static func prefetch(_ bytes: UnsafeRawBufferPointer, part: Int, of parts: Int) {
+        guard let base = bytes.baseAddress else { return }
+        let line = 64, lines = (bytes.count + line - 1) / line
+        var i = part * lines / parts
+        let end = (part + 1) * lines / parts
+        while i < end { rz_prefetch(base + i * line); i += 1 }
     }
 
     /// Σ_t ‖g_t‖²: each position has its own embedding row.
