@@ -57,4 +57,46 @@ final class Activations {
     }
 
     func fits(batch B: Int, time T: Int) -> Bool { B <= capacityB && T <= capacityT }
+
+    /// Sequence b of a forward over sequences of length T, as activations of a batch of one: views of this
+    /// object's buffers, with the gradient scratch of `gradients` (sized for one sequence of T), so a backward
+    /// pass over one sequence keeps its gradients in cache.
+    func sequence(_ b: Int, time T: Int, gradients g: Activations) -> Activations {
+        precondition(b < capacityB && g.fits(batch: 1, time: T))
+        let C = config.dModel, F = config.mlpHidden, V = config.vocabSize, H = config.heads
+        func view(_ buf: FloatBuffer, _ width: Int) -> FloatBuffer { FloatBuffer(viewing: buf, offset: b * T * width, count: T * width) }
+        return Activations(
+            config: config, encoded: view(encoded, C),
+            layers: layers.map { l in
+                Layer(ln1: view(l.ln1, C), ln1Mean: view(l.ln1Mean, 1), ln1Rstd: view(l.ln1Rstd, 1), qkv: view(l.qkv, 3 * C),
+                      atty: view(l.atty, C), probs: view(l.probs, H * T), res2: view(l.res2, C), ln2: view(l.ln2, C),
+                      ln2Mean: view(l.ln2Mean, 1), ln2Rstd: view(l.ln2Rstd, 1), fch: view(l.fch, F), fchGelu: view(l.fchGelu, F),
+                      res3: view(l.res3, C))
+            },
+            lnf: view(lnf, C), lnfMean: view(lnfMean, 1), lnfRstd: view(lnfRstd, 1), logits: view(logits, V),
+            probs: view(probs, V), losses: view(losses, 1), gradients: g, time: T)
+    }
+
+    private init(config: ModelConfig, encoded: FloatBuffer, layers: [Layer], lnf: FloatBuffer, lnfMean: FloatBuffer,
+                 lnfRstd: FloatBuffer, logits: FloatBuffer, probs: FloatBuffer, losses: FloatBuffer, gradients g: Activations,
+                 time T: Int) {
+        self.config = config
+        capacityB = 1
+        capacityT = T
+        self.encoded = encoded
+        self.layers = layers
+        self.lnf = lnf
+        self.lnfMean = lnfMean
+        self.lnfRstd = lnfRstd
+        self.logits = logits
+        self.probs = probs
+        self.losses = losses
+        dres = g.dres
+        dln = g.dln
+        datty = g.datty
+        dqkv = g.dqkv
+        dfch = g.dfch
+        dlogits = g.dlogits
+        dAttention = g.dAttention
+    }
 }

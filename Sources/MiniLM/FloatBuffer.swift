@@ -5,6 +5,8 @@ import Foundation
 public final class FloatBuffer: @unchecked Sendable {
     public let count: Int
     public let base: UnsafeMutablePointer<Float>
+    /// The buffer whose memory a view borrows (kept alive by the view); nil for an owning buffer.
+    private let owner: FloatBuffer?
 
     public init(count: Int) {
         precondition(count >= 0, "FloatBuffer count must be non-negative")
@@ -17,6 +19,15 @@ public final class FloatBuffer: @unchecked Sendable {
         }
         base = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
         base.initialize(repeating: 0, count: max(count, 1))
+        owner = nil
+    }
+
+    /// A view of `count` floats of `buffer` from `offset`, sharing its memory.
+    init(viewing buffer: FloatBuffer, offset: Int, count: Int) {
+        precondition(offset >= 0 && offset + count <= buffer.count, "FloatBuffer view out of range")
+        self.count = count
+        base = buffer.base + offset
+        owner = buffer.owner ?? buffer
     }
 
     public convenience init(_ values: [Float]) {
@@ -26,7 +37,7 @@ public final class FloatBuffer: @unchecked Sendable {
         }
     }
 
-    deinit { free(base) }
+    deinit { if owner == nil { free(base) } }
 
     public subscript(i: Int) -> Float {
         get { base[i] }

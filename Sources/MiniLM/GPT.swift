@@ -176,8 +176,12 @@ public final class GPT: @unchecked Sendable {
                 }
             }
             if let dinp {
-                Linear.backward(dinp: dinp, dweight: nil, dbias: nil, dout: dout, inp: inp, weight: p + weight,
-                                rows: N, inFeatures: cin, outFeatures: cout)
+                if let packed = scratch.transposedWeights?.byWeightOffset[weight] {
+                    packed.forward(out: dinp, inp: dout, rows: N)
+                } else {
+                    Linear.backward(dinp: dinp, dweight: nil, dbias: nil, dout: dout, inp: inp, weight: p + weight,
+                                    rows: N, inFeatures: cin, outFeatures: cout)
+                }
             }
         }
 

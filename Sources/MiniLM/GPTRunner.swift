@@ -16,6 +16,8 @@ public final class GPTRunner: @unchecked Sendable {
         var acts: Activations?
         var grads: FloatBuffer?
         var normScratch: PerSampleNormScratch?
+        /// Gradient scratch for a backward pass over one sequence.
+        var sequenceGradients: Activations?
 
         func activations(config: ModelConfig, batch B: Int, time T: Int) -> Activations {
             if let a = acts, a.fits(batch: B, time: T) { return a }
@@ -119,12 +121,26 @@ public final class GPTRunner: @unchecked Sendable {
         try checkLength(batch)
         let start = model.layout.range(of: subset).lowerBound
         var sq = [Double](repeating: 0, count: batch.batchSize)
+        let transposed = PackedModel(model, transposed: true)
         sq.withUnsafeMutableBufferPointer { out in
             forEachShard(batch) { shard, worker, acts in
                 if worker.normScratch == nil { worker.normScratch = PerSampleNormScratch(config: model.config) }
+                worker.normScratch!.transposedWeights = transposed
+                defer { worker.normScratch!.transposedWeights = nil }
                 _ = forward(shard, acts)
-                backward(shard, acts, .squaredNorms(subsetStart: start, out: out.baseAddress! + shard.range.lowerBound,
-                                                    scratch: worker.normScratch!))
+                // No gradient is summed over sequences, so the backward pass runs one sequence at a time: its
+                // gradients then stay in cache from the layer that produces them to the Grams that read them.
+                let T = shard.time
+                if worker.sequenceGradients.map({ !$0.fits(batch: 1, time: T) }) ?? true {
+                    worker.sequenceGradients = Activations(config: model.config, batch: 1, time: T)
+                }
+                for b in 0..<shard.count {
+                    let o = b * T
+                    model.backward(acts.sequence(b, time: T, gradients: worker.sequenceGradients!), inputs: shard.inputs + o,
+                                   targets: shard.targets + o, weights: shard.weights + o, batch: 1, time: T,
+                                   target: .squaredNorms(subsetStart: start, out: out.baseAddress! + shard.range.lowerBound + b,
+                                                         scratch: worker.normScratch!))
+                }
             }
         }
         return sq.map { $0.squareRoot() }

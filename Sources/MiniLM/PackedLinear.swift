@@ -37,6 +37,23 @@ struct PackedLinear {
         outFeatures = N
     }
 
+    /// Packs the transpose of `weight` (`[out, in]`): the layer x ↦ x·W that carries a gradient from a linear
+    /// layer's output back to its input (`rows` = the layer's outputs, `columns` = its inputs). Panel rows are
+    /// 16 consecutive columns of one row of W, so the packing is a strided copy.
+    init(transposing weight: UnsafePointer<Float>, rows OC: Int, columns C: Int, into buffer: UnsafeMutablePointer<Float>) {
+        let W = PackedLinear.panelWidth
+        let panelCount = (C + W - 1) / W
+        buffer.update(repeating: 0, count: PackedLinear.storage(inFeatures: OC, outFeatures: C))
+        for p in 0..<panelCount {
+            let cols = min(W, C - p * W)
+            for o in 0..<OC { (buffer + (p * OC + o) * W).update(from: weight + o * C + p * W, count: cols) }
+        }
+        panels = UnsafePointer(buffer)
+        bias = nil
+        inFeatures = OC
+        outFeatures = C
+    }
+
     /// out[m, out] = inp[m, in]·Wᵀ + bias; with `accumulate`, added to what `out` holds (residual connections).
     func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int, accumulate: Bool = false) {
         let K = inFeatures, N = outFeatures, W = PackedLinear.panelWidth
@@ -160,23 +177,33 @@ struct PackedLinear {
     }
 }
 
-/// Every linear layer of a model packed for decoding, in one allocation.
+/// Every linear layer of a model packed for small-row products, in one allocation: as the layers (decoding), or
+/// transposed, as the maps that carry gradients from each layer's output to its input (a backward pass over one
+/// sequence at a time, where OpenBLAS would re-pack every weight for every sequence).
 final class PackedModel {
     struct Block { let qkv, attnProj, fc, fcProj: PackedLinear }
     let blocks: [Block]
     let lmHead: PackedLinear
+    /// Each packed layer by the offset of its weight in the parameter buffer.
+    let byWeightOffset: [Int: PackedLinear]
     private let buffer: FloatBuffer
 
-    init(_ model: GPT) {
+    init(_ model: GPT, transposed: Bool = false) {
         let c = model.config, layout = model.layout, C = c.dModel, F = c.mlpHidden
         let shapes = [(C, 3 * C), (C, C), (C, F), (F, C)]
-        let perBlock = shapes.map { PackedLinear.storage(inFeatures: $0.0, outFeatures: $0.1) }.reduce(0, +)
-        buffer = FloatBuffer(count: c.layers * perBlock + PackedLinear.storage(inFeatures: C, outFeatures: c.vocabSize))
+        let perBlock = shapes.map { PackedLinear.storage(inFeatures: transposed ? $0.1 : $0.0, outFeatures: transposed ? $0.0 : $0.1) }
+            .reduce(0, +)
+        let head = PackedLinear.storage(inFeatures: transposed ? c.vocabSize : C, outFeatures: transposed ? C : c.vocabSize)
+        buffer = FloatBuffer(count: c.layers * perBlock + head)
         let p = UnsafePointer(model.params.base)
         var next = buffer.base
+        var byOffset: [Int: PackedLinear] = [:]
         func pack(_ weight: Int, _ bias: Int?, _ K: Int, _ N: Int) -> PackedLinear {
-            let packed = PackedLinear(weight: p + weight, bias: bias.map { p + $0 }, inFeatures: K, outFeatures: N, into: next)
-            next += PackedLinear.storage(inFeatures: K, outFeatures: N)
+            let packed = transposed
+                ? PackedLinear(transposing: p + weight, rows: N, columns: K, into: next)
+                : PackedLinear(weight: p + weight, bias: bias.map { p + $0 }, inFeatures: K, outFeatures: N, into: next)
+            next += PackedLinear.storage(inFeatures: packed.inFeatures, outFeatures: packed.outFeatures)
+            byOffset[weight] = packed
             return packed
         }
         blocks = layout.blocks.map { o in
@@ -184,5 +211,6 @@ final class PackedModel {
                   fc: pack(o.fcWeight, o.fcBias, C, F), fcProj: pack(o.fcProjWeight, o.fcProjBias, F, C))
         }
         lmHead = pack(layout.lmHead, nil, C, c.vocabSize)
+        byWeightOffset = byOffset
     }
 }

@@ -53,6 +53,25 @@ import Testing
     }
 }
 
+extension PackedLinearTests {
+    /// Packed transposed, a weight carries output gradients back to the input like `Linear.backward`'s dinp.
+    @Test(arguments: [(3, 5), (16, 8), (21, 17), (40, 32)])
+    func transposedMatchesInputGradient(inFeatures C: Int, outFeatures OC: Int) {
+        let weight = randomFloats(OC * C, seed: 51)
+        let storage = FloatBuffer(count: PackedLinear.storage(inFeatures: OC, outFeatures: C))
+        for m in [1, 5, 6, 13] {
+            let dout = randomFloats(m * OC, seed: UInt64(52 + m)), inp = randomFloats(m * C, seed: 9)
+            var expected = [Float](repeating: 0, count: m * C), actual = [Float](repeating: .nan, count: m * C)
+            weight.withUnsafeBufferPointer { w in
+                Linear.backward(dinp: &expected, dweight: nil, dbias: nil, dout: dout, inp: inp, weight: w.baseAddress!,
+                                rows: m, inFeatures: C, outFeatures: OC)
+                PackedLinear(transposing: w.baseAddress!, rows: OC, columns: C, into: storage.base).forward(out: &actual, inp: dout, rows: m)
+            }
+            expectClose(actual, expected, relative: 1e-6, "m \(m) C \(C) OC \(OC)")
+        }
+    }
+}
+
 @Suite struct PackingTests {
     /// Panels hold row r's feature k at [r / 16][k][r % 16], zero past the last row, for row counts and widths
     /// that take the 8×8 transposes, their element-wise tails and partial panels.
