@@ -36,6 +36,8 @@ public struct Benchmark {
             public var batched_s: Double
             public var naive_s: Double
             public var fwd_bwd_s: Double
+            /// Median over repetitions of batched / fwd_bwd, the two timed back to back in each repetition.
+            public var batched_over_fwd_bwd: Double
             public var max_rel_diff: Double
         }
         public struct Sampling: Codable, Sendable {
@@ -61,12 +63,26 @@ public struct Benchmark {
     static func time(_ reps: Int, _ body: () throws -> Void) rethrows -> Double {
         try body()  // warm-up
         var ts: [Double] = []
-        for _ in 0..<max(1, reps) {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try body()
-            ts.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-        }
+        for _ in 0..<max(1, reps) { ts.append(try seconds(body)) }
         return median(ts)
+    }
+
+    /// Times `a` and `b` back to back in each repetition (after one warm-up of each), so both see the same machine
+    /// state, and returns the median time of each and the median of the per-repetition ratios a/b.
+    static func paired(_ reps: Int, _ a: () throws -> Void, _ b: () throws -> Void) rethrows -> (a: Double, b: Double, ratio: Double) {
+        try a(); try b()
+        var ta: [Double] = [], tb: [Double] = []
+        for _ in 0..<max(1, reps) {
+            ta.append(try seconds(a))
+            tb.append(try seconds(b))
+        }
+        return (median(ta), median(tb), median(zip(ta, tb).map { $0 / $1 }))
+    }
+
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
     }
 
     /// sgemm GFLOP/s on the training step's largest GEMM shape (B·T × F × C) with `threads` BLAS threads.
@@ -119,11 +135,14 @@ public struct Benchmark {
         let normBatch = try TokenBatch.teacherForcing(sequences: sequences, lossStart: Array(repeating: w.promptTokens + 1, count: w.batch),
                                                       normalization: .sequenceMean, pad: Tokenizer.pad, contextLength: w.context)
         var batched: [Double] = [], naive: [Double] = []
-        let batchedS = try Benchmark.time(w.repetitions) { batched = try runner.perSampleGradNorms(normBatch) }
+        // Batched norms and the plain forward+backward alternate, so a change in machine load hits both alike.
+        let (batchedS, fwdBwdS, ratio) = try Benchmark.paired(w.repetitions,
+            { batched = try runner.perSampleGradNorms(normBatch) },
+            { _ = try runner.lossAndGradients(normBatch, grads: grads) })
         let naiveS = try Benchmark.time(w.naiveRepetitions) { naive = try runner.perSampleGradNormsNaive(normBatch) }
-        let fwdBwdS = try Benchmark.time(w.repetitions) { _ = try runner.lossAndGradients(normBatch, grads: grads) }
         let maxRel = zip(batched, naive).map { abs($0 - $1) / max($1, 1e-30) }.max() ?? .nan
-        results.grad_norms = .init(batched_s: batchedS, naive_s: naiveS, fwd_bwd_s: fwdBwdS, max_rel_diff: maxRel)
+        results.grad_norms = .init(batched_s: batchedS, naive_s: naiveS, fwd_bwd_s: fwdBwdS, batched_over_fwd_bwd: ratio,
+                                   max_rel_diff: maxRel)
         }
 
         // 3. KV-cache sampling; EOS is disabled so every sequence generates exactly `newTokens`.

@@ -50,7 +50,7 @@ struct BenchCommand: ParsableCommand {
             }
             if let g = r.grad_norms {
                 print(String(format: "grad norms  batched %.3f s  naive %.3f s  fwd+bwd %.3f s  (%.2f× fwd+bwd)  max rel diff %.1e",
-                             g.batched_s, g.naive_s, g.fwd_bwd_s, g.batched_s / g.fwd_bwd_s, g.max_rel_diff))
+                             g.batched_s, g.naive_s, g.fwd_bwd_s, g.batched_over_fwd_bwd, g.max_rel_diff))
             }
             if let s = r.sampling { print(String(format: "sampling    %8.0f tokens/s", s.tokens_per_s)) }
             print("threads \(r.threads), OpenBLAS core \(r.openblas_core), \(r.parameters) parameters")
