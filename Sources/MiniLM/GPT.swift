@@ -148,6 +148,11 @@ public final class GPT: @unchecked Sendable {
             }
             first = firstWeighted
         }
+        // Rows the position-wise layers above the last attention must process. In a norms pass over one sequence
+        // only its weighted span can carry gradient there (the prompt's rows are exact zeros), so the input-gradient
+        // products, GELU and LayerNorm backward skip the rest; a batched pass keeps every row.
+        var window = 0..<N
+        if B == 1, normsOut != nil { window = min(first[0], end[0])..<end[0] }
         func wanted(_ offset: Int) -> Bool { offset >= subsetStart }
         func needBelow(_ offset: Int) -> Bool { subsetStart < offset }
 
@@ -176,11 +181,12 @@ public final class GPT: @unchecked Sendable {
                 }
             }
             if let dinp {
+                let r0 = window.lowerBound, dinp = dinp + r0 * cin, dout = dout + r0 * cout
                 if let packed = scratch.transposedWeights?.byWeightOffset[weight] {
-                    packed.forward(out: dinp, inp: dout, rows: N)
+                    packed.forward(out: dinp, inp: dout, rows: window.count)
                 } else {
-                    Linear.backward(dinp: dinp, dweight: nil, dbias: nil, dout: dout, inp: inp, weight: p + weight,
-                                    rows: N, inFeatures: cin, outFeatures: cout)
+                    Linear.backward(dinp: dinp, dweight: nil, dbias: nil, dout: dout, inp: inp + r0 * cin, weight: p + weight,
+                                    rows: window.count, inFeatures: cin, outFeatures: cout)
                 }
             }
         }
@@ -198,11 +204,12 @@ public final class GPT: @unchecked Sendable {
                 // Sequence by sequence, the backward pass also sums that sequence's weight and bias gradient
                 // (rows outside [first, end) carry exact zeros), so the rows are read once.
                 let dw = scratch.vector.base, db = dw + C
+                let rows = B == 1 ? window : 0..<T
                 for b in 0..<B {
-                    let o = b * T
+                    let o = b * T + rows.lowerBound
                     dw.update(repeating: 0, count: 2 * C)
                     LayerNorm.backward(dinp: dinp.map { $0 + o * C }, dweight: dw, dbias: db, dout: dout + o * C, inp: inp + o * C,
-                                       weight: p + weight, mean: mean + o, rstd: rstd + o, rows: T, channels: C)
+                                       weight: p + weight, mean: mean + o, rstd: rstd + o, rows: rows.count, channels: C)
                     if end[b] > first[b] { normsOut[b] += cblas_dsdot(Int32(2 * C), dw, 1, dw, 1) }
                 }
                 return
@@ -230,7 +237,8 @@ public final class GPT: @unchecked Sendable {
             // MLP branch: dres holds ∂L/∂res3.
             linear(acts.dfch.base, weight: o.fcProjWeight, bias: o.fcProjBias, dout: dres, inp: a.fchGelu.base, inFeatures: F, outFeatures: C)
             guard needBelow(o.fcProjWeight) else { return }
-            GELU.backward(dinp: acts.dfch.base, dout: acts.dfch.base, inp: a.fch.base, count: N * F)
+            GELU.backward(dinp: acts.dfch.base + window.lowerBound * F, dout: acts.dfch.base + window.lowerBound * F,
+                          inp: a.fch.base + window.lowerBound * F, count: window.count * F)
             linear(acts.dln.base, weight: o.fcWeight, bias: o.fcBias, dout: acts.dfch.base, inp: a.ln2.base, inFeatures: C, outFeatures: F)
             guard needBelow(o.fcWeight) else { return }
             layerNorm(dres, weight: o.ln2Weight, bias: o.ln2Bias, dout: acts.dln.base, inp: a.res2.base, mean: a.ln2Mean.base, rstd: a.ln2Rstd.base)
@@ -239,6 +247,12 @@ public final class GPT: @unchecked Sendable {
             linear(acts.datty.base, weight: o.attnProjWeight, bias: o.attnProjBias, dout: dres, inp: a.atty.base, inFeatures: C, outFeatures: C)
             guard needBelow(o.attnProjWeight) else { return }
             first = [Int](repeating: 0, count: B)  // from here down, prompt rows carry gradient too
+            if window != 0..<N {
+                // Rows outside the window hold another sequence's values; the attention reads every row.
+                acts.datty.base.update(repeating: 0, count: window.lowerBound * C)
+                (acts.datty.base + window.upperBound * C).update(repeating: 0, count: (N - window.upperBound) * C)
+                window = 0..<N
+            }
             Attention.backward(dqkv: acts.dqkv.base, dout: acts.datty.base, qkv: a.qkv.base, probs: a.probs.base,
                                scratch: acts.dAttention.base, batch: B, time: T, channels: C, heads: H)
             linear(acts.dln.base, weight: o.qkvWeight, bias: o.qkvBias, dout: acts.dqkv.base, inp: a.ln1.base, inFeatures: C, outFeatures: 3 * C)
