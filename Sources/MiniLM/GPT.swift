@@ -165,19 +165,13 @@ public final class GPT: @unchecked Sendable {
                 return
             }
             guard let normsOut, let scratch else { return }
-            let sequences = (0..<B).filter { end[$0] > first[$0] }
-            for (i, b) in sequences.enumerated() {
+            for b in 0..<B where end[b] > first[b] {
                 let g = dout + (b * T + first[b]) * cout, a = inp + (b * T + first[b]) * cin, n = end[b] - first[b]
-                // The next sequence's input rows, to be prefetched while this one's Grams are computed.
-                let next = i + 1 < sequences.count ? sequences[i + 1] : nil
-                let nextInput = next.map { c in
-                    UnsafeRawBufferPointer(start: inp + (c * T + first[c]) * cin, count: (end[c] - first[c]) * cin * MemoryLayout<Float>.stride)
-                }
                 // A subset starts at a tensor boundary and the bias follows its weight, so the weight is wanted
                 // whenever the bias is.
                 if wanted(weight) {
                     normsOut[b] += PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: cin, outFeatures: cout,
-                                                        bias: bias.map(wanted) ?? false, scratch: scratch, next: nextInput)
+                                                        bias: bias.map(wanted) ?? false, scratch: scratch)
                 }
             }
             if let dinp {

@@ -34,9 +34,9 @@ enum PerSampleNorm {
     /// ~n²(C+OC) flops) or the materialised OC×C product (~2n·C·OC flops), whichever is cheaper for this n.
     static func linear(dout g: UnsafePointer<Float>, inp a: UnsafePointer<Float>, rows n: Int,
                        inFeatures C: Int, outFeatures OC: Int, bias: Bool, scratch: PerSampleNormScratch,
-                       method: Method? = nil, next: UnsafeRawBufferPointer? = nil) -> Double {
+                       method: Method? = nil) -> Double {
         if method ?? (n * (C + OC) < 2 * C * OC ? .ghost : .materialised) == .ghost {
-            let (weight, biasPart) = ghost(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, scratch: scratch, next: next)
+            let (weight, biasPart) = ghost(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, scratch: scratch)
             return weight + (bias ? biasPart : 0)
         }
         let m = scratch.materialised.base
@@ -53,11 +53,10 @@ enum PerSampleNorm {
     /// packed as panels). The A tiles are stored; each G tile is folded into the sums as soon as it is computed,
     /// weighted 1 on the diagonal and 2 above it, so G·Gᵀ is never stored. OpenBLAS's ssyrk re-packs both
     /// operands on every call and ran ~20% slower on these 100–130-row Grams.
-    /// The Gram tiles are compute-bound and the packing reads cold activations, so while the A tiles are computed
-    /// G is prefetched, and while the G tiles are computed `next` (the caller's next input, if any).
+    /// The Gram tiles are compute-bound and the packing reads cold activations, so G is prefetched while the A
+    /// tiles are computed.
     static func ghost(dout g: UnsafePointer<Float>, inp a: UnsafePointer<Float>, rows n: Int,
-                      inFeatures C: Int, outFeatures OC: Int, scratch: PerSampleNormScratch,
-                      next: UnsafeRawBufferPointer? = nil) -> (weight: Double, bias: Double) {
+                      inFeatures C: Int, outFeatures OC: Int, scratch: PerSampleNormScratch) -> (weight: Double, bias: Double) {
         typealias V = Vector.V
         let W = PackedLinear.panelWidth, panelCount = (n + W - 1) / W, stride = panelCount * W
         let packed = scratch.panels.base, gramA = scratch.gramA.base
@@ -75,7 +74,6 @@ enum PerSampleNorm {
         let lane = V(0, 1, 2, 3, 4, 5, 6, 7)
         var weight = 0.0, bias = 0.0
         for p in 0..<panelCount {
-            if let next { prefetch(next, part: p, of: panelCount) }
             let colsLo = lane + V(repeating: Float(p * W)), colsHi = colsLo + V(repeating: 8)
             var sw = V(), sb = V()
             PackedLinear.multiplyRows(g, rows: min(n, (p + 1) * W), stride: OC, panel: packed + p * OC * W, k: OC) { r, lo, hi in
