@@ -14,7 +14,7 @@ public struct Benchmark {
         /// Sampling: new tokens per sequence after a `promptTokens`-long prompt.
         public var newTokens = 96
         public var threads = 2
-        public var repetitions = 5
+        public var repetitions = 9
         public var naiveRepetitions = 2
         /// Which figures to measure (all by default).
         public var parts: Set<Part> = Set(Part.allCases)

@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     var threads = 2
 
     @Option(name: .long, help: "Timed repetitions per figure (after one warm-up).")
-    var repetitions = 5
+    var repetitions = 9
 
     @Option(name: .long, parsing: .upToNextOption, help: "Measure only these parts: train, norms, sampling (default: all).")
     var only: [String] = []
