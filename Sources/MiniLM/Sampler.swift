@@ -96,7 +96,7 @@ public final class Sampler: @unchecked Sendable {
     /// The groups worker sequences `shard` are decoded in: consecutive, of near-equal size.
     func groups(_ shard: Range<Int>, workers: Int, contextRows: Int) -> [Range<Int>] {
         let perSequence = model.config.layers * contextRows * model.config.dModel * 2 * MemoryLayout<Float>.stride
-        let size = max(minimumGroup, cacheBudgetBytes / max(1, workers * perSequence))
+        let size = max(1, minimumGroup, cacheBudgetBytes / max(1, workers * perSequence))
         let count = (shard.count + size - 1) / size
         guard count > 1 else { return [shard] }
         return (0..<count).map { i in (shard.lowerBound + i * shard.count / count)..<(shard.lowerBound + (i + 1) * shard.count / count) }
@@ -128,7 +128,8 @@ public final class Sampler: @unchecked Sendable {
         BLAS.setThreads(1)
         results.withUnsafeMutableBufferPointer { out in
             let longest = prompts.map(\.count).max() ?? 1
-            let contextRows = min(cfg.contextLength, longest + options.maxNewTokens)
+            // maxNewTokens may be anything up to Int.max ("until EOS or the context"): clamp before adding.
+            let contextRows = min(cfg.contextLength, longest + min(options.maxNewTokens, cfg.contextLength))
             parallelFor(shards.count) { w in
                 for group in groups(shards[w], workers: shards.count, contextRows: contextRows) {
                     let gens = decodeGroup(Array(prompts[group]), firstIndex: group.lowerBound, worker: w, packed: packed, options: options)
