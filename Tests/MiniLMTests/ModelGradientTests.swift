@@ -69,6 +69,37 @@ import Testing
         }
     }
 
+    /// The one-sequence backward (row window above the last attention, transposed packed weights) on shapes and
+    /// weightings off the fast paths: d_model 12 and MLP 20 (LayerNorm and transpose tails, partial panels),
+    /// context 13, batch times 13 and 7 through one runner; sequences with no weighted token (norm exactly 0,
+    /// after weighted ones in a shard), a weighted span with a gap, a fully weighted one, only the last position
+    /// weighted; every subset; more threads than sequences.
+    @Test(arguments: subsets, [1, 2, 8])
+    func normsOnEdgeCasesEqualNaiveLoop(subset: ParameterSubset, threads: Int) throws {
+        let model = try tinyModel(vocab: 11, context: 13, dModel: 12, heads: 2, mlpHidden: 20)
+        let runner = GPTRunner(model: model, threads: threads)
+        for T in [13, 7] {
+            let B = 5
+            let inputs = randomSequences(lengths: [Int](repeating: T, count: B), vocab: 11, seed: 8).flatMap { $0 }
+            let targets = randomSequences(lengths: [Int](repeating: T, count: B), vocab: 11, seed: 9).flatMap { $0 }
+            var weights = [Float](repeating: 0, count: B * T)
+            for t in [2, 3, 5] { weights[t] = 0.5 }                     // 0: a span with a gap; 1: nothing weighted
+            for t in 0..<T { weights[2 * T + t] = 1 / Float(T) }        // 2: every position
+            weights[3 * T + T - 1] = 2                                  // 3: the last position only; 4: nothing
+            let batch = try TokenBatch(batchSize: B, time: T, inputs: inputs, targets: targets, weights: weights)
+            let fast = try runner.perSampleGradNorms(batch, subset: subset)
+            let naive = try runner.perSampleGradNormsNaive(batch, subset: subset)
+            for i in 0..<B {
+                if [1, 4].contains(i) {
+                    #expect(fast[i] == 0 && naive[i] == 0, "T \(T) sequence \(i): \(fast[i]), \(naive[i])")
+                } else {
+                    #expect(naive[i] > 0)
+                    #expect(abs(fast[i] - naive[i]) <= 1e-4 * naive[i], "T \(T) sequence \(i): batched \(fast[i]) vs naive \(naive[i])")
+                }
+            }
+        }
+    }
+
     /// Norms of a sequence do not change when it is batched with others of different lengths, and the naive
     /// reference is itself the norm of a full single-sequence gradient.
     @Test func normIsIndependentOfBatchmates() throws {
