@@ -100,6 +100,57 @@ import Testing
         }
     }
 
+    /// The backward pass's norms mode over a whole batch (B > 1: fused LayerNorm norms for every sequence, no
+    /// row window, the next sequence's rows prefetched) and over one sequence, with the input gradients through
+    /// the transposed packed weights or through OpenBLAS (no packed weights set), equals the naive loop.
+    @Test(arguments: subsets)
+    func backwardNormsModeEqualsNaiveLoop(subset: ParameterSubset) throws {
+        let model = try tinyModel(vocab: 11, context: 13, dModel: 12, heads: 2, mlpHidden: 20)
+        let B = 4, T = 11
+        let inputs = randomSequences(lengths: [Int](repeating: T, count: B), vocab: 11, seed: 12).flatMap { $0 }
+        let targets = randomSequences(lengths: [Int](repeating: T, count: B), vocab: 11, seed: 13).flatMap { $0 }
+        var weights = [Float](repeating: 0, count: B * T)
+        for t in 3..<8 { weights[t] = 0.2 }                    // 0: a span; 1: nothing weighted
+        for t in 0..<T { weights[2 * T + t] = 0.1 }            // 2: every position
+        weights[3 * T + 4] = 1                                 // 3: one position inside, padding after
+        let batch = try TokenBatch(batchSize: B, time: T, inputs: inputs, targets: targets, weights: weights)
+        let naive = try GPTRunner(model: model, threads: 1).perSampleGradNormsNaive(batch, subset: subset)
+        let start = model.layout.range(of: subset).lowerBound
+        let acts = Activations(config: model.config, batch: B, time: T)
+        let gradients = Activations(config: model.config, batch: 1, time: T)
+        let transposed = PackedModel(model, transposed: true)
+        for packed in [false, true] {
+            let scratch = PerSampleNormScratch(config: model.config)
+            scratch.transposedWeights = packed ? transposed : nil
+            for oneAtATime in [false, true] {
+                var sq = [Double](repeating: 0, count: B)
+                inputs.withUnsafeBufferPointer { i in targets.withUnsafeBufferPointer { t in weights.withUnsafeBufferPointer { w in
+                    sq.withUnsafeMutableBufferPointer { out in
+                        let (i, t, w, out) = (i.baseAddress!, t.baseAddress!, w.baseAddress!, out.baseAddress!)
+                        _ = model.forward(acts, inputs: i, targets: t, weights: w, batch: B, time: T)
+                        if oneAtATime {
+                            for b in 0..<B {
+                                model.backward(acts.sequence(b, time: T, gradients: gradients), inputs: i + b * T, targets: t + b * T,
+                                               weights: w + b * T, batch: 1, time: T,
+                                               target: .squaredNorms(subsetStart: start, out: out + b, scratch: scratch))
+                            }
+                        } else {
+                            model.backward(acts, inputs: i, targets: t, weights: w, batch: B, time: T,
+                                           target: .squaredNorms(subsetStart: start, out: out, scratch: scratch))
+                        }
+                    }
+                }}}
+                let norms = sq.map { $0.squareRoot() }
+                for b in 0..<B {
+                    let what = "packed \(packed) one at a time \(oneAtATime) sequence \(b): \(norms[b]) vs naive \(naive[b])"
+                    if b == 1 { #expect(norms[b] == 0 && naive[b] == 0, "\(what)") } else {
+                        #expect(abs(norms[b] - naive[b]) <= 1e-4 * naive[b], "\(what)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Norms of a sequence do not change when it is batched with others of different lengths, and the naive
     /// reference is itself the norm of a full single-sequence gradient.
     @Test func normIsIndependentOfBatchmates() throws {
