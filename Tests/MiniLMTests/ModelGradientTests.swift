@@ -151,6 +151,31 @@ import Testing
         }
     }
 
+    /// At the base model's shapes and a full context (128 rows: 8 Gram panels summed in float per panel), the
+    /// ghost norm stays as accurate as the materialised product.
+    @Test func ghostNormAccurateAtFullContext() {
+        let n = 128, C = 96, OC = 384
+        let scratch = PerSampleNormScratch(config: ModelConfig(vocabSize: 8, contextLength: n, layers: 1, heads: 1, dModel: C, mlpHidden: OC))
+        // Positive-leaning inputs (as after a LayerNorm with a bias) and zero-mean output gradients: the ghost sum
+        // has large terms of both signs.
+        let a = randomFloats(n * C, seed: 3).map { $0 + 0.5 }, g = randomFloats(n * OC, seed: 4)
+        var expected = 0.0, biasPart = 0.0
+        for o in 0..<OC {
+            var sb = 0.0
+            for t in 0..<n { sb += Double(g[t * OC + o]) }
+            biasPart += sb * sb
+            for c in 0..<C {
+                var s = 0.0
+                for t in 0..<n { s += Double(g[t * OC + o]) * Double(a[t * C + c]) }
+                expected += s * s
+            }
+        }
+        for method in [PerSampleNorm.Method.ghost, .materialised] {
+            let got = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, bias: true, scratch: scratch, method: method)
+            #expect(abs(got - expected - biasPart) <= 1e-5 * (expected + biasPart), "\(method): \(got) vs \(expected + biasPart)")
+        }
+    }
+
     /// Norms of a sequence do not change when it is batched with others of different lengths, and the naive
     /// reference is itself the norm of a full single-sequence gradient.
     @Test func normIsIndependentOfBatchmates() throws {
