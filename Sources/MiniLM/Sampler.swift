@@ -96,7 +96,7 @@ public final class Sampler: @unchecked Sendable {
     /// The groups worker sequences `shard` are decoded in: consecutive, of near-equal size.
     func groups(_ shard: Range<Int>, workers: Int, contextRows: Int) -> [Range<Int>] {
         let perSequence = model.config.layers * contextRows * model.config.dModel * 2 * MemoryLayout<Float>.stride
-        let size = max(minimumGroup, cacheBudgetBytes / max(1, workers * perSequence))
+        let size = max(1, minimumGroup, cacheBudgetBytes / max(1, workers * perSequence))
         let count = (shard.count + size - 1) / size
         guard count > 1 else { return [shard] }
         return (0..<count).map { i in (shard.lowerBound + i * shard.count / count)..<(shard.lowerBound + (i + 1) * shard.count / count) }
@@ -128,10 +128,19 @@ public final class Sampler: @unchecked Sendable {
         BLAS.setThreads(1)
         results.withUnsafeMutableBufferPointer { out in
             let longest = prompts.map(\.count).max() ?? 1
-            let contextRows = min(cfg.contextLength, longest + options.maxNewTokens)
+            // maxNewTokens may be anything up to Int.max ("until EOS or the context"): clamp before adding.
+            let contextRows = min(cfg.contextLength, longest + min(options.maxNewTokens, cfg.contextLength))
+            let plan = shards.map { groups($0, workers: shards.count, contextRows: contextRows) }
+            // Each worker's workspace, sized for its largest group, is fetched (grown) here, before the workers
+            // start: `workspaces` is a Swift array, and assigning to it from several threads at once is a data race.
+            let spaces = plan.enumerated().map { w, groups in
+                workspace(w, sequences: groups.map(\.count).max() ?? 1,
+                          promptLength: groups.flatMap { prompts[$0].map(\.count) }.max() ?? 1)
+            }
             parallelFor(shards.count) { w in
-                for group in groups(shards[w], workers: shards.count, contextRows: contextRows) {
-                    let gens = decodeGroup(Array(prompts[group]), firstIndex: group.lowerBound, worker: w, packed: packed, options: options)
+                for group in plan[w] {
+                    let gens = decodeGroup(Array(prompts[group]), firstIndex: group.lowerBound, workspace: spaces[w], packed: packed,
+                                           options: options)
                     for (k, g) in gens.enumerated() { out[group.lowerBound + k] = g }
                 }
             }
@@ -140,14 +149,15 @@ public final class Sampler: @unchecked Sendable {
     }
 
     /// Prefill and decode one group of sequences on the calling thread.
-    private func decodeGroup(_ prompts: [[Int32]], firstIndex: Int, worker: Int, packed: PackedModel, options: SamplingOptions) -> [Generation] {
+    private func decodeGroup(_ prompts: [[Int32]], firstIndex: Int, workspace ws: Workspace, packed: PackedModel,
+                             options: SamplingOptions) -> [Generation] {
         let cfg = model.config
         let S = prompts.count, L = cfg.layers, C = cfg.dModel, F = cfg.mlpHidden, V = cfg.vocabSize, H = cfg.heads
         let Tmax = cfg.contextLength
         let p = UnsafePointer(model.params.base), layout = model.layout
         var gens = [Generation](repeating: Generation(), count: S)
         var rngs = (0..<S).map { SplitMix64(seed: options.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(firstIndex + $0 + 1)) }
-        let ws = workspace(worker, sequences: S, promptLength: prompts.map(\.count).max() ?? 1)
+        precondition(ws.sequences >= S && ws.promptLength >= (prompts.map(\.count).max() ?? 1))
         let Tpad = ws.rowsPerSequence, hs = C / H
         func keys(_ l: Int, _ s: Int) -> UnsafeMutablePointer<Float> { ws.kCache.base + (l * S + s) * Tpad * C }
         func values(_ l: Int, _ s: Int) -> UnsafeMutablePointer<Float> { ws.vCache.base + (l * S + s) * Tpad * C }

@@ -90,3 +90,28 @@ extension PackedLinearTests {
         }
     }
 }
+
+@Suite struct BufferViewTests {
+    /// A view (and a view of a view) shares its owner's memory and keeps it alive after the owner's last
+    /// reference is gone; a sequence's activations are such views, at the sequence's offset.
+    @Test func viewsShareMemoryAndOutliveTheirOwner() throws {
+        let config = try tinyModel().config
+        let C = config.dModel, T = 3
+        var view: FloatBuffer, nested: FloatBuffer, sequence: Activations
+        do {
+            let owner = FloatBuffer(count: 10)
+            for i in 0..<10 { owner[i] = Float(i) }
+            view = FloatBuffer(viewing: owner, offset: 4, count: 5)
+            nested = FloatBuffer(viewing: view, offset: 2, count: 3)
+            let acts = Activations(config: config, batch: 2, time: T)
+            for i in 0..<(2 * T * C) { acts.encoded[i] = Float(i) }
+            sequence = acts.sequence(1, time: T, gradients: Activations(config: config, batch: 1, time: T))
+        }
+        #expect(view.array == [4, 5, 6, 7, 8])
+        #expect(nested.array == [6, 7, 8])
+        nested[0] = -1
+        #expect(view[2] == -1)
+        #expect(sequence.encoded.count == T * C)
+        #expect(sequence.encoded.array == (0..<(T * C)).map { Float(T * C + $0) })
+    }
+}

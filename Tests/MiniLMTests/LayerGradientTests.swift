@@ -23,6 +23,33 @@ import Testing
         expectClose(db.map(Double.init), nb, relative: 1e-3, "dbias")
     }
 
+    /// LayerNorm's input gradient (row sums in SIMD accumulators plus a scalar tail) against the formula in
+    /// Double, for widths with no tail, a tail, and several vectors.
+    @Test(arguments: [8, 13, 24])
+    func layerNormInputGradientAcrossWidths(channels C: Int) {
+        let N = 3
+        let x = randomFloats(N * C, seed: 15, scale: 2), w = randomFloats(C, seed: 16), g = randomFloats(N * C, seed: 17)
+        var out = [Float](repeating: 0, count: N * C), mean = [Float](repeating: 0, count: N), rstd = [Float](repeating: 0, count: N)
+        LayerNorm.forward(out: &out, mean: &mean, rstd: &rstd, inp: x, weight: w, bias: [Float](repeating: 0, count: C), rows: N, channels: C)
+        var dx = [Float](repeating: 0, count: N * C)
+        LayerNorm.backward(dinp: &dx, dweight: nil, dbias: nil, dout: g, inp: x, weight: w, mean: mean, rstd: rstd, rows: N, channels: C)
+        var expected = [Double](repeating: 0, count: N * C)
+        for r in 0..<N {
+            let m = Double(mean[r]), s = Double(rstd[r])
+            var sumD = 0.0, sumDX = 0.0
+            for i in 0..<C {
+                let d = Double(g[r * C + i]) * Double(w[i])
+                sumD += d
+                sumDX += d * (Double(x[r * C + i]) - m) * s
+            }
+            for i in 0..<C {
+                let xh = (Double(x[r * C + i]) - m) * s
+                expected[r * C + i] = s * (Double(g[r * C + i]) * Double(w[i]) - sumD / Double(C) - xh * sumDX / Double(C))
+            }
+        }
+        expectClose(dx.map(Double.init), expected, relative: 1e-5, "C \(C)")
+    }
+
     @Test func layerNorm() {
         let N = 4, C = 6
         let x = FloatBuffer(randomFloats(N * C, seed: 5, scale: 2)), w = FloatBuffer(randomFloats(C, seed: 6)), b = FloatBuffer(randomFloats(C, seed: 7))

@@ -74,6 +74,68 @@ import Testing
         }
     }
 
+    /// Decode shapes off the kernels' block sizes: context 13 (not a multiple of 8, so the score kernel reads
+    /// into the cache's padding), MLP width 20 and vocabulary 11 (partial 16-wide panels), head sizes 8 (SIMD
+    /// path) and 6 (generic path); a prompt as long as the context, a one-token prompt, more threads than
+    /// prompts, and generation up to the context limit.
+    @Test(arguments: [(24, 3), (12, 2)])
+    func edgeShapesMatchFullRecomputation(dModel: Int, heads: Int) throws {
+        let model = try tinyModel(vocab: 11, context: 13, dModel: dModel, heads: heads, mlpHidden: 20)
+        let prompts = randomSequences(lengths: [13, 1, 5], vocab: 11, seed: 31)
+        var options = SamplingOptions(temperature: 1, maxNewTokens: 20, eos: 99, seed: 3)
+        options.recordLogits = true
+        let gens = try Sampler(model: model, threads: 4).generate(prompts: prompts, options: options)
+        let runner = GPTRunner(model: model, threads: 1)
+        for (i, g) in gens.enumerated() {
+            #expect(g.truncated && !g.finished)
+            #expect(prompts[i].count + g.tokens.count == 14, "sequence \(i) decodes up to the context")
+            let full = prompts[i] + g.tokens
+            for step in 0..<g.tokens.count {
+                let expected = try lastLogits(runner, Array(full[0..<(prompts[i].count + step)]))
+                expectClose(g.logits[step], expected, relative: 1e-4, "sequence \(i) step \(step)")
+            }
+        }
+    }
+
+    /// maxNewTokens 0 samples nothing (every sequence truncated); a limit far past the context (Int.max) stops at
+    /// the context.
+    @Test func maxNewTokensZeroAndUnbounded() throws {
+        let model = try tinyModel(vocab: 11, context: 16)
+        let prompts = randomSequences(lengths: [3, 16], vocab: 11, seed: 32)
+        let sampler = Sampler(model: model, threads: 2)
+        let none = try sampler.generate(prompts: prompts, options: SamplingOptions(maxNewTokens: 0, eos: 99))
+        #expect(none.allSatisfy { $0.tokens.isEmpty && $0.logProbs.isEmpty && $0.truncated && !$0.finished })
+        let unbounded = try sampler.generate(prompts: prompts, options: SamplingOptions(maxNewTokens: .max, eos: 99))
+        #expect(unbounded.map(\.tokens.count) == [14, 1])
+        #expect(unbounded.allSatisfy { $0.truncated && !$0.finished })
+    }
+
+    /// One sampler called with growing and shrinking batch sizes and prompt lengths (its workspaces are reused,
+    /// and its KV cache laid out for fewer sequences than it holds) gives what fresh samplers give.
+    @Test func reusedSamplerMatchesFreshAcrossShapes() throws {
+        let model = try tinyModel(vocab: 11, context: 16, dModel: 16, heads: 2)
+        var options = SamplingOptions(temperature: 1, maxNewTokens: 6, eos: 2, seed: 11)
+        options.recordLogits = true
+        let reused = Sampler(model: model, threads: 2)
+        for (k, lengths) in [[2, 3, 4, 5, 6, 7], [12, 1], [1, 2, 3, 1, 2, 3, 1, 2, 3, 4], [16]].enumerated() {
+            let prompts = randomSequences(lengths: lengths, vocab: 11, seed: UInt64(40 + k))
+            let a = try reused.generate(prompts: prompts, options: options)
+            let b = try Sampler(model: model, threads: 2).generate(prompts: prompts, options: options)
+            #expect(a.map(\.tokens) == b.map(\.tokens), "call \(k)")
+            for (x, y) in zip(a, b) {
+                for (zx, zy) in zip(x.logits, y.logits) { expectClose(zx, zy, relative: 1e-6, "call \(k)") }
+            }
+        }
+    }
+
+    /// With no minimum group size and a cache budget too small for one sequence, every sequence is its own group.
+    @Test func groupsWithoutMinimumCoverTheShard() throws {
+        let sampler = Sampler(model: try tinyModel(), threads: 1)
+        sampler.minimumGroup = 0
+        sampler.cacheBudgetBytes = 0
+        #expect(sampler.groups(2..<5, workers: 1, contextRows: 16) == [2..<3, 3..<4, 4..<5])
+    }
+
     @Test func stopsAtEOSOrLimitAndFlagsTruncation() throws {
         let model = try tinyModel(vocab: 11, context: 16)
         let prompts = randomSequences(lengths: [3, 14], vocab: 11, seed: 23)

@@ -46,11 +46,13 @@ func finiteDifferences(_ x: UnsafeMutablePointer<Float>, indices: [Int], h: Floa
 }
 
 /// A tiny model for checks: vocabulary 11, context 16, 2 layers, 2 heads, d 8, MLP 32 by default.
-func tinyModel(seed: UInt64 = 7, vocab: Int = 11, context: Int = 16, dModel: Int = 8, heads: Int = 2) throws -> GPT {
+func tinyModel(seed: UInt64 = 7, vocab: Int = 11, context: Int = 16, dModel: Int = 8, heads: Int = 2,
+               mlpHidden: Int = 32) throws -> GPT {
     var config = try ModelConfig.preset("tiny", vocabSize: vocab)
     config.contextLength = context
     config.dModel = dModel
     config.heads = heads
+    config.mlpHidden = mlpHidden
     let model = try GPT(config: config, seed: seed)
     // Larger weights than the 0.02 init so every path carries a gradient well above rounding noise.
     var rng = SplitMix64(seed: seed ^ 0xABCD)
