@@ -89,7 +89,8 @@ public final class Sampler: @unchecked Sendable {
     /// Bytes of key/value cache that all workers together may stream through on each decode step. Every step
     /// reads each sequence's whole cache, so once the caches outgrow the last-level cache every read misses;
     /// a worker therefore decodes its sequences in groups whose caches fit (but at least `minimumGroup` at a
-    /// time, so the decode GEMMs keep enough rows). Grouping changes speed only, never results.
+    /// time, so the decode GEMMs keep enough rows). Grouping changes speed, not tokens: only the prefill GEMMs see
+    /// other shapes, which can move logits by rounding.
     public var cacheBudgetBytes = 8 << 20
     public var minimumGroup = 4
 
