@@ -4,6 +4,17 @@ import Foundation
 /// Layouts: qkv[B, T, 3C] holds q | k | v per position (head h uses channels h·hs..<(h+1)·hs of each third),
 /// out[B, T, C], probs[B, H, T, T] (row t attends to positions ≤ t; entries above the diagonal are 0).
 public enum Attention {
+    /// Query rows per block of the causal GEMMs: row block i only meets key blocks ≤ i, so the products above
+    /// the diagonal (all zeros after the mask) are mostly skipped: (1 + … + n)/n² of the square at n = T/32 blocks.
+    static let causalBlock = 32
+
+    /// The row blocks `[start, start + rows)` of a causal T×T product.
+    @inline(__always)
+    static func blocks(_ T: Int, _ body: (_ start: Int, _ rows: Int) -> Void) {
+        var start = 0
+        while start < T { body(start, min(causalBlock, T - start)); start += causalBlock }
+    }
+
     public static func forward(
         out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
         batch B: Int, time T: Int, channels C: Int, heads H: Int
@@ -16,11 +27,19 @@ public enum Attention {
                 let k = q + C
                 let v = q + 2 * C
                 let p = probs + (b * H + h) * T * T
-                // S = scale · Q Kᵀ, then a causal softmax row by row.
-                BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: hs, alpha: scale, a: q, lda: C3, b: k, ldb: C3, c: p, ldc: T)
+                let y = out + b * T * C + h * hs
+                // S = scale · Q Kᵀ on and below the diagonal blocks, then a causal softmax row by row (which zeroes
+                // every entry right of the diagonal, computed or not).
+                blocks(T) { i, rows in
+                    BLAS.sgemm(transA: false, transB: true, m: rows, n: i + rows, k: hs, alpha: scale, a: q + i * C3, lda: C3,
+                               b: k, ldb: C3, c: p + i * T, ldc: T)
+                }
                 for t in 0..<T { causalSoftmaxRow(p + t * T, valid: t + 1, total: T) }
-                // Y = P V.
-                BLAS.sgemm(transA: false, transB: false, m: T, n: hs, k: T, a: p, lda: T, b: v, ldb: C3, c: out + b * T * C + h * hs, ldc: C)
+                // Y = P V, each row block over the keys it can see.
+                blocks(T) { i, rows in
+                    BLAS.sgemm(transA: false, transB: false, m: rows, n: hs, k: i + rows, a: p + i * T, lda: T, b: v, ldb: C3,
+                               c: y + i * C, ldc: C)
+                }
             }
         }
     }
@@ -38,19 +57,29 @@ public enum Attention {
                 let dq = dqkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
                 let p = probs + (b * H + h) * T * T
                 let dy = dout + b * T * C + h * hs
-                // dP = dY Vᵀ; dV = Pᵀ dY.
-                BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: hs, a: dy, lda: C, b: v, ldb: C3, c: dp, ldc: T)
-                BLAS.sgemm(transA: true, transB: false, m: T, n: hs, k: T, a: p, lda: T, b: dy, ldb: C, c: dv, ldc: C3)
-                // dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale (the softmax Jacobian), zero above the diagonal.
+                // P and dS are zero right of the diagonal, so every product runs over the blocks that can be non-zero:
+                // a query block meets the keys up to its end, a key block the queries from its start.
+                // dP = dY Vᵀ (row blocks); dV = Pᵀ dY (key blocks).
+                blocks(T) { i, rows in
+                    BLAS.sgemm(transA: false, transB: true, m: rows, n: i + rows, k: hs, a: dy + i * C, lda: C, b: v, ldb: C3,
+                               c: dp + i * T, ldc: T)
+                    BLAS.sgemm(transA: true, transB: false, m: rows, n: hs, k: T - i, a: p + i * T + i, lda: T, b: dy + i * C, ldb: C,
+                               c: dv + i * C3, ldc: C3)
+                }
+                // dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale (the softmax Jacobian), zero right of the diagonal.
                 for t in 0..<T {
                     let pr = p + t * T, dr = dp + t * T
                     let dot = Vector.dot(pr, dr, t + 1)
                     for j in 0...t { dr[j] = pr[j] * (dr[j] - dot) * scale }
                     if t + 1 < T { (dr + t + 1).update(repeating: 0, count: T - t - 1) }
                 }
-                // dQ = dS K; dK = dSᵀ Q.
-                BLAS.sgemm(transA: false, transB: false, m: T, n: hs, k: T, a: dp, lda: T, b: k, ldb: C3, c: dq, ldc: C3)
-                BLAS.sgemm(transA: true, transB: false, m: T, n: hs, k: T, a: dp, lda: T, b: q, ldb: C3, c: dk, ldc: C3)
+                // dQ = dS K (row blocks); dK = dSᵀ Q (key blocks).
+                blocks(T) { i, rows in
+                    BLAS.sgemm(transA: false, transB: false, m: rows, n: hs, k: i + rows, a: dp + i * T, lda: T, b: k, ldb: C3,
+                               c: dq + i * C3, ldc: C3)
+                    BLAS.sgemm(transA: true, transB: false, m: rows, n: hs, k: T - i, a: dp + i * T + i, lda: T, b: q + i * C3, ldb: C3,
+                               c: dk + i * C3, ldc: C3)
+                }
             }
         }
     }

@@ -87,11 +87,13 @@ import Testing
         expectClose(dx.map(Double.init), nx, relative: 1e-3, "dinp")
     }
 
-    @Test(arguments: [(1, 5, 4, 1), (2, 6, 8, 2), (1, 3, 6, 3)])
+    /// T = 70 spans three causal row blocks (32, 32, 6); buffers start as NaN, so any entry right of the diagonal
+    /// that the blocked products skip must still be written (zeroed) before it is read.
+    @Test(arguments: [(1, 5, 4, 1), (2, 6, 8, 2), (1, 3, 6, 3), (1, 70, 4, 2)])
     func attention(B: Int, T: Int, C: Int, H: Int) {
         let qkv = FloatBuffer(randomFloats(B * T * 3 * C, seed: 10, scale: 1.5))
         let r = randomFloats(B * T * C, seed: 11)
-        var probs = [Float](repeating: 0, count: B * H * T * T)
+        var probs = [Float](repeating: .nan, count: B * H * T * T)
         func loss() -> Double {
             var out = [Float](repeating: 0, count: B * T * C)
             Attention.forward(out: &out, probs: &probs, qkv: qkv.base, batch: B, time: T, channels: C, heads: H)
@@ -99,7 +101,7 @@ import Testing
         }
         _ = loss()
         var dqkv = [Float](repeating: 9, count: B * T * 3 * C)  // backward assigns: garbage must be overwritten
-        var scratch = [Float](repeating: 0, count: T * T)
+        var scratch = [Float](repeating: .nan, count: T * T)
         Attention.backward(dqkv: &dqkv, dout: r, qkv: qkv.base, probs: probs, scratch: &scratch, batch: B, time: T, channels: C, heads: H)
         let nq = finiteDifferences(qkv.base, indices: Array(0..<(B * T * 3 * C)), h: 1e-3, loss)
         expectClose(dqkv.map(Double.init), nq, relative: 2e-3, "dqkv")
