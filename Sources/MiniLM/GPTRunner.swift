@@ -114,14 +114,16 @@ public final class GPTRunner: @unchecked Sendable {
     // MARK: - Per-sample gradient norms
 
     /// For every sequence b of the batch, ‖∇θ_S L_b‖₂ where L_b = Σ_t w[b,t]·NLL[b,t] (with
-    /// `.sequenceMean` weights: the sequence's mean-token NLL) and S the parameter subset. One batched forward and
-    /// one backward that forms no weight gradient; equal to running each sequence alone.
+    /// `.sequenceMean` weights: the sequence's mean-token NLL) and S the parameter subset. One batched forward, then
+    /// a backward per sequence that forms no weight gradient (ghost norms or closed forms per layer); equal to
+    /// running each sequence alone.
     public func perSampleGradNorms(_ batch: TokenBatch, subset: ParameterSubset = .all) throws -> [Double] {
         try batch.validate(vocabSize: model.config.vocabSize)
         try checkLength(batch)
         let start = model.layout.range(of: subset).lowerBound
         var sq = [Double](repeating: 0, count: batch.batchSize)
-        let transposed = PackedModel(model, transposed: true)
+        // Input gradients are needed only when the subset reaches below the LM head.
+        let transposed = start < model.layout.lmHead ? PackedModel(model, transposed: true) : nil
         sq.withUnsafeMutableBufferPointer { out in
             forEachShard(batch) { shard, worker, acts in
                 if worker.normScratch == nil { worker.normScratch = PerSampleNormScratch(config: model.config) }
