@@ -14,6 +14,8 @@ var cliSettings: [SwiftSetting] = []
 if ProcessInfo.processInfo.environment["REWARDZOO_PORTABLE"] == nil {
     miniLMSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
     cliSettings.append(.define("REWARDZOO_X86_64_V3"))
+} else {
+    miniLMSettings.append(.define("REWARDZOO_NO_FMA"))  // the kernels' fused multiply-adds become mul + add
 }
 #endif
 

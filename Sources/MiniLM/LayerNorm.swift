@@ -41,7 +41,7 @@ public enum LayerNorm {
                 while i + 8 <= C {
                     let d = Vector.load(g + i) * Vector.load(weight + i)
                     accD += d
-                    accDX = accDX.addingProduct(d, (Vector.load(x + i) - mv) * sv)
+                    accDX = Vector.fma(accDX, d, (Vector.load(x + i) - mv) * sv)
                     i += 8
                 }
                 var sumD = accD.sum(), sumDX = accDX.sum()

@@ -148,12 +148,12 @@ struct PackedLinear {
         var w = panel
         for k in 0..<K {
             let w0 = Vector.load(w), w1 = Vector.load(w + 8)
-            var b = V(repeating: a0[k]); c00 = c00.addingProduct(b, w0); c01 = c01.addingProduct(b, w1)
-            b = V(repeating: a1[k]); c10 = c10.addingProduct(b, w0); c11 = c11.addingProduct(b, w1)
-            b = V(repeating: a2[k]); c20 = c20.addingProduct(b, w0); c21 = c21.addingProduct(b, w1)
-            b = V(repeating: a3[k]); c30 = c30.addingProduct(b, w0); c31 = c31.addingProduct(b, w1)
-            b = V(repeating: a4[k]); c40 = c40.addingProduct(b, w0); c41 = c41.addingProduct(b, w1)
-            b = V(repeating: a5[k]); c50 = c50.addingProduct(b, w0); c51 = c51.addingProduct(b, w1)
+            var b = V(repeating: a0[k]); c00 = Vector.fma(c00, b, w0); c01 = Vector.fma(c01, b, w1)
+            b = V(repeating: a1[k]); c10 = Vector.fma(c10, b, w0); c11 = Vector.fma(c11, b, w1)
+            b = V(repeating: a2[k]); c20 = Vector.fma(c20, b, w0); c21 = Vector.fma(c21, b, w1)
+            b = V(repeating: a3[k]); c30 = Vector.fma(c30, b, w0); c31 = Vector.fma(c31, b, w1)
+            b = V(repeating: a4[k]); c40 = Vector.fma(c40, b, w0); c41 = Vector.fma(c41, b, w1)
+            b = V(repeating: a5[k]); c50 = Vector.fma(c50, b, w0); c51 = Vector.fma(c51, b, w1)
             w += panelWidth
         }
         emit(0, c00, c01); emit(1, c10, c11); emit(2, c20, c21)
@@ -167,10 +167,10 @@ struct PackedLinear {
         var w = panel
         for k in 0..<K {
             let w0 = Vector.load(w), w1 = Vector.load(w + 8)
-            var b = V(repeating: a0[k]); c00 = c00.addingProduct(b, w0); c01 = c01.addingProduct(b, w1)
-            b = V(repeating: a1[k]); c10 = c10.addingProduct(b, w0); c11 = c11.addingProduct(b, w1)
-            b = V(repeating: a2[k]); c20 = c20.addingProduct(b, w0); c21 = c21.addingProduct(b, w1)
-            b = V(repeating: a3[k]); c30 = c30.addingProduct(b, w0); c31 = c31.addingProduct(b, w1)
+            var b = V(repeating: a0[k]); c00 = Vector.fma(c00, b, w0); c01 = Vector.fma(c01, b, w1)
+            b = V(repeating: a1[k]); c10 = Vector.fma(c10, b, w0); c11 = Vector.fma(c11, b, w1)
+            b = V(repeating: a2[k]); c20 = Vector.fma(c20, b, w0); c21 = Vector.fma(c21, b, w1)
+            b = V(repeating: a3[k]); c30 = Vector.fma(c30, b, w0); c31 = Vector.fma(c31, b, w1)
             w += panelWidth
         }
         emit(0, c00, c01); emit(1, c10, c11); emit(2, c20, c21); emit(3, c30, c31)

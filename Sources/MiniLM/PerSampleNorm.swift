@@ -84,10 +84,10 @@ enum PerSampleNorm {
                 wLo.replace(with: 1, where: colsLo .== t); wLo.replace(with: 0, where: colsLo .< t)
                 wHi.replace(with: 1, where: colsHi .== t); wHi.replace(with: 0, where: colsHi .< t)
                 let row = gramA + r * stride + p * W
-                sw = sw.addingProduct(wLo * lo, Vector.load(row))
-                sw = sw.addingProduct(wHi * hi, Vector.load(row + 8))
-                sb = sb.addingProduct(wLo, lo)
-                sb = sb.addingProduct(wHi, hi)
+                sw = Vector.fma(sw, wLo * lo, Vector.load(row))
+                sw = Vector.fma(sw, wHi * hi, Vector.load(row + 8))
+                sb = Vector.fma(sb, wLo, lo)
+                sb = Vector.fma(sb, wHi, hi)
             }
             weight += Double(sw.sum())
             bias += Double(sb.sum())

@@ -287,10 +287,10 @@ public final class Sampler: @unchecked Sendable {
                 var v = vh + c0
                 for j in 0..<n {
                     let pj = Vector.V(repeating: sr[j])
-                    a0 = a0.addingProduct(pj, Vector.load(v))
-                    a1 = a1.addingProduct(pj, Vector.load(v + 8))
-                    a2 = a2.addingProduct(pj, Vector.load(v + 16))
-                    a3 = a3.addingProduct(pj, Vector.load(v + 24))
+                    a0 = Vector.fma(a0, pj, Vector.load(v))
+                    a1 = Vector.fma(a1, pj, Vector.load(v + 8))
+                    a2 = Vector.fma(a2, pj, Vector.load(v + 16))
+                    a3 = Vector.fma(a3, pj, Vector.load(v + 24))
                     v += hs
                 }
                 Vector.store(a0, oh + c0)
@@ -302,7 +302,7 @@ public final class Sampler: @unchecked Sendable {
             while c0 < hs {
                 var a = Vector.V()
                 var v = vh + c0
-                for j in 0..<n { a = a.addingProduct(Vector.V(repeating: sr[j]), Vector.load(v)); v += hs }
+                for j in 0..<n { a = Vector.fma(a, Vector.V(repeating: sr[j]), Vector.load(v)); v += hs }
                 Vector.store(a, oh + c0)
                 c0 += 8
             }
@@ -318,14 +318,14 @@ public final class Sampler: @unchecked Sendable {
         var c = 0
         while c < count {
             let qv = Vector.load(q + c), r = rows + c
-            a0 = a0.addingProduct(qv, Vector.load(r))
-            a1 = a1.addingProduct(qv, Vector.load(r + stride))
-            a2 = a2.addingProduct(qv, Vector.load(r + 2 * stride))
-            a3 = a3.addingProduct(qv, Vector.load(r + 3 * stride))
-            a4 = a4.addingProduct(qv, Vector.load(r + 4 * stride))
-            a5 = a5.addingProduct(qv, Vector.load(r + 5 * stride))
-            a6 = a6.addingProduct(qv, Vector.load(r + 6 * stride))
-            a7 = a7.addingProduct(qv, Vector.load(r + 7 * stride))
+            a0 = Vector.fma(a0, qv, Vector.load(r))
+            a1 = Vector.fma(a1, qv, Vector.load(r + stride))
+            a2 = Vector.fma(a2, qv, Vector.load(r + 2 * stride))
+            a3 = Vector.fma(a3, qv, Vector.load(r + 3 * stride))
+            a4 = Vector.fma(a4, qv, Vector.load(r + 4 * stride))
+            a5 = Vector.fma(a5, qv, Vector.load(r + 5 * stride))
+            a6 = Vector.fma(a6, qv, Vector.load(r + 6 * stride))
+            a7 = Vector.fma(a7, qv, Vector.load(r + 7 * stride))
             c += 8
         }
         @inline(__always) func pairSums(_ x: Vector.V, _ y: Vector.V) -> Vector.V {

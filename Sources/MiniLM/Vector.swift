@@ -1,5 +1,5 @@
-/// Explicit SIMD reductions over float rows (multiply and add kept separate: `addingProduct` lowers to scalar
-/// `fmaf` calls without FMA enabled at compile time). The compiler does not vectorise a float reduction written as a
+/// Explicit SIMD reductions over float rows (multiply and add kept separate; the register-tiled kernels use `fma`
+/// below, fused only where the build targets FMA). The compiler does not vectorise a float reduction written as a
 /// scalar loop (it may not reorder the additions), so every hot dot product, sum and max goes through these.
 /// Results depend only on n and the data, never on alignment or thread count.
 enum Vector {
@@ -10,6 +10,18 @@ enum Vector {
 
     @inline(__always)
     static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
+
+    /// a + b·c, as one fused multiply-add per lane where the build targets FMA (x86-64-v3, arm64). A portable
+    /// x86-64 build has no FMA instruction, and `addingProduct` would become a scalar `fmaf` call per lane, so
+    /// there it is a multiply and an add (rounded twice).
+    @inline(__always)
+    static func fma(_ a: V, _ b: V, _ c: V) -> V {
+        #if REWARDZOO_NO_FMA
+        return a + b * c
+        #else
+        return a.addingProduct(b, c)
+        #endif
+    }
 
     /// Σ a[i]·b[i].
     @inline(__always)
