@@ -82,7 +82,11 @@ public struct CorpusGenerator: Sendable {
 
     /// `count` examples, deterministic for `seed`. Pre-training uses `.train`; `.test` gives held-out text
     /// for a validation loss (never train on it: evaluation draws from the same test split).
+    /// Throws `TasksError.countTooLarge` above `TaskRegistry.maxCount`.
     public func examples(count: Int, seed: UInt64, split: Split = .train) throws -> [CorpusExample] {
+        guard count <= TaskRegistry.maxCount else {
+            throw TasksError.countTooLarge(count: count, limit: TaskRegistry.maxCount)
+        }
         var stream = self.stream(seed: seed, split: split)
         return try (0..<max(0, count)).map { _ in try stream.next() }
     }

@@ -152,6 +152,16 @@ import Testing
         #expect(defaults.contains { $0.prompt.contains("if ") && $0.solution.contains(" no") })
     }
 
+    /// `ablate eval -n` reaches `problems(count:)` unchecked; a huge count trapped in `reserveCapacity` (and
+    /// `count * 100` overflowed) instead of throwing.
+    @Test func absurdCountsThrowInsteadOfTrapping() throws {
+        #expect(throws: TasksError.self) { try ArithFamily().problems(count: Int.max / 10, split: .test, seed: 1) }
+        #expect(throws: TasksError.self) { try ArithFamily().problems(count: Int.max, split: .test, seed: 1) }
+        #expect(throws: TasksError.self) { try CorpusGenerator().examples(count: Int.max / 10, seed: 1) }
+        #expect(try ArithFamily().problems(count: 0, split: .test, seed: 1).isEmpty)
+        #expect(try ArithFamily().problems(count: -3, split: .test, seed: 1).isEmpty)
+    }
+
     @Test func impossibleKnobsThrowInsteadOfHanging() throws {
         let tight = try ArithFamily(overridesJSON: #"{"minOperands": 8, "maxOperands": 8, "maxChars": 16}"#)
         #expect(throws: TasksError.self) { try tight.problems(count: 5, split: .test, seed: 1) }
