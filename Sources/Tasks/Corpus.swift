@@ -23,9 +23,15 @@ public struct CorpusConfig: TaskConfig {
                                                reason: "must be a finite non-negative number")
             }
         }
-        guard weights.values.reduce(0, +) > 0 else {
+        let total = weights.sorted(by: { $0.key < $1.key }).reduce(0) { $0 + $1.value }
+        guard total > 0 else {
             throw TasksError.invalidConfig(scope: Self.scope, key: "weights", value: "\(weights.sorted(by: { $0.key < $1.key }))",
                                            reason: "at least one family needs a positive weight")
+        }
+        // Finite weights can still sum to +inf, and then every draw lands on the last family.
+        guard total.isFinite else {
+            throw TasksError.invalidConfig(scope: Self.scope, key: "weights", value: "\(weights.sorted(by: { $0.key < $1.key }))",
+                                           reason: "the weights must have a finite sum; scale them down")
         }
         guard flawedFraction.isFinite, (0...1).contains(flawedFraction) else {
             throw TasksError.invalidConfig(scope: Self.scope, key: "flawedFraction", value: String(flawedFraction),
