@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tasks
 
@@ -25,6 +26,17 @@ import Testing
         #expect(train.allSatisfy { $0.split == .train && Split.of(identity: $0.identity) == .train })
         #expect(test.allSatisfy { $0.split == .test && Split.of(identity: $0.identity) == .test })
         #expect(Set(test.map(\.identity)).count == test.count, "problems(count:) returns distinct problems")
+    }
+
+    /// The split is a function of the identity; a decoded problem (e.g. a cached suite) must not carry another.
+    @Test func decodingCannotRelabelTheSplit() throws {
+        let p = try Fixtures.problems("arith", .test)[0]
+        let data = try JSONEncoder().encode(p)
+        #expect(try JSONDecoder().decode(Problem.self, from: data) == p)
+        let tampered = String(decoding: data, as: UTF8.self).replacing(#""split":"test""#, with: #""split":"train""#)
+        #expect(tampered != String(decoding: data, as: UTF8.self))
+        let decoded = try? JSONDecoder().decode(Problem.self, from: Data(tampered.utf8))
+        #expect(decoded == nil, "a test problem decoded as \(decoded?.split.rawValue ?? "-")")
     }
 
     @Test func splitFractionIsAboutTwentyPercent() {
