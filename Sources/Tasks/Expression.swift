@@ -65,8 +65,8 @@ public indirect enum Expr: Sendable, Hashable {
 // MARK: - Parsing
 
 /// Recursive-descent parser for `expr := term (('+'|'-') term)*`, `term := atom (('*'|'/') atom)*`,
-/// `atom := INT | NAME | '(' expr ')'`. Spaces are skipped; literals have at most 18 digits; nesting is
-/// limited to 64 levels and the operations to `maxOperations` so hostile input cannot exhaust the stack.
+/// `atom := INT | NAME | '(' expr ')'`. Spaces are skipped; literals have at most 18 digits and no leading zero;
+/// nesting is limited to 64 levels and the operations to `maxOperations` so hostile input cannot exhaust the stack.
 struct ExprParser {
     /// Most binary operations in one expression. A flat chain `1+1+...` parses iteratively but builds a tree as
     /// deep as it is long, and evaluating or freeing it recurses once per level: unbounded, 10k operations
@@ -151,6 +151,8 @@ struct ExprParser {
             guard position - start <= 18, let v = Int64(String(chars[start..<position])) else {
                 throw error("number too long")
             }
+            // Python 3 rejects `07`; no generated literal has one, and the trace grammar promises valid Python.
+            guard position - start == 1 || chars[start] != "0" else { throw error("leading zero in a number") }
             return .literal(v)
         }
         if c.isASCII, c.isLetter, c.isLowercase {
