@@ -181,3 +181,173 @@ import Testing
         #expect(throws: TasksError.self) { try tiny.problems(count: 100, split: .test, seed: 1) }
     }
 }
+
+/// Invariants of the generated problems checked against independent readings (not the generator's own code).
+@Suite struct GoldInvariantTests {
+    /// Reads a word problem's English back into arithmetic, without the generator's program, and returns the
+    /// answer, or nil for a sentence it does not know. Also checks the question matches the story.
+    static func readWordProblem(_ prompt: String) -> Int64? {
+        let sentences = prompt.dropLast().split(separator: " ").reduce(into: [[String]]([[]])) { acc, word in
+            acc[acc.count - 1].append(String(word))
+            if word.hasSuffix(".") || word.hasSuffix("?") { acc.append([]) }
+        }.filter { !$0.isEmpty }.map { $0.map { String($0.filter { $0 != "." && $0 != "?" }) } }
+        guard let first = sentences.first, let start = first.lazy.compactMap({ Int64($0) }).first else { return nil }
+        var v = start
+        var together = false
+        for s in sentences.dropFirst().dropLast() {
+            let numbers = s.compactMap { Int64($0) }
+            let text = s.joined(separator: " ")
+            if together { return nil }  // "together" must be the last step
+            if text.contains(" packs of ") || text.contains(" bags of ") || text.contains(" boxes of ") {
+                v += numbers[0] * numbers[1]
+            } else if text.contains(" more than ") {
+                v = v + (v + numbers[0]); together = true
+            } else if text.contains(" fewer than ") {
+                v = v + (v - numbers[0]); together = true
+            } else if text.hasSuffix("has twice as many") || text.contains("has 2 times as many as") {
+                v = v + 2 * v; together = true
+            } else if text.contains("twice as many") || text.hasSuffix("doubles them") || text.hasSuffix("doubles") {
+                v *= 2
+            } else if text.contains("3 times as many") || text.hasSuffix("triples them") || text.hasSuffix("triples") {
+                v *= 3
+            } else if text.contains("half") {
+                guard v % 2 == 0 else { return nil }
+                v /= 2
+            } else if text.contains("third") {
+                guard v % 3 == 0 else { return nil }
+                v /= 3
+            } else if s.last == "more", numbers.count == 1 {
+                v += numbers[0]
+            } else if numbers.count == 1, ["gives", "loses", "sells", "takes", "uses"].contains(where: s.contains) {
+                v -= numbers[0]
+            } else {
+                return nil
+            }
+        }
+        let question = sentences.last?.joined(separator: " ") ?? ""
+        let asksTogether = question.hasSuffix("together") || question.hasSuffix("both have") || question.hasSuffix("in all")
+        return asksTogether == together ? v : nil
+    }
+
+    @Test func wordGoldMatchesAnIndependentReadingOfTheEnglish() throws {
+        let hard = try WordFamily(overridesJSON: #"{"minSteps": 3, "maxSteps": 6, "maxChars": 400, "maxValue": 1000}"#)
+        let problems = try Fixtures.problems("word", .train) + Fixtures.problems("word", .test)
+            + hard.problems(count: 500, split: .train, seed: 8)
+        for p in problems {
+            #expect(Self.readWordProblem(p.prompt).map(String.init) == p.answer, "\(p.prompt) \(p.solution)")
+        }
+    }
+
+    /// The prompt is what the model sees; the identity is what splits and what `flawedSolution` re-solves.
+    @Test func promptsAgreeWithTheirIdentities() throws {
+        for p in try Fixtures.problems("arith", .train) + Fixtures.problems("arith", .test) {
+            let expression = String(p.identity.dropFirst("arith:".count))
+            #expect(p.prompt == expression + "=?\n")
+            #expect(try ExprParser.parse(expression).rendered == expression, "canonical rendering")
+        }
+        for p in try Fixtures.problems("trace", .train) + Fixtures.problems("trace", .test) {
+            #expect(p.prompt == p.identity.dropFirst("trace:".count).replacing(";", with: "\n") + "\n")
+            // Running the prompt as the model reads it gives the gold answer and the gold scratchpad.
+            let run = try TraceInterpreter.run(p.prompt)
+            #expect(run.printed.map(String.init) == [p.answer], "\(p.prompt)")
+            #expect(run.steps.joined(separator: ". ") + ". #### \(p.answer)" == p.solution)
+        }
+    }
+
+    /// Regenerating with other seeds (no deduplication) meets many identities twice: each identity must always
+    /// come with the same answer and the same split, whatever the wording.
+    @Test(arguments: TaskRegistry.names)
+    func identityDeterminesAnswerAndSplit(family name: String) throws {
+        let family = try TaskRegistry.family(named: name)
+        var seen: [String: (answer: String, split: Split)] = [:]
+        var repeats = 0
+        for seed in UInt64(0)..<4 {
+            var rng = TaskRNG(seed: seed)
+            for _ in 0..<1500 {
+                guard let p = family.draw(rng: &rng) else { continue }
+                if let earlier = seen[p.identity] {
+                    repeats += 1
+                    #expect(earlier.answer == p.answer && earlier.split == p.split, "\(p.identity)")
+                } else {
+                    seen[p.identity] = (p.answer, p.split)
+                }
+            }
+        }
+        #expect(repeats > 0, "the check needs repeated identities")
+    }
+
+    /// Gold, flaws and lengths under harder knobs than the defaults the other tests use.
+    static let hardKnobs: [(String, String)] = [
+        ("arith", #"{"operators": "+-*/", "allowNegative": true, "depth": 3, "maxOperands": 6, "digits": 3, "maxChars": 300, "maxValue": 100000}"#),
+        ("word", #"{"minSteps": 3, "maxSteps": 6, "maxChars": 300, "maxValue": 1000, "maxStart": 200, "maxAmount": 50}"#),
+        ("trace", #"{"minStatements": 4, "maxStatements": 10, "variables": 6, "allowNegative": true, "maxChars": 300, "maxLoop": 6, "maxValue": 10000, "maxLiteral": 20}"#),
+    ]
+
+    @Test(arguments: 0..<hardKnobs.count)
+    func flawsAndGoldHoldUnderHardKnobs(index: Int) throws {
+        let (name, json) = Self.hardKnobs[index]
+        let family = try TaskRegistry.family(named: name, overridesJSON: json)
+        let maxChars = 300  // every hardKnobs entry
+        var rng = TaskRNG(seed: 21)
+        var flawed = 0
+        let problems = try family.problems(count: 250, split: .train, seed: 4)
+        for p in problems {
+            #expect(p.text.count <= maxChars && Alphabet.covers(p.text), "\(p.text)")
+            #expect(family.verify(p.solution, for: p) && family.checkScratchpad(p.solution).allStepsCorrect, "\(p.text)")
+            guard let f = family.flawedSolution(for: p, rng: &rng) else { continue }
+            flawed += 1
+            #expect((p.prompt + f.solution).count <= maxChars && Alphabet.covers(f.solution))
+            #expect(family.parseAnswer(f.solution) == f.answer && !family.verify(f.solution, for: p), "\(f.solution)")
+            expectFlags(family.checkScratchpad(f.solution), wrong: [f.slippedStep], "\(p.text) -> \(f.solution)")
+        }
+        #expect(flawed >= problems.count * 8 / 10)
+    }
+}
+
+/// What the verifier accepts around a gold answer: canonical variants yes, anything else no.
+@Suite struct VerifierVariantTests {
+    @Test(arguments: TaskRegistry.names)
+    func formattingVariantsOfTheGoldAnswer(family name: String) throws {
+        let family = try TaskRegistry.family(named: name)
+        for p in try Fixtures.problems(name, .test).prefix(300) {
+            let scratch = String(p.solution.dropLast(" #### \(p.answer)".count))
+            let value = Int64(p.answer) ?? 0
+            let sign = value < 0 ? "-" : ""
+            let digits = String(value.magnitude)
+            for accepted in [p.solution, p.solution + "\n", p.solution + "  \n\t", "\(scratch). ####\(p.answer)",
+                             "\(scratch). ####   \(sign)00\(digits)", "#### \(p.answer)"] {
+                #expect(family.verify(accepted, for: p), "\(accepted.debugDescription)")
+            }
+            for rejected in ["\(scratch). #### \(value + 1)", "\(scratch). #### \(value - 1)", p.solution + ".",
+                             p.solution + " apples", p.solution + "\n#### \(p.answer)", "\(scratch). ### \(p.answer)",
+                             "\(scratch). ##### \(p.answer)", "\(scratch). #### +\(p.answer)", "\(scratch). \(p.answer)",
+                             "\(scratch). #### \(p.answer).0", "", String(p.solution.reversed())] {
+                #expect(!family.verify(rejected, for: p), "\(rejected.debugDescription)")
+            }
+            if value == 0 { #expect(family.verify("#### -0", for: p)) }
+        }
+    }
+
+    /// Completions from a sampler can hold anything: long runs, characters outside the alphabet, combining
+    /// marks that merge with `#` or a digit into one Character, CRLF. The parser never traps, and whatever it
+    /// accepts has exactly one `####` and an Int64 answer.
+    @Test func parserAndCheckerSurviveAdversarialText() {
+        var rng = TaskRNG(seed: 99)
+        let pieces = ["#", "####", "-", "0", "7", "999999999", " ", "\n", "\r\n", "\t", "\u{301}", "\u{FE0F}\u{20E3}",
+                      "٣", "７", "\u{0}", "é", "😀", "=", ".", "+", "*", "yes", "a", ">", "==", "\u{200B}"]
+        for _ in 0..<3000 {
+            let text = (0..<rng.int(in: 0...16)).map { _ in rng.pick(pieces) }.joined()
+            if let answer = AnswerParser.parse(text) {
+                #expect(Int64(answer) != nil && AnswerParser.canonical(answer) == answer, "\(text.debugDescription)")
+                #expect(text.utf8.filter { $0 == UInt8(ascii: "#") }.count == 4, "\(text.debugDescription)")
+            }
+            _ = ScratchpadChecker.check(text)
+            _ = try? TraceInterpreter.run(text)
+        }
+        let long = String(repeating: "1+1=2. ", count: 20_000) + "#### 2"
+        #expect(AnswerParser.parse(long) == "2")
+        #expect(ScratchpadChecker.check(long).allStepsCorrect)
+        #expect(AnswerParser.parse("#### 7\u{301}") == nil, "a combining mark on the last digit is not whitespace")
+        #expect(AnswerParser.parse("#\u{301}### 7") == nil)
+    }
+}
