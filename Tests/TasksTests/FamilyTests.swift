@@ -39,6 +39,25 @@ import Testing
         #expect(decoded == nil, "a test problem decoded as \(decoded?.split.rawValue ?? "-")")
     }
 
+    /// `5*87` and `87*5` are the same math in other words, yet the arith identity is the rendered text, so the
+    /// two split independently: at default knobs ~78% of the two-operand `+`/`*` test problems (about a quarter
+    /// of the test suite) have their commuted twin, same numbers and answer, in the train split. Fixing it
+    /// (canonical identity under commutation, flaws re-solved from the prompt) changes every split, hence every
+    /// corpus, suite and cached base model (PretrainRecipe's hash format), so it is left to a deliberate change.
+    @Test func commutedArithTwinsShareTheSplit() throws {
+        let twoOperand = try Fixtures.problems("arith", .test).compactMap { p -> (Problem, String)? in
+            let e = p.identity.dropFirst("arith:".count)
+            guard let op = e.first(where: { $0 == "+" || $0 == "*" }), e.filter({ "+-*/()".contains($0) }).count == 1,
+                  let i = e.firstIndex(of: op) else { return nil }
+            return (p, "arith:" + e[e.index(after: i)...] + String(op) + e[..<i])
+        }
+        #expect(twoOperand.count > 300)
+        let leaked = twoOperand.filter { Split.of(identity: $0.1) == .train }
+        withKnownIssue("arith identity is not invariant under commutation: train/test near-duplicates") {
+            #expect(leaked.count == 0, "\(leaked.count) of \(twoOperand.count), e.g. \(leaked.first?.0.identity ?? "")")
+        }
+    }
+
     @Test func splitFractionIsAboutTwentyPercent() {
         let identities = (0..<20_000).map { "arith:\($0)+\($0 % 7)" }
         let test = identities.filter { Split.of(identity: $0) == .test }.count
