@@ -1,4 +1,5 @@
 import Foundation
+import Seeded
 import Testing
 @testable import Tasks
 
@@ -15,6 +16,29 @@ import Testing
         #expect(a != c)
         var r1 = TaskRNG(seed: 9), r2 = TaskRNG(seed: 9)
         #expect(try family.problem(split: .test, rng: &r1) == family.problem(split: .test, rng: &r2))
+    }
+
+    /// "The same list on every machine": pinned fingerprints of generated data. Base checkpoints are cached by
+    /// recipe hash, which does not see the generator's code, so a change here (toolchain, stdlib, or an edit to
+    /// a family) silently pairs old checkpoints with new data. Update the values only for an intended change,
+    /// and bump PretrainRecipe's hash format with them.
+    static let fingerprints: [Named<String, String>] = [
+        Named("arith", "arith", "d8dd744acbb0d2d9"),
+        Named("word", "word", "d6788974ca020b16"),
+        Named("trace", "trace", "3e556fa705f65de5"),
+    ]
+
+    @Test(arguments: fingerprints)
+    func generatedDataIsPinned(_ c: Named<String, String>) throws {
+        let problems = try TaskRegistry.family(named: c.input).problems(count: 200, split: .train, seed: 7)
+        let text = problems.map { $0.identity + "|" + $0.text }.joined(separator: "\n")
+        #expect(String(StableHash.fnv1a64(text.utf8), radix: 16) == c.expected)
+    }
+
+    @Test func corpusIsPinned() throws {
+        let examples = try CorpusGenerator().examples(count: 200, seed: 7)
+        let text = examples.map { $0.text + "|\($0.isFlawed)|\($0.slippedStep ?? -1)" }.joined(separator: "\n")
+        #expect(String(StableHash.fnv1a64(text.utf8), radix: 16) == "6abf75aae3420e95")
     }
 
     @Test(arguments: TaskRegistry.names)
