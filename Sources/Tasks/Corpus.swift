@@ -23,9 +23,15 @@ public struct CorpusConfig: TaskConfig {
                                                reason: "must be a finite non-negative number")
             }
         }
-        guard weights.values.reduce(0, +) > 0 else {
+        let total = weights.sorted(by: { $0.key < $1.key }).reduce(0) { $0 + $1.value }
+        guard total > 0 else {
             throw TasksError.invalidConfig(scope: Self.scope, key: "weights", value: "\(weights.sorted(by: { $0.key < $1.key }))",
                                            reason: "at least one family needs a positive weight")
+        }
+        // Finite weights can still sum to +inf, and then every draw lands on the last family.
+        guard total.isFinite else {
+            throw TasksError.invalidConfig(scope: Self.scope, key: "weights", value: "\(weights.sorted(by: { $0.key < $1.key }))",
+                                           reason: "the weights must have a finite sum; scale them down")
         }
         guard flawedFraction.isFinite, (0...1).contains(flawedFraction) else {
             throw TasksError.invalidConfig(scope: Self.scope, key: "flawedFraction", value: String(flawedFraction),
@@ -82,7 +88,11 @@ public struct CorpusGenerator: Sendable {
 
     /// `count` examples, deterministic for `seed`. Pre-training uses `.train`; `.test` gives held-out text
     /// for a validation loss (never train on it: evaluation draws from the same test split).
+    /// Throws `TasksError.countTooLarge` above `TaskRegistry.maxCount`.
     public func examples(count: Int, seed: UInt64, split: Split = .train) throws -> [CorpusExample] {
+        guard count <= TaskRegistry.maxCount else {
+            throw TasksError.countTooLarge(count: count, limit: TaskRegistry.maxCount)
+        }
         var stream = self.stream(seed: seed, split: split)
         return try (0..<max(0, count)).map { _ in try stream.next() }
     }

@@ -65,13 +65,19 @@ public indirect enum Expr: Sendable, Hashable {
 // MARK: - Parsing
 
 /// Recursive-descent parser for `expr := term (('+'|'-') term)*`, `term := atom (('*'|'/') atom)*`,
-/// `atom := INT | NAME | '(' expr ')'`. Spaces are skipped; literals have at most 18 digits; nesting is
-/// limited to 64 levels so hostile input cannot exhaust the stack.
+/// `atom := INT | NAME | '(' expr ')'`. Spaces are skipped; literals have at most 18 digits and no leading zero;
+/// nesting is limited to 64 levels and the operations to `maxOperations` so hostile input cannot exhaust the stack.
 struct ExprParser {
+    /// Most binary operations in one expression. A flat chain `1+1+...` parses iteratively but builds a tree as
+    /// deep as it is long, and evaluating or freeing it recurses once per level: unbounded, 10k operations
+    /// overflow the stack. 256 is far above anything a family generates.
+    static let maxOperations = 256
+
     private let chars: [Character]
     private let text: String
     private(set) var position = 0
     private var nesting = 0
+    private var operations = 0
 
     init(_ text: String) {
         self.text = text
@@ -91,6 +97,11 @@ struct ExprParser {
         .syntax(text: text, position: position, message: message)
     }
 
+    mutating func countOperation() throws {
+        operations += 1
+        guard operations <= Self.maxOperations else { throw error("more than \(Self.maxOperations) operations") }
+    }
+
     mutating func skipSpaces() {
         while position < chars.count, chars[position] == " " { position += 1 }
     }
@@ -101,6 +112,7 @@ struct ExprParser {
             skipSpaces()
             guard position < chars.count, chars[position] == "+" || chars[position] == "-",
                   let op = BinaryOp(rawValue: chars[position]) else { return lhs }
+            try countOperation()
             position += 1
             lhs = .binary(op, lhs, try parseTerm())
         }
@@ -112,6 +124,7 @@ struct ExprParser {
             skipSpaces()
             guard position < chars.count, chars[position] == "*" || chars[position] == "/",
                   let op = BinaryOp(rawValue: chars[position]) else { return lhs }
+            try countOperation()
             position += 1
             lhs = .binary(op, lhs, try parseAtom())
         }
@@ -138,6 +151,8 @@ struct ExprParser {
             guard position - start <= 18, let v = Int64(String(chars[start..<position])) else {
                 throw error("number too long")
             }
+            // Python 3 rejects `07`; no generated literal has one, and the trace grammar promises valid Python.
+            guard position - start == 1 || chars[start] != "0" else { throw error("leading zero in a number") }
             return .literal(v)
         }
         if c.isASCII, c.isLetter, c.isLowercase {

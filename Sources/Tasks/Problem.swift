@@ -47,6 +47,21 @@ public struct Problem: Codable, Sendable, Hashable {
 
     /// `prompt + solution`: what a pre-training example contains between BOS and EOS.
     public var text: String { prompt + solution }
+
+    private enum CodingKeys: String, CodingKey { case family, identity, split, prompt, answer, solution }
+
+    /// Decodes and recomputes the split from the identity; a stored split that disagrees (stale or edited data)
+    /// is an error, since trusting it would let a test problem into training.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(family: try c.decode(String.self, forKey: .family), identity: try c.decode(String.self, forKey: .identity),
+                  prompt: try c.decode(String.self, forKey: .prompt), answer: try c.decode(String.self, forKey: .answer),
+                  solution: try c.decode(String.self, forKey: .solution))
+        if let stored = try c.decodeIfPresent(Split.self, forKey: .split), stored != split {
+            throw DecodingError.dataCorruptedError(forKey: .split, in: c, debugDescription:
+                "stored split '\(stored.rawValue)' but identity '\(identity)' belongs to '\(split.rawValue)'")
+        }
+    }
 }
 
 /// A solution with one realistic slip (off by one, a digit slip) in one computational step, propagated

@@ -67,7 +67,11 @@ extension TaskFamily {
 
     /// `count` distinct problems (by identity) of `split`, deterministic for `seed` (and the knobs): the same
     /// call returns the same list, in the same order, on every machine.
+    /// Throws `TasksError.countTooLarge` above `TaskRegistry.maxCount`.
     public func problems(count: Int, split: Split, seed: UInt64) throws -> [Problem] {
+        guard count <= TaskRegistry.maxCount else {
+            throw TasksError.countTooLarge(count: count, limit: TaskRegistry.maxCount)
+        }
         var rng = TaskRNG(seed: seed ^ StableHash.hash(name))
         var seen = Set<String>()
         var out: [Problem] = []
@@ -168,6 +172,10 @@ extension TaskConfig {
 public enum TaskRegistry {
     /// Every family type; adding a family is one line here.
     public static let types: [any TaskFamily.Type] = [ArithFamily.self, WordFamily.self, TraceFamily.self]
+
+    /// Most problems (or corpus examples) one call may ask for. Far above any suite or held-out set; it keeps a
+    /// mistyped count a clear error instead of a failed allocation or an overflowing attempt budget.
+    public static let maxCount = 1_000_000
 
     /// `["arith", "word", "trace"]`.
     public static var names: [String] { types.map { $0.familyName } }

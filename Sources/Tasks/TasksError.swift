@@ -10,6 +10,8 @@ public enum TasksError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidConfig(scope: String, key: String, value: String, reason: String)
     /// The generator could not find enough distinct problems that satisfy the knobs and the split.
     case generationExhausted(family: String, split: Split, wanted: Int, found: Int, attempts: Int)
+    /// A request for more problems or examples than one call may make (`TaskRegistry.maxCount`).
+    case countTooLarge(count: Int, limit: Int)
     /// An expression or program that does not parse.
     case syntax(text: String, position: Int, message: String)
     /// A program that parses but cannot run (undefined variable, overflow, loop too long, inexact division).
@@ -30,6 +32,8 @@ public enum TasksError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .generationExhausted(family, split, wanted, found, attempts):
             return "\(family): found only \(found) of \(wanted) distinct \(split.rawValue) problems in \(attempts) "
                 + "draws; relax the knobs (more operands, digits or maxChars) or ask for fewer problems"
+        case let .countTooLarge(count, limit):
+            return "cannot generate \(count) problems in one call; ask for at most \(limit)"
         case let .syntax(text, position, message):
             return "syntax error at character \(position) of '\(Self.oneLine(text))': \(message)"
         case let .runtime(text, message):

@@ -97,10 +97,17 @@ public enum TraceInterpreter {
         case print(Expr)
     }
 
-    static let keywords: Set<String> = ["if", "for", "in", "range", "print", "else", "while", "and", "or", "not"]
+    /// Python's keywords (3.11 `keyword.kwlist`, lowercase ones; names are lowercase) and the two builtins the
+    /// grammar calls, so that no accepted program is a Python syntax error or shadows `print` / `range`.
+    static let keywords: Set<String> = [
+        "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except",
+        "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass",
+        "raise", "return", "try", "while", "with", "yield", "print", "range",
+    ]
 
     static func parse(_ program: String) throws -> [Statement] {
-        let lines = program.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is a single Character in Swift, so it must be named as a separator (Python accepts CRLF).
+        let lines = program.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         guard lines.count <= maxLines + 1 else {
             throw TasksError.syntax(text: program, position: 0, message: "more than \(maxLines) lines")
         }

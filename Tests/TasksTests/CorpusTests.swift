@@ -68,6 +68,8 @@ import Testing
         Named("all zero", #"{"weights": {"arith": 0}}"#, "at least one family needs a positive weight"),
         Named("fraction above one", #"{"flawedFraction": 1.5}"#, "flawedFraction = 1.5: must be in 0...1"),
         Named("unknown key", #"{"flawed": 0.1}"#, "unknown key 'flawed' in corpus config"),
+        // Each finite, but the sum is +inf: weightedIndex then always picked the last family (no arith at all).
+        Named("weights overflow", #"{"weights": {"arith": 1e308, "word": 1e308}}"#, "weights"),
     ]
 
     @Test(arguments: badConfigs)

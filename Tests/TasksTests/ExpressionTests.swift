@@ -33,6 +33,22 @@ import Testing
         #expect(throws: TasksError.self) { try ExprParser.parse(text) }
     }
 
+    /// A long flat chain parses iteratively into a tree as deep as it is long; evaluating (or freeing) that tree
+    /// recursed once per operation and overflowed the stack at ~10k operations. The parser now refuses it.
+    @Test func longExpressionIsASyntaxErrorNotAStackOverflow() throws {
+        let chain = String(repeating: "1+", count: 100_000) + "1"
+        #expect(throws: TasksError.self) { try ExprParser.parse(chain) }
+        #expect(throws: TasksError.self) { try TraceInterpreter.run("print(\(chain))") }
+        let hostile = Problem(family: "arith", identity: "arith:" + chain, prompt: "1+1=?\n", answer: "2",
+                              solution: "1+1=2. #### 2")
+        var rng = TaskRNG(seed: 1)
+        #expect(ArithFamily().flawedSolution(for: hostile, rng: &rng) == nil)
+        // The limit is far above anything a family generates.
+        let longest = String(repeating: "1+", count: ExprParser.maxOperations) + "1"
+        #expect(try TraceInterpreter.run("print(\(longest))").printed == [Int64(ExprParser.maxOperations + 1)])
+        #expect(throws: TasksError.self) { try ExprParser.parse(longest + "+1") }
+    }
+
     @Test func slipPropagates() throws {
         let expr = try ExprParser.parse("37+48*2")
         var calculator = Calculator(source: "", slip: Slip(index: 0, kind: .plusOne, digit: 0))

@@ -1,3 +1,5 @@
+import Foundation
+import Seeded
 import Testing
 @testable import Tasks
 
@@ -16,6 +18,29 @@ import Testing
         #expect(try family.problem(split: .test, rng: &r1) == family.problem(split: .test, rng: &r2))
     }
 
+    /// "The same list on every machine": pinned fingerprints of generated data. Base checkpoints are cached by
+    /// recipe hash, which does not see the generator's code, so a change here (toolchain, stdlib, or an edit to
+    /// a family) silently pairs old checkpoints with new data. Update the values only for an intended change,
+    /// and bump PretrainRecipe's hash format with them.
+    static let fingerprints: [Named<String, String>] = [
+        Named("arith", "arith", "d8dd744acbb0d2d9"),
+        Named("word", "word", "d6788974ca020b16"),
+        Named("trace", "trace", "3e556fa705f65de5"),
+    ]
+
+    @Test(arguments: fingerprints)
+    func generatedDataIsPinned(_ c: Named<String, String>) throws {
+        let problems = try TaskRegistry.family(named: c.input).problems(count: 200, split: .train, seed: 7)
+        let text = problems.map { $0.identity + "|" + $0.text }.joined(separator: "\n")
+        #expect(String(StableHash.fnv1a64(text.utf8), radix: 16) == c.expected)
+    }
+
+    @Test func corpusIsPinned() throws {
+        let examples = try CorpusGenerator().examples(count: 200, seed: 7)
+        let text = examples.map { $0.text + "|\($0.isFlawed)|\($0.slippedStep ?? -1)" }.joined(separator: "\n")
+        #expect(String(StableHash.fnv1a64(text.utf8), radix: 16) == "6abf75aae3420e95")
+    }
+
     @Test(arguments: TaskRegistry.names)
     func trainAndTestAreDisjoint(family name: String) throws {
         let train = try Fixtures.problems(name, .train)
@@ -25,6 +50,36 @@ import Testing
         #expect(train.allSatisfy { $0.split == .train && Split.of(identity: $0.identity) == .train })
         #expect(test.allSatisfy { $0.split == .test && Split.of(identity: $0.identity) == .test })
         #expect(Set(test.map(\.identity)).count == test.count, "problems(count:) returns distinct problems")
+    }
+
+    /// The split is a function of the identity; a decoded problem (e.g. a cached suite) must not carry another.
+    @Test func decodingCannotRelabelTheSplit() throws {
+        let p = try Fixtures.problems("arith", .test)[0]
+        let data = try JSONEncoder().encode(p)
+        #expect(try JSONDecoder().decode(Problem.self, from: data) == p)
+        let tampered = String(decoding: data, as: UTF8.self).replacing(#""split":"test""#, with: #""split":"train""#)
+        #expect(tampered != String(decoding: data, as: UTF8.self))
+        let decoded = try? JSONDecoder().decode(Problem.self, from: Data(tampered.utf8))
+        #expect(decoded == nil, "a test problem decoded as \(decoded?.split.rawValue ?? "-")")
+    }
+
+    /// `5*87` and `87*5` are the same math in other words, yet the arith identity is the rendered text, so the
+    /// two split independently: at default knobs ~78% of the two-operand `+`/`*` test problems (about a quarter
+    /// of the test suite) have their commuted twin, same numbers and answer, in the train split. Fixing it
+    /// (canonical identity under commutation, flaws re-solved from the prompt) changes every split, hence every
+    /// corpus, suite and cached base model (PretrainRecipe's hash format), so it is left to a deliberate change.
+    @Test func commutedArithTwinsShareTheSplit() throws {
+        let twoOperand = try Fixtures.problems("arith", .test).compactMap { p -> (Problem, String)? in
+            let e = p.identity.dropFirst("arith:".count)
+            guard let op = e.first(where: { $0 == "+" || $0 == "*" }), e.filter({ "+-*/()".contains($0) }).count == 1,
+                  let i = e.firstIndex(of: op) else { return nil }
+            return (p, "arith:" + e[e.index(after: i)...] + String(op) + e[..<i])
+        }
+        #expect(twoOperand.count > 300)
+        let leaked = twoOperand.filter { Split.of(identity: $0.1) == .train }
+        withKnownIssue("arith identity is not invariant under commutation: train/test near-duplicates") {
+            #expect(leaked.count == 0, "\(leaked.count) of \(twoOperand.count), e.g. \(leaked.first?.0.identity ?? "")")
+        }
     }
 
     @Test func splitFractionIsAboutTwentyPercent() {
@@ -152,10 +207,190 @@ import Testing
         #expect(defaults.contains { $0.prompt.contains("if ") && $0.solution.contains(" no") })
     }
 
+    /// `ablate eval -n` reaches `problems(count:)` unchecked; a huge count trapped in `reserveCapacity` (and
+    /// `count * 100` overflowed) instead of throwing.
+    @Test func absurdCountsThrowInsteadOfTrapping() throws {
+        #expect(throws: TasksError.self) { try ArithFamily().problems(count: Int.max / 10, split: .test, seed: 1) }
+        #expect(throws: TasksError.self) { try ArithFamily().problems(count: Int.max, split: .test, seed: 1) }
+        #expect(throws: TasksError.self) { try CorpusGenerator().examples(count: Int.max / 10, seed: 1) }
+        #expect(try ArithFamily().problems(count: 0, split: .test, seed: 1).isEmpty)
+        #expect(try ArithFamily().problems(count: -3, split: .test, seed: 1).isEmpty)
+    }
+
     @Test func impossibleKnobsThrowInsteadOfHanging() throws {
         let tight = try ArithFamily(overridesJSON: #"{"minOperands": 8, "maxOperands": 8, "maxChars": 16}"#)
         #expect(throws: TasksError.self) { try tight.problems(count: 5, split: .test, seed: 1) }
         let tiny = try ArithFamily(overridesJSON: #"{"maxOperands": 2, "digits": 1, "operators": "+"}"#)
         #expect(throws: TasksError.self) { try tiny.problems(count: 100, split: .test, seed: 1) }
+    }
+}
+
+/// Invariants of the generated problems checked against independent readings (not the generator's own code).
+@Suite struct GoldInvariantTests {
+    /// Reads a word problem's English back into arithmetic, without the generator's program, and returns the
+    /// answer, or nil for a sentence it does not know. Also checks the question matches the story.
+    static func readWordProblem(_ prompt: String) -> Int64? {
+        let sentences = prompt.dropLast().split(separator: " ").reduce(into: [[String]]([[]])) { acc, word in
+            acc[acc.count - 1].append(String(word))
+            if word.hasSuffix(".") || word.hasSuffix("?") { acc.append([]) }
+        }.filter { !$0.isEmpty }.map { $0.map { String($0.filter { $0 != "." && $0 != "?" }) } }
+        guard let first = sentences.first, let start = first.lazy.compactMap({ Int64($0) }).first else { return nil }
+        var v = start
+        var together = false
+        for s in sentences.dropFirst().dropLast() {
+            let numbers = s.compactMap { Int64($0) }
+            let text = s.joined(separator: " ")
+            if together { return nil }  // "together" must be the last step
+            if text.contains(" packs of ") || text.contains(" bags of ") || text.contains(" boxes of ") {
+                v += numbers[0] * numbers[1]
+            } else if text.contains(" more than ") {
+                v = v + (v + numbers[0]); together = true
+            } else if text.contains(" fewer than ") {
+                v = v + (v - numbers[0]); together = true
+            } else if text.hasSuffix("has twice as many") || text.contains("has 2 times as many as") {
+                v = v + 2 * v; together = true
+            } else if text.contains("twice as many") || text.hasSuffix("doubles them") || text.hasSuffix("doubles") {
+                v *= 2
+            } else if text.contains("3 times as many") || text.hasSuffix("triples them") || text.hasSuffix("triples") {
+                v *= 3
+            } else if text.contains("half") {
+                guard v % 2 == 0 else { return nil }
+                v /= 2
+            } else if text.contains("third") {
+                guard v % 3 == 0 else { return nil }
+                v /= 3
+            } else if s.last == "more", numbers.count == 1 {
+                v += numbers[0]
+            } else if numbers.count == 1, ["gives", "loses", "sells", "takes", "uses"].contains(where: s.contains) {
+                v -= numbers[0]
+            } else {
+                return nil
+            }
+        }
+        let question = sentences.last?.joined(separator: " ") ?? ""
+        let asksTogether = question.hasSuffix("together") || question.hasSuffix("both have") || question.hasSuffix("in all")
+        return asksTogether == together ? v : nil
+    }
+
+    @Test func wordGoldMatchesAnIndependentReadingOfTheEnglish() throws {
+        let hard = try WordFamily(overridesJSON: #"{"minSteps": 3, "maxSteps": 6, "maxChars": 400, "maxValue": 1000}"#)
+        let problems = try Fixtures.problems("word", .train) + Fixtures.problems("word", .test)
+            + hard.problems(count: 500, split: .train, seed: 8)
+        for p in problems {
+            #expect(Self.readWordProblem(p.prompt).map(String.init) == p.answer, "\(p.prompt) \(p.solution)")
+        }
+    }
+
+    /// The prompt is what the model sees; the identity is what splits and what `flawedSolution` re-solves.
+    @Test func promptsAgreeWithTheirIdentities() throws {
+        for p in try Fixtures.problems("arith", .train) + Fixtures.problems("arith", .test) {
+            let expression = String(p.identity.dropFirst("arith:".count))
+            #expect(p.prompt == expression + "=?\n")
+            #expect(try ExprParser.parse(expression).rendered == expression, "canonical rendering")
+        }
+        for p in try Fixtures.problems("trace", .train) + Fixtures.problems("trace", .test) {
+            #expect(p.prompt == p.identity.dropFirst("trace:".count).replacing(";", with: "\n") + "\n")
+            // Running the prompt as the model reads it gives the gold answer and the gold scratchpad.
+            let run = try TraceInterpreter.run(p.prompt)
+            #expect(run.printed.map(String.init) == [p.answer], "\(p.prompt)")
+            #expect(run.steps.joined(separator: ". ") + ". #### \(p.answer)" == p.solution)
+        }
+    }
+
+    /// Regenerating with other seeds (no deduplication) meets many identities twice: each identity must always
+    /// come with the same answer and the same split, whatever the wording.
+    @Test(arguments: TaskRegistry.names)
+    func identityDeterminesAnswerAndSplit(family name: String) throws {
+        let family = try TaskRegistry.family(named: name)
+        var seen: [String: (answer: String, split: Split)] = [:]
+        var repeats = 0
+        for seed in UInt64(0)..<4 {
+            var rng = TaskRNG(seed: seed)
+            for _ in 0..<1500 {
+                guard let p = family.draw(rng: &rng) else { continue }
+                if let earlier = seen[p.identity] {
+                    repeats += 1
+                    #expect(earlier.answer == p.answer && earlier.split == p.split, "\(p.identity)")
+                } else {
+                    seen[p.identity] = (p.answer, p.split)
+                }
+            }
+        }
+        #expect(repeats > 0, "the check needs repeated identities")
+    }
+
+    /// Gold, flaws and lengths under harder knobs than the defaults the other tests use.
+    static let hardKnobs: [(String, String)] = [
+        ("arith", #"{"operators": "+-*/", "allowNegative": true, "depth": 3, "maxOperands": 6, "digits": 3, "maxChars": 300, "maxValue": 100000}"#),
+        ("word", #"{"minSteps": 3, "maxSteps": 6, "maxChars": 300, "maxValue": 1000, "maxStart": 200, "maxAmount": 50}"#),
+        ("trace", #"{"minStatements": 4, "maxStatements": 10, "variables": 6, "allowNegative": true, "maxChars": 300, "maxLoop": 6, "maxValue": 10000, "maxLiteral": 20}"#),
+    ]
+
+    @Test(arguments: 0..<hardKnobs.count)
+    func flawsAndGoldHoldUnderHardKnobs(index: Int) throws {
+        let (name, json) = Self.hardKnobs[index]
+        let family = try TaskRegistry.family(named: name, overridesJSON: json)
+        let maxChars = 300  // every hardKnobs entry
+        var rng = TaskRNG(seed: 21)
+        var flawed = 0
+        let problems = try family.problems(count: 250, split: .train, seed: 4)
+        for p in problems {
+            #expect(p.text.count <= maxChars && Alphabet.covers(p.text), "\(p.text)")
+            #expect(family.verify(p.solution, for: p) && family.checkScratchpad(p.solution).allStepsCorrect, "\(p.text)")
+            guard let f = family.flawedSolution(for: p, rng: &rng) else { continue }
+            flawed += 1
+            #expect((p.prompt + f.solution).count <= maxChars && Alphabet.covers(f.solution))
+            #expect(family.parseAnswer(f.solution) == f.answer && !family.verify(f.solution, for: p), "\(f.solution)")
+            expectFlags(family.checkScratchpad(f.solution), wrong: [f.slippedStep], "\(p.text) -> \(f.solution)")
+        }
+        #expect(flawed >= problems.count * 8 / 10)
+    }
+}
+
+/// What the verifier accepts around a gold answer: canonical variants yes, anything else no.
+@Suite struct VerifierVariantTests {
+    @Test(arguments: TaskRegistry.names)
+    func formattingVariantsOfTheGoldAnswer(family name: String) throws {
+        let family = try TaskRegistry.family(named: name)
+        for p in try Fixtures.problems(name, .test).prefix(300) {
+            let scratch = String(p.solution.dropLast(" #### \(p.answer)".count))
+            let value = Int64(p.answer) ?? 0
+            let sign = value < 0 ? "-" : ""
+            let digits = String(value.magnitude)
+            for accepted in [p.solution, p.solution + "\n", p.solution + "  \n\t", "\(scratch). ####\(p.answer)",
+                             "\(scratch). ####   \(sign)00\(digits)", "#### \(p.answer)"] {
+                #expect(family.verify(accepted, for: p), "\(accepted.debugDescription)")
+            }
+            for rejected in ["\(scratch). #### \(value + 1)", "\(scratch). #### \(value - 1)", p.solution + ".",
+                             p.solution + " apples", p.solution + "\n#### \(p.answer)", "\(scratch). ### \(p.answer)",
+                             "\(scratch). ##### \(p.answer)", "\(scratch). #### +\(p.answer)", "\(scratch). \(p.answer)",
+                             "\(scratch). #### \(p.answer).0", "", String(p.solution.reversed())] {
+                #expect(!family.verify(rejected, for: p), "\(rejected.debugDescription)")
+            }
+            if value == 0 { #expect(family.verify("#### -0", for: p)) }
+        }
+    }
+
+    /// Completions from a sampler can hold anything: long runs, characters outside the alphabet, combining
+    /// marks that merge with `#` or a digit into one Character, CRLF. The parser never traps, and whatever it
+    /// accepts has exactly one `####` and an Int64 answer.
+    @Test func parserAndCheckerSurviveAdversarialText() {
+        var rng = TaskRNG(seed: 99)
+        let pieces = ["#", "####", "-", "0", "7", "999999999", " ", "\n", "\r\n", "\t", "\u{301}", "\u{FE0F}\u{20E3}",
+                      "٣", "７", "\u{0}", "é", "😀", "=", ".", "+", "*", "yes", "a", ">", "==", "\u{200B}"]
+        for _ in 0..<3000 {
+            let text = (0..<rng.int(in: 0...16)).map { _ in rng.pick(pieces) }.joined()
+            if let answer = AnswerParser.parse(text) {
+                #expect(Int64(answer) != nil && AnswerParser.canonical(answer) == answer, "\(text.debugDescription)")
+                #expect(text.utf8.filter { $0 == UInt8(ascii: "#") }.count == 4, "\(text.debugDescription)")
+            }
+            _ = ScratchpadChecker.check(text)
+            _ = try? TraceInterpreter.run(text)
+        }
+        let long = String(repeating: "1+1=2. ", count: 20_000) + "#### 2"
+        #expect(AnswerParser.parse(long) == "2")
+        #expect(ScratchpadChecker.check(long).allStepsCorrect)
+        #expect(AnswerParser.parse("#### 7\u{301}") == nil, "a combining mark on the last digit is not whitespace")
+        #expect(AnswerParser.parse("#\u{301}### 7") == nil)
     }
 }

@@ -25,6 +25,9 @@ import Testing
               Expected(printed: [2], steps: ["a=4", "a=4*2=8", "a=8*2=16", "a=16*2=32", "32>=32 yes", "a=32-32=0", "0+2=2"])),
         Named("blank lines and trailing spaces", "a=1  \n\nprint(a)\n",
               Expected(printed: [1], steps: ["a=1"])),
+        // Swift reads "\r\n" as one Character, so splitting at "\n" kept the whole program on one line.
+        Named("CRLF line endings", "a=1 \r\nb=a+2\r\nprint(b)\r\n",
+              Expected(printed: [3], steps: ["a=1", "b=1+2=3"])),
     ]
 
     @Test(arguments: programs)
@@ -46,6 +49,10 @@ import Testing
         Named("division", "a=4/2", "'/' is not supported"),
         Named("unclosed print", "print(a", "')'"),
         Named("unknown character", "a=3$", "'$'"),
+        // CPython rejects these; the interpreter promises that every program it accepts is valid Python.
+        Named("Python keyword as a variable", "def=3\nprint(def)", "not a variable name"),
+        Named("Python keyword in an expression", "a=1\nprint(a+lambda)", "keyword"),
+        Named("leading zero", "a=07\nprint(a)", "leading zero"),
     ]
 
     @Test(arguments: syntaxErrors)
