@@ -111,3 +111,45 @@ struct StatsAPITests {
         expectClose(try Power.power(effectSize: 0.5, nobs: small.nobs), 0.8, rel: 1e-8, "power at solution")
     }
 }
+
+/// Edge cases found in review: each pins scipy 1.17 / statsmodels behaviour (or, for the power curve, a
+/// 40-digit mpmath integration where scipy's noncentral t is itself inaccurate or NaN).
+@Suite("statistics edge cases")
+struct StatsEdgeCaseTests {
+    @Test("pearsonr with n = 2 has p = 1 for every alternative (scipy returns exactly 1)")
+    func pearsonTwoPairs() throws {
+        for alternative in Alternative.allCases {
+            let r = try Correlation.pearson([1, 2], [3, 1], alternative: alternative)
+            #expect(r.statistic == -1)
+            #expect(r.pvalue == 1, "\(alternative)")
+            #expect(try Correlation.pointBiserial([0, 1], [3, 5], alternative: alternative).pvalue == 1)
+        }
+    }
+
+    @Test("pearsonr with an infinite value is NaN, not a clamped r = −1 with p = 0")
+    func pearsonInfinite() throws {
+        let r = try Correlation.pearson([1, .infinity, 3], [1, 2, 3])
+        #expect(r.statistic.isNaN && r.pvalue.isNaN, "\(r)")
+        let b = try Correlation.pointBiserial([0, 1, 1], [1, .infinity, 3])
+        #expect(b.statistic.isNaN && b.pvalue.isNaN, "\(b)")
+    }
+
+    @Test("pearsonr of a constant whose mean is not exact (0.1 × 7) is NaN, as scipy's x == x[0] check")
+    func pearsonConstantInexactMean() throws {
+        let r = try Correlation.pearson(Array(repeating: 0.1, count: 7), [1, 2, 3, 4, 5, 6, 8])
+        #expect(r.statistic.isNaN && r.pvalue.isNaN, "\(r)")
+        let s = try Correlation.pearson([1, 2, 3, 4, 5], Array(repeating: 0.3, count: 5))
+        #expect(s.statistic.isNaN && s.pvalue.isNaN, "\(s)")
+    }
+
+    @Test("pearsonr neither overflows nor underflows at extreme scales (scipy scales by max |x − x̄|)")
+    func pearsonExtremeScale() throws {
+        for scale in [1e-200, 1, 1e200] {
+            let r = try Correlation.pearson([1, 2, 3, 4].map { $0 * scale }, [1, 2, 3, 5])
+            expectClose(r.statistic, 0.9827076298239908, rel: 1e-12, "r at scale \(scale)")
+            expectClose(r.pvalue, 0.017292370176009264, rel: 1e-9, "p at scale \(scale)")
+        }
+        let wide = try Correlation.pearson([-5e210, 5e210, 3e200, -3e200], [1, 2, 3, 4])
+        expectClose(wide.statistic, 0.3162277659978643, rel: 1e-12, "r")
+    }
+}
