@@ -152,4 +152,12 @@ struct StatsEdgeCaseTests {
         let wide = try Correlation.pearson([-5e210, 5e210, 3e200, -3e200], [1, 2, 3, 4])
         expectClose(wide.statistic, 0.3162277659978643, rel: 1e-12, "r")
     }
+
+    @Test("kendalltau treats equal infinities as a tie (scipy: τ-b −0.7379, p 0.07697)")
+    func kendallTiedInfinities() throws {
+        let r = try Correlation.kendall([.infinity, .infinity, 1, 2, 0], [1, 2, 3, 4, 5])
+        expectClose(r.statistic, -0.7378647873726218, rel: 1e-12, "tau")
+        expectClose(r.pvalue, 0.07697417298126674, rel: 1e-9, "p")
+        #expect(r.methodUsed == "asymptotic")
+    }
 }

@@ -67,11 +67,12 @@ public enum Correlation {
         var dis = 0, xtie = 0, ytie = 0, ntie = 0
         for i in 0..<n {
             for j in (i + 1)..<n {
-                let dx = x[i] - x[j], dy = y[i] - y[j]
-                if dx == 0 && dy == 0 { ntie += 1 }
-                if dx == 0 { xtie += 1 }
-                if dy == 0 { ytie += 1 }
-                if (dx > 0 && dy < 0) || (dx < 0 && dy > 0) { dis += 1 }
+                // Compare rather than subtract: ∞ − ∞ is NaN, but two equal infinities are a tie (scipy ranks them).
+                let sx = x[i] < x[j] ? -1 : (x[i] > x[j] ? 1 : 0), sy = y[i] < y[j] ? -1 : (y[i] > y[j] ? 1 : 0)
+                if sx == 0 && sy == 0 { ntie += 1 }
+                if sx == 0 { xtie += 1 }
+                if sy == 0 { ytie += 1 }
+                if sx * sy < 0 { dis += 1 }
             }
         }
         let tot = n * (n - 1) / 2
