@@ -160,4 +160,40 @@ struct StatsEdgeCaseTests {
         expectClose(r.pvalue, 0.07697417298126674, rel: 1e-9, "p")
         #expect(r.methodUsed == "asymptotic")
     }
+
+    /// (effect size, nobs, design, alternative, power) from mpmath at 40 digits on the same double inputs
+    /// (statsmodels agrees where scipy's noncentral t is finite; at (5, 2.5, paired) it returns NaN).
+    static let smallDFPower: [(Double, Double, PowerDesign, Alternative, Double)] = [
+        (1, 1.5, .paired, .greater, 0.12310092331016451),
+        (1, 1.2, .paired, .greater, 0.097798890905210744),
+        (3, 2.2, .paired, .greater, 0.6168086515581868),
+        (5, 2.5, .paired, .twoSided, 0.80535958301186163),
+        (1, 1.2, .independent, .twoSided, 0.055552583530093662),
+        (1, 1.2, .independent, .greater, 0.092140501799919494),
+        (0.5, 20, .independent, .twoSided, 0.33793902892504093),
+        (2, 3, .paired, .less, 3.6773324941610782e-6),
+    ]
+
+    @Test("t-test power is accurate for fewer than 2 degrees of freedom", arguments: smallDFPower.indices)
+    func powerSmallDF(_ i: Int) throws {
+        let (d, n, design, alternative, want) = Self.smallDFPower[i]
+        let got = try Power.power(effectSize: d, nobs: n, design: design, alternative: alternative)
+        expectClose(got, want, rel: 1e-7, "d=\(d) n=\(n) \(design) \(alternative)")
+    }
+
+    @Test("a power in the wrong direction is tiny and non-negative, not 1 − (1 − ε) rounding noise")
+    func powerWrongDirection() throws {
+        let p = try Power.power(effectSize: 5, nobs: 3, design: .paired, alternative: .less)
+        #expect(p >= 0)
+        expectClose(p, 6.8559098316849302e-21, rel: 1e-5, "P(T' < t_0.05) with δ = 5√3, ν = 2")
+    }
+
+    @Test("seeds for a large paired effect: fractional n solved on the accurate power curve")
+    func powerSolveSmallDF() throws {
+        let greater = try Power.seedsPerArm(effectSize: 5, design: .paired, alternative: .greater)
+        expectClose(greater.nobs, 2.0854200647719634, rel: 1e-8, "nobs")
+        let two = try Power.seedsPerArm(effectSize: 5, design: .paired)
+        expectClose(two.nobs, 2.4913062350198563, rel: 1e-8, "nobs")
+        #expect(two.seedsPerArm == 3)
+    }
 }
