@@ -196,4 +196,22 @@ struct StatsEdgeCaseTests {
         expectClose(two.nobs, 2.4913062350198563, rel: 1e-8, "nobs")
         #expect(two.seedsPerArm == 3)
     }
+
+    @Test("a huge n_resamples is a request error naming it, and the other requests still run")
+    func resamplesCap() throws {
+        let input = """
+        [{"id": 1, "test": "bootstrap_ci", "params": {"seed": 1, "n_resamples": 100000000000000}, "x": [1, 2, 3]},
+         {"id": 2, "test": "stratified_bootstrap_ci", "params": {"seed": 1, "n_resamples": 100000000000000},
+          "x": [[1, 2], [3, 4]]},
+         {"id": 3, "test": "holm", "x": [0.01]}]
+        """
+        guard case let .array(results) = try StatsRequest.respond(toDocument: Data(input.utf8)) else {
+            Issue.record("expected an array"); return
+        }
+        for r in results.prefix(2) {
+            guard case let .string(message)? = r["error"] else { Issue.record("expected an error: \(r.serialized)"); continue }
+            #expect(message.contains("n_resamples"), "\(message)")
+        }
+        #expect(results[2]["adjusted"] == .array([.number(0.01)]))
+    }
 }
