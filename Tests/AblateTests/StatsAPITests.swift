@@ -214,4 +214,84 @@ struct StatsEdgeCaseTests {
         }
         #expect(results[2]["adjusted"] == .array([.number(0.01)]))
     }
+
+    // MARK: - Edge cases that already behave as scipy/statsmodels (pinned so they stay that way)
+
+    @Test("wilcoxon 'auto': ties switch from the 2ⁿ sign-flip permutation at 13 differences to normal at 14")
+    func wilcoxonPermutationBoundary() throws {
+        let d13: [Double] = [1, 1, -2, 3, 3, 4, -5, 6, 7, 8, 9, -10, 11]
+        // (alternative, p at n = 13, p at n = 14) from scipy 1.17; statistics 22 / 69 and 22 / 83.
+        let cases: [(Alternative, Double, Double)] = [(.twoSided, 0.105712890625, 0.0554126420593172),
+                                                      (.less, 0.9512939453125, 0.9722936789703414),
+                                                      (.greater, 0.0528564453125, 0.0277063210296586)]
+        for (alternative, p13, p14) in cases {
+            let a = try Wilcoxon.test(d13, alternative: alternative)
+            #expect(a.methodUsed == .permutation)
+            #expect(a.statistic == (alternative == .twoSided ? 22 : 69))
+            expectClose(a.pvalue, p13, rel: 1e-12, "n = 13 \(alternative)")
+            let b = try Wilcoxon.test(d13 + [12], alternative: alternative)
+            #expect(b.methodUsed == .asymptotic)
+            #expect(b.statistic == (alternative == .twoSided ? 22 : 83))
+            expectClose(b.pvalue, p14, rel: 1e-10, "n = 14 \(alternative)")
+        }
+    }
+
+    @Test("wilcoxon 'auto' without ties is exact up to 50 differences and normal from 51")
+    func wilcoxonExactBoundary() throws {
+        let d50 = (1...50).map { Double($0 % 3 == 0 ? -$0 : $0) }
+        let a = try Wilcoxon.test(d50)
+        #expect(a.methodUsed == .exact && a.statistic == 408)
+        expectClose(a.pvalue, 0.02616696817119646, rel: 1e-12, "n = 50")
+        let b = try Wilcoxon.test(d50 + [51])
+        #expect(b.methodUsed == .asymptotic && b.statistic == 408)
+        expectClose(b.pvalue, 0.016837638766199484, rel: 1e-10, "n = 51")
+        expectClose(try Wilcoxon.test(d50 + [51], method: .exact).pvalue, 0.016149074201849523, rel: 1e-12, "exact")
+    }
+
+    @Test("mannwhitneyu: exact whenever one sample has ≤ 8 values and nothing ties, however large the other")
+    func mannWhitneyExactBoundary() throws {
+        let x: [Double] = [1, 2, 3, 4, 5, 6, 7, 8], y = (0..<50).map { Double($0) + 0.5 }
+        let cases: [(Alternative, Double)] = [(.twoSided, 4.2284074343633094e-05), (.less, 2.1142037171816547e-05),
+                                              (.greater, 0.9999818901039766)]
+        for (alternative, p) in cases {
+            let r = try MannWhitney.test(x, y, alternative: alternative)
+            #expect(r.methodUsed == .exact && r.statistic == 36)
+            expectClose(r.pvalue, p, rel: 1e-12, "\(alternative)")
+        }
+        // One tie anywhere: normal approximation with tie and continuity corrections; 'exact' truncates U.
+        let tied: [Double] = [2.5, 2.5, 9, 10]
+        let asymptotic = try MannWhitney.test(x, tied)
+        #expect(asymptotic.methodUsed == .asymptotic && asymptotic.statistic == 12)
+        expectClose(asymptotic.pvalue, 0.5515177080217877, rel: 1e-10, "ties")
+        expectClose(try MannWhitney.test(x, tied, method: .exact).pvalue, 0.5696969696969697, rel: 1e-12, "exact")
+        // All values equal: σ = 0, z = −∞, p = 1 (not NaN), as scipy.
+        let equal = try MannWhitney.test([2, 2, 2], [2, 2, 2, 2])
+        #expect(equal.statistic == 6 && equal.pvalue == 1)
+    }
+
+    @Test("Holm and BH with tied, zero and unit p-values match statsmodels, in input order")
+    func adjustmentsWithTies() throws {
+        let p: [Double] = [0.04, 0.01, 0.5, 0.01, 0.04]
+        let holm = try MultipleComparisons.holm(p)
+        #expect(holm.adjusted == [0.12, 0.05, 0.5, 0.05, 0.12])
+        #expect(holm.reject == [false, true, false, true, false])  // 5 × 0.01 = 0.05 ≤ α rejects
+        let bh = try MultipleComparisons.benjaminiHochberg(p)
+        for (got, want) in zip(bh.adjusted, [0.05, 0.025, 0.5, 0.025, 0.05]) { expectClose(got, want, rel: 1e-12, "bh") }
+        #expect(bh.reject == [true, true, false, true, true])
+        let q: [Double] = [0, 1, 0.5, 0.5, 0]
+        #expect(try MultipleComparisons.holm(q).adjusted == [0, 1, 1, 1, 0])
+        #expect(try MultipleComparisons.benjaminiHochberg(q).adjusted == [0, 1, 0.625, 0.625, 0])
+    }
+
+    @Test("constant input: BCa ends are NaN (jackknife acceleration 0/0), percentile ends the constant")
+    func bootstrapConstant() throws {
+        let x: [Double] = [0.5, 0.5, 0.5, 0.5]
+        let bca = try Bootstrap.interval(x, statistic: Descriptive.meanUnchecked, resamples: 200, seed: 1)
+        #expect(bca.estimate == 0.5 && bca.low.isNaN && bca.high.isNaN && bca.standardError == 0)
+        let pct = try Bootstrap.interval(x, statistic: Descriptive.meanUnchecked, method: .percentile,
+                                         resamples: 200, seed: 1)
+        #expect(pct.low == 0.5 && pct.high == 0.5)
+        let s = try Correlation.spearman([1, 2, 3, 4], [5, 5, 5, 5])
+        #expect(s.statistic.isNaN && s.pvalue.isNaN)
+    }
 }
