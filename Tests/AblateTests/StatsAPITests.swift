@@ -215,6 +215,16 @@ struct StatsEdgeCaseTests {
         #expect(results[2]["adjusted"] == .array([.number(0.01)]))
     }
 
+    @Test("a p-value outside [0, 1] is reported with its field and index")
+    func holmBadPValueNamesField() {
+        #expect(throws: StatsError.invalidParameter(name: "x[2]", value: "nan", expected: "a p-value in [0, 1]")) {
+            try MultipleComparisons.holm([0.1, 0.2, .nan])
+        }
+        let r = StatsRequest.respond(to: .object([("test", .string("benjamini_hochberg")),
+                                                  ("x", .array([.number(0.5), .number(1.5)]))]))
+        #expect(r["error"] == .string("`x[1]` is 1.5; it must be a p-value in [0, 1]."))
+    }
+
     // MARK: - Edge cases that already behave as scipy/statsmodels (pinned so they stay that way)
 
     @Test("wilcoxon 'auto': ties switch from the 2ⁿ sign-flip permutation at 13 differences to normal at 14")
