@@ -225,6 +225,18 @@ struct StatsEdgeCaseTests {
         #expect(r["error"] == .string("`x[1]` is 1.5; it must be a p-value in [0, 1]."))
     }
 
+    @Test("bare NaN or an out-of-range number (Python's json.dumps) is a parse error that says how to write them")
+    func bareNaNHint() {
+        for text in ["[{\"test\": \"iqm\", \"x\": [NaN, 2]}]", "[{\"test\": \"iqm\", \"x\": [1e999, 2]}]"] {
+            do {
+                _ = try StatsRequest.respond(toDocument: Data(text.utf8))
+                Issue.record("expected a parse error for \(text)")
+            } catch {
+                #expect("\(error)".contains("\"nan\", \"inf\" and \"-inf\""), "\(error)")
+            }
+        }
+    }
+
     // MARK: - Edge cases that already behave as scipy/statsmodels (pinned so they stay that way)
 
     @Test("wilcoxon 'auto': ties switch from the 2ⁿ sign-flip permutation at 13 differences to normal at 14")
