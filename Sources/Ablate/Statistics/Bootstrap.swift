@@ -64,7 +64,7 @@ public enum Bootstrap {
     /// - Parameters:
     ///   - resamples: B, default 9999 (scipy's default).
     ///   - seed: required, so every interval is reproducible.
-    /// - Throws: empty input, NaN or infinite values, B < 1, level outside (0, 1).
+    /// - Throws: empty input, NaN or infinite values, B < 1 or B > 10⁷, level outside (0, 1).
     public static func interval(_ x: [Double], statistic: ([Double]) -> Double, level: Double = 0.95,
                                 method: BootstrapMethod = .bca, resamples: Int = 9999, seed: UInt) throws
         -> BootstrapInterval
@@ -116,9 +116,14 @@ public enum Bootstrap {
                                  method: method, resamples: resamples, seed: seed)
     }
 
+    /// The most resamples accepted: 10⁷ statistics are 80 MB; far more would exhaust memory and abort the process
+    /// (taking every other request of an `ablate stats` document with it) instead of failing as one bad request.
+    static let maximumResamples = 10_000_000
+
     static func checkResamples(_ b: Int) throws {
-        guard b >= 1 else {
-            throw StatsError.invalidParameter(name: "n_resamples", value: "\(b)", expected: "a positive integer")
+        guard b >= 1, b <= maximumResamples else {
+            throw StatsError.invalidParameter(name: "n_resamples", value: "\(b)",
+                                              expected: "a positive integer no larger than 10,000,000")
         }
     }
 }

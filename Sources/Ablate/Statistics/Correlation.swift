@@ -14,7 +14,8 @@ public struct CorrelationResult: Equatable, Sendable {
 public enum Correlation {
     /// Pearson's r (scipy `pearsonr`): r = Σ(x−x̄)(y−ȳ)/(‖x−x̄‖‖y−ȳ‖), clipped to [−1, 1]. The p-value is from
     /// t = r√((n−2)/(1−r²)) with n − 2 df (equal to scipy's beta form); |r| = 1 gives p = 0, and n = 2 gives
-    /// p = 1 two-sided. Constant input or NaN gives NaN.
+    /// r = ±1 exactly and p = 1 for every alternative (scipy). Constant input (every value equal to the first),
+    /// NaN, or an infinite value (x − x̄ is then NaN) gives NaN.
     /// - Throws: empty input, unequal lengths, fewer than 2 pairs.
     public static func pearson(_ x: [Double], _ y: [Double], alternative: Alternative = .twoSided) throws
         -> CorrelationResult
@@ -66,11 +67,12 @@ public enum Correlation {
         var dis = 0, xtie = 0, ytie = 0, ntie = 0
         for i in 0..<n {
             for j in (i + 1)..<n {
-                let dx = x[i] - x[j], dy = y[i] - y[j]
-                if dx == 0 && dy == 0 { ntie += 1 }
-                if dx == 0 { xtie += 1 }
-                if dy == 0 { ytie += 1 }
-                if (dx > 0 && dy < 0) || (dx < 0 && dy > 0) { dis += 1 }
+                // Compare rather than subtract: ∞ − ∞ is NaN, but two equal infinities are a tie (scipy ranks them).
+                let sx = x[i] < x[j] ? -1 : (x[i] > x[j] ? 1 : 0), sy = y[i] < y[j] ? -1 : (y[i] > y[j] ? 1 : 0)
+                if sx == 0 && sy == 0 { ntie += 1 }
+                if sx == 0 { xtie += 1 }
+                if sy == 0 { ytie += 1 }
+                if sx * sy < 0 { dis += 1 }
             }
         }
         let tot = n * (n - 1) / 2
@@ -109,26 +111,28 @@ public enum Correlation {
 
     static func pearsonR(_ x: [Double], _ y: [Double]) -> Double {
         if x.contains(where: \.isNaN) || y.contains(where: \.isNaN) { return .nan }
+        // Constant input: scipy tests x == x[0] exactly (x − x̄ need not be exactly 0), warns and returns NaN.
+        if x.allSatisfy({ $0 == x[0] }) || y.allSatisfy({ $0 == y[0] }) { return .nan }
         let mx = Descriptive.meanUnchecked(x), my = Descriptive.meanUnchecked(y)
         let xm = x.map { $0 - mx }, ym = y.map { $0 - my }
-        let nx = xm.reduce(0) { $0 + $1 * $1 }.squareRoot(), ny = ym.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        // Constant input: scipy warns and returns NaN.
-        if nx == 0 || ny == 0 { return .nan }
+        // Norms scaled by the largest deviation, as scipy, so that squares neither overflow nor underflow.
+        func norm(_ v: [Double]) -> Double {
+            let top = v.reduce(0) { Swift.max($0, abs($1)) }
+            return top * v.reduce(0) { $0 + ($1 / top) * ($1 / top) }.squareRoot()
+        }
+        let nx = norm(xm), ny = norm(ym)
         var r = 0.0
         for i in x.indices { r += (xm[i] / nx) * (ym[i] / ny) }
-        return min(1, max(-1, r))
+        // An infinite value makes r NaN; Swift's min/max would turn NaN into a bound, so clip only numbers.
+        r = r.isNaN ? r : min(1, max(-1, r))
+        // Two points: scipy rounds r to exactly ±1.
+        return x.count == 2 ? r.rounded() : r
     }
 
     static func tPValue(_ r: Double, n: Int, alternative: Alternative) -> Double {
         if r.isNaN { return .nan }
-        if n == 2 {
-            // One pair of points: r = ±1 always; scipy's beta(0, 0) null puts mass ½ at each end.
-            switch alternative {
-            case .twoSided: return 1
-            case .greater: return r > 0 ? 0.5 : 1
-            case .less: return r < 0 ? 0.5 : 1
-            }
-        }
+        // Two points always lie on a line (r = ±1): scipy returns p = 1 whatever the alternative.
+        if n == 2 { return 1 }
         let df = Double(n - 2)
         let t = r * (df / ((1 + r) * (1 - r))).squareRoot()
         return GSL.pValue(t, alternative: alternative) { GSL.tSF($0, df: df) }

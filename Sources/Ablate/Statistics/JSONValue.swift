@@ -39,7 +39,10 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// Parses JSON text.
     public static func parse(_ data: Data) throws -> JSONValue {
         do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-            throw StatsError.badRequest("the input is not valid JSON (\(error.localizedDescription))")
+            // Foundation's message gives no position, so name the usual culprit: Python's json.dumps writes NaN and
+            // infinities as bare NaN/Infinity tokens, which are not JSON.
+            throw StatsError.badRequest("the input is not valid JSON (\(error.localizedDescription)); NaN and "
+                + "infinities must be the strings \"nan\", \"inf\" and \"-inf\", not bare NaN, Infinity or 1e999")
         }
     }
 

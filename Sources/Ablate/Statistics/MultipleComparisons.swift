@@ -41,8 +41,8 @@ public enum MultipleComparisons {
 
     private static func validate(_ p: [Double], _ alpha: Double, _ test: String) throws {
         try Check.nonEmpty(p, "x", test)
-        if let bad = p.first(where: { !($0 >= 0 && $0 <= 1) }) {
-            throw StatsError.invalidParameter(name: "p-value", value: "\(bad)", expected: "a number in [0, 1]")
+        if let i = p.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw StatsError.invalidParameter(name: "x[\(i)]", value: "\(p[i])", expected: "a p-value in [0, 1]")
         }
         try Check.level(alpha, "alpha")
     }

@@ -1,3 +1,4 @@
+import CGSL
 import Foundation
 
 /// Study design for a power calculation.
@@ -21,8 +22,9 @@ public enum Power {
     /// Power of a t-test with n per arm (fractional n allowed), as statsmodels `ttest_power`:
     /// P(T' > t₍df,1−α'₎) (+ P(T' < t₍df,α'₎) when two-sided, α' = α/2) for a noncentral t T' with
     /// noncentrality δ. GSL has no noncentral t, so its distribution function is computed by a **numeric
-    /// integration**: P(T' > c) = ∫₀^∞ Q(c·u/√ν − δ)·f(u) du, f the χ_ν density of u = √V, by composite
-    /// Simpson's rule (4000 panels over ±12 around the mode) — accurate to about 1e-9.
+    /// integration**: P(T' > c) = ∫₀^∞ Q(c·u/√ν − δ)·f(u) du, f the χ_ν density of u = √V, by GSL's adaptive
+    /// QAGP over ±12 around the mode (relative accuracy about 1e-10, also for ν < 2, where f or its slope is
+    /// infinite at 0). The lower tail is the upper tail of −T' (noncentrality −δ), never 1 − P.
     /// `greater` is statsmodels' 'larger', `less` its 'smaller'.
     public static func power(effectSize: Double, nobs: Double, alpha: Double = 0.05,
                              design: PowerDesign = .independent, alternative: Alternative = .twoSided) throws
@@ -84,24 +86,56 @@ public enum Power {
         let tailAlpha = alternative == .twoSided ? alpha / 2 : alpha
         var p = 0.0
         if alternative != .less { p += noncentralTSF(GSL.tQuantile(1 - tailAlpha, df: df), df: df, nc: nc) }
-        if alternative != .greater { p += 1 - noncentralTSF(GSL.tQuantile(tailAlpha, df: df), df: df, nc: nc) }
+        // P(T' < c) = P(−T' > −c), and −T' is noncentral t with −δ: summing that tail directly keeps a tiny
+        // power tiny (1 − P(T' > c) left rounding noise of ±1e-12, negative powers included).
+        if alternative != .greater { p += noncentralTSF(-GSL.tQuantile(tailAlpha, df: df), df: df, nc: -nc) }
         return p
     }
 
-    /// P(T' > c) for T' = (Z + δ)/√(V/ν), V ~ χ²_ν, by Simpson's rule over u = √V.
+    /// The integrand's constants, handed to GSL through its `void *params`.
+    private struct NoncentralT {
+        var c, nu, nc, logNorm: Double
+    }
+
+    /// P(T' > c) for T' = (Z + δ)/√(V/ν), V ~ χ²_ν: ∫ Q(c·u/√ν − δ)·f(u) du over u = √V by GSL's QAGP.
+    ///
+    /// Simpson's rule on a fixed grid is not enough here: for ν < 1 the χ_ν density u^{ν−1}e^{−u²/2} is infinite
+    /// at 0 and for ν < 2 its slope is, which cost up to 0.2 in power at nobs ≈ 1.2 and 2e-4 at ν ≈ 1.2.
+    /// QAGP's Gauss–Kronrod nodes never touch the end points, and its extrapolation handles such singularities.
     static func noncentralTSF(_ c: Double, df nu: Double, nc: Double) -> Double {
+        if c.isNaN || nu.isNaN || nc.isNaN || !(nu > 0) { return .nan }
+        if c == .infinity { return 0 }
+        if c == -.infinity { return 1 }
+        _ = GSL.ready
         let mode = Swift.max(nu - 1, 0).squareRoot()
         let lo = Swift.max(0, mode - 12), hi = mode + 12
-        let panels = 4000
-        let h = (hi - lo) / Double(panels)
-        let logNorm = (nu / 2 - 1) * log(2.0) + GSL.lnGamma(nu / 2)
-        func integrand(_ u: Double) -> Double {
-            guard u > 0 else { return nu == 1 ? exp(-logNorm) * GSL.normalSF(-nc) : 0 }
-            let density = exp((nu - 1) * log(u) - u * u / 2 - logNorm)
-            return GSL.normalSF(c * u / nu.squareRoot() - nc) * density
+        var constants = NoncentralT(c: c, nu: nu, nc: nc, logNorm: (nu / 2 - 1) * log(2.0) + GSL.lnGamma(nu / 2))
+        let limit = 1000
+        guard let workspace = gsl_integration_workspace_alloc(limit) else { return .nan }
+        defer { gsl_integration_workspace_free(workspace) }
+        // Q(a·u − δ), a = c/√ν, steps from 1 to 0 (or back) around u = δ/a over a width of about 1/|a|. With a
+        // huge critical value (ν < 1) that step sits far inside the first Gauss–Kronrod panel and the integral would
+        // come out 0, so it gets break points of its own.
+        var points = [lo]
+        let a = c / nu.squareRoot()
+        if a != 0 {
+            let centre = nc / a, width = 1 / abs(a)
+            // Strictly increasing and inside (lo, hi), as QAGP needs (points can merge when |δ| is enormous).
+            for k in [-8.0, -2, 0, 2, 8] where centre + k * width > points[points.count - 1] && centre + k * width < hi {
+                points.append(centre + k * width)
+            }
         }
-        var s = integrand(lo) + integrand(hi)
-        for k in 1..<panels { s += integrand(lo + Double(k) * h) * (k % 2 == 1 ? 4 : 2) }
-        return s * h / 3
+        points.append(hi)
+        var result = 0.0, error = 0.0
+        withUnsafeMutablePointer(to: &constants) { pointer in
+            var f = gsl_function(function: { u, params in
+                guard let k = params?.assumingMemoryBound(to: NoncentralT.self).pointee, u > 0 else { return 0 }
+                let density = exp((k.nu - 1) * log(u) - u * u / 2 - k.logNorm)
+                return GSL.normalSF(k.c * u / k.nu.squareRoot() - k.nc) * density
+            }, params: UnsafeMutableRawPointer(pointer))
+            // A non-zero status (round-off limits reached) still leaves the best estimate in `result`.
+            _ = gsl_integration_qagp(&f, &points, points.count, 0, 1e-11, limit, workspace, &result, &error)
+        }
+        return result
     }
 }

@@ -33,7 +33,7 @@ public enum Rliable {
     /// Stratified bootstrap interval of `aggregate` (rliable `get_interval_estimates`): each resample draws,
     /// task by task, nRuns runs with replacement from that task's column, and the interval is the percentile
     /// interval of the aggregate over B resamples (rliable's default method; B defaults to rliable's 50 000). Draw order: see `BootstrapRNG`.
-    /// - Throws: a ragged or empty matrix, NaN or infinite scores, B < 1, level outside (0, 1).
+    /// - Throws: a ragged or empty matrix, NaN or infinite scores, B < 1 or B > 10⁷, level outside (0, 1).
     public static func stratifiedBootstrap(_ scores: [[Double]], aggregate: ([[Double]]) -> Double,
                                            level: Double = 0.95, resamples: Int = 50000, seed: UInt) throws
         -> BootstrapInterval
