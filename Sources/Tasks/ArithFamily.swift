@@ -46,7 +46,8 @@ public struct ArithConfig: TaskConfig {
 /// `arith`: multi-step integer expressions with `+ - *` (and optionally exact `/`) and parentheses.
 ///
 /// Prompt `37+48*2=?\n`, solution `48*2=96. 37+96=133. #### 133`: one operation per step, in the order the
-/// expression tree evaluates (left operand, right operand, operation). Identity: `arith:<expression>`.
+/// expression tree evaluates (left operand, right operand, operation). Identity: `arith:` + the expression's
+/// `commutativeForm`, so `5*87` and `87*5` (or `a+(b+c)` and `a+b+c`) are one problem, on one side of the split.
 public struct ArithFamily: TaskFamily {
     public static let familyName = "arith"
     public let config: ArithConfig
@@ -61,19 +62,22 @@ public struct ArithFamily: TaskFamily {
         let text = expr.rendered
         guard let (steps, answer) = solve(expr, source: text, slip: nil),
               steps.allSatisfy({ inRange($0.result) }) else { return nil }
-        let problem = Problem(family: name, identity: "\(name):\(text)", prompt: "\(text)=?\n",
+        let problem = Problem(family: name, identity: "\(name):\(expr.commutativeForm)", prompt: "\(text)=?\n",
                               answer: String(answer),
                               solution: SolutionFormat.render(steps: steps.map(\.text), answer: String(answer)))
         return problem.text.count <= config.maxChars ? problem : nil
     }
 
     public func flawedSolution(for problem: Problem, rng: inout TaskRNG) -> FlawedSolution? {
-        let prefix = "\(name):"
-        guard problem.family == name, problem.identity.hasPrefix(prefix),
-              let expr = try? ExprParser.parse(String(problem.identity.dropFirst(prefix.count))) else { return nil }
+        // The expression as written (the identity is order-free): the prompt is `<expression>=?\n`.
+        let suffix = "=?\n"
+        guard problem.family == name, problem.prompt.hasSuffix(suffix),
+              let expr = try? ExprParser.parse(String(problem.prompt.dropLast(suffix.count))),
+              problem.identity == "\(name):\(expr.commutativeForm)" else { return nil }
+        let text = expr.rendered
         return Self.firstFlaw(operations: expr.operationCount, gold: problem.answer,
                               maxSolutionChars: config.maxChars - problem.prompt.count, rng: &rng) { slip in
-            guard let (steps, answer) = solve(expr, source: problem.identity, slip: slip) else { return nil }
+            guard let (steps, answer) = solve(expr, source: text, slip: slip) else { return nil }
             return (SolutionFormat.render(steps: steps.map(\.text), answer: String(answer)), String(answer), slip.index)
         }
     }

@@ -46,6 +46,25 @@ public indirect enum Expr: Sendable, Hashable {
         return 3
     }
 
+    /// The expression up to commutativity and associativity of `+` and `*`, in prefix notation: a chain of one of
+    /// them is flattened and its operands sorted (`5*87`, `87*5` → `*(5,87)`; `a+(b+c)`, `c+a+b` → `+(a,b,c)`);
+    /// `-` and `/` keep their order (`-(a,b)`). Two renderings of the same computation on the same numbers get the
+    /// same form, so a problem's identity (and its train/test split) does not depend on how it is written.
+    public var commutativeForm: String {
+        switch self {
+        case let .literal(v): return String(v)
+        case let .variable(name): return name
+        case let .binary(op, lhs, rhs):
+            guard op == .add || op == .mul else { return "\(op.rawValue)(\(lhs.commutativeForm),\(rhs.commutativeForm))" }
+            var operands: [String] = []
+            func collect(_ e: Expr) {
+                if case let .binary(inner, l, r) = e, inner == op { collect(l); collect(r) } else { operands.append(e.commutativeForm) }
+            }
+            collect(self)
+            return "\(op.rawValue)(\(operands.sorted().joined(separator: ",")))"
+        }
+    }
+
     /// Number of binary operations (= scratchpad steps to evaluate it).
     public var operationCount: Int {
         if case let .binary(_, l, r) = self { return 1 + l.operationCount + r.operationCount }

@@ -149,7 +149,8 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
     /// (so a changed default in `Tasks` or a reformatted override JSON is seen as what it is), the resolved
     /// model configuration and the vocabulary.
     private struct HashDocument: Encodable {
-        let format = 1
+        /// 2: `arith` identities became order-free (commuted twins share a split), which changes every corpus.
+        let format = 2
         let recipe: PretrainRecipe
         let model: ModelConfig
         let families: [String: String]
