@@ -110,7 +110,9 @@ public final class GPT: @unchecked Sendable {
         case gradients(UnsafeMutablePointer<Float>)
         /// Add each sequence's squared per-sample gradient norm, over the parameters at offsets ≥ `subsetStart`,
         /// to `out[b]`. No weight gradient is formed; the pass stops below the subset.
-        case squaredNorms(subsetStart: Int, out: UnsafeMutablePointer<Double>, scratch: PerSampleNormScratch)
+        /// `transposed`: the weights packed transposed, for the input-gradient products (OpenBLAS otherwise).
+        case squaredNorms(subsetStart: Int, out: UnsafeMutablePointer<Double>, scratch: PerSampleNormScratch,
+                          transposed: PackedModel? = nil)
     }
 
     /// Backpropagates Σ w·NLL of the preceding `forward` on the same `acts`.
@@ -127,6 +129,7 @@ public final class GPT: @unchecked Sendable {
         var subsetStart = 0
         var normsOut: UnsafeMutablePointer<Double>? = nil
         var scratch: PerSampleNormScratch? = nil
+        var transposed: PackedModel? = nil
         // Rows of sequence b whose output gradients can be non-zero: [first[b], end[b]). Below the last block's
         // attention every position up to the last weighted one can carry gradient (keys and values feed later
         // queries); above it, each position only reaches its own logits, so rows before the first weighted
@@ -136,8 +139,8 @@ public final class GPT: @unchecked Sendable {
         var first = [Int](repeating: 0, count: B)
         switch target {
         case let .gradients(g): grads = g
-        case let .squaredNorms(start, out, s):
-            subsetStart = start; normsOut = out; scratch = s
+        case let .squaredNorms(start, out, s, packed):
+            subsetStart = start; normsOut = out; scratch = s; transposed = packed
             for b in 0..<B {
                 var t = T
                 while t > 0 && weights[b * T + t - 1] == 0 { t -= 1 }
@@ -176,7 +179,7 @@ public final class GPT: @unchecked Sendable {
             }
             if let dinp {
                 let r0 = window.lowerBound, dinp = dinp + r0 * cin, dout = dout + r0 * cout
-                if let packed = scratch.transposedWeights?.byWeightOffset[weight] {
+                if let packed = transposed?.byWeightOffset[weight] {
                     packed.forward(out: dinp, inp: dout, rows: window.count)
                 } else {
                     Linear.backward(dinp: dinp, dweight: nil, dbias: nil, dout: dout, inp: inp + r0 * cin, weight: p + weight,

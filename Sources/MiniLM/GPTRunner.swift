@@ -127,8 +127,6 @@ public final class GPTRunner: @unchecked Sendable {
         sq.withUnsafeMutableBufferPointer { out in
             forEachShard(batch) { shard, worker, acts in
                 if worker.normScratch == nil { worker.normScratch = PerSampleNormScratch(config: model.config) }
-                worker.normScratch!.transposedWeights = transposed
-                defer { worker.normScratch!.transposedWeights = nil }
                 _ = forward(shard, acts)
                 // No gradient is summed over sequences, so the backward pass runs one sequence at a time: its
                 // gradients then stay in cache from the layer that produces them to the Grams that read them.
@@ -141,7 +139,7 @@ public final class GPTRunner: @unchecked Sendable {
                     model.backward(acts.sequence(b, time: T, gradients: worker.sequenceGradients!), inputs: shard.inputs + o,
                                    targets: shard.targets + o, weights: shard.weights + o, batch: 1, time: T,
                                    target: .squaredNorms(subsetStart: start, out: out.baseAddress! + shard.range.lowerBound + b,
-                                                         scratch: worker.normScratch!))
+                                                         scratch: worker.normScratch!, transposed: transposed))
                 }
             }
         }

@@ -8,8 +8,6 @@ final class PerSampleNormScratch {
     let vector: FloatBuffer                       // [2·C]: a LayerNorm's weight and bias gradient
     let tokenRows: FloatBuffer                    // [V, C]
     var touched: [Bool]
-    /// The model's weights packed transposed for one-sequence backward passes (set by the runner per call).
-    var transposedWeights: PackedModel?
 
     init(config: ModelConfig) {
         let T = config.contextLength, C = config.dModel, F = config.mlpHidden, V = config.vocabSize

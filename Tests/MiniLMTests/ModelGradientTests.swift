@@ -121,7 +121,6 @@ import Testing
         let transposed = PackedModel(model, transposed: true)
         for packed in [false, true] {
             let scratch = PerSampleNormScratch(config: model.config)
-            scratch.transposedWeights = packed ? transposed : nil
             for oneAtATime in [false, true] {
                 var sq = [Double](repeating: 0, count: B)
                 inputs.withUnsafeBufferPointer { i in targets.withUnsafeBufferPointer { t in weights.withUnsafeBufferPointer { w in
@@ -132,11 +131,13 @@ import Testing
                             for b in 0..<B {
                                 model.backward(acts.sequence(b, time: T, gradients: gradients), inputs: i + b * T, targets: t + b * T,
                                                weights: w + b * T, batch: 1, time: T,
-                                               target: .squaredNorms(subsetStart: start, out: out + b, scratch: scratch))
+                                               target: .squaredNorms(subsetStart: start, out: out + b, scratch: scratch,
+                                                                     transposed: packed ? transposed : nil))
                             }
                         } else {
                             model.backward(acts, inputs: i, targets: t, weights: w, batch: B, time: T,
-                                           target: .squaredNorms(subsetStart: start, out: out, scratch: scratch))
+                                           target: .squaredNorms(subsetStart: start, out: out, scratch: scratch,
+                                                                 transposed: packed ? transposed : nil))
                         }
                     }
                 }}}
