@@ -17,14 +17,15 @@ final class Activations {
     let encoded: FloatBuffer                       // [N, C]
     let layers: [Layer]
     let lnf, lnfMean, lnfRstd: FloatBuffer
-    let logits, probs: FloatBuffer                 // [N, V]
+    let logits: FloatBuffer                        // [N, V]
     let losses: FloatBuffer                        // [N]
     // Gradient scratch for the backward pass.
     let dres: FloatBuffer                          // [N, C] gradient of the residual stream
     let dln: FloatBuffer                           // [N, C]
     let datty: FloatBuffer                         // [N, C]
     let dqkv: FloatBuffer                          // [N, 3C]
-    let dfch: FloatBuffer                          // [N, F]
+    let dfch: FloatBuffer                          // [N, F] gradient of the MLP's pre-activation
+    let dfchGelu: FloatBuffer                      // [N, F] gradient of the GELU output
     let dlogits: FloatBuffer                       // [N, V]
     let dAttention: FloatBuffer                    // [T, T]
 
@@ -45,13 +46,13 @@ final class Activations {
         lnfMean = FloatBuffer(count: N)
         lnfRstd = FloatBuffer(count: N)
         logits = FloatBuffer(count: N * V)
-        probs = FloatBuffer(count: N * V)
         losses = FloatBuffer(count: N)
         dres = FloatBuffer(count: N * C)
         dln = FloatBuffer(count: N * C)
         datty = FloatBuffer(count: N * C)
         dqkv = FloatBuffer(count: N * 3 * C)
         dfch = FloatBuffer(count: N * F)
+        dfchGelu = FloatBuffer(count: N * F)
         dlogits = FloatBuffer(count: N * V)
         dAttention = FloatBuffer(count: T * T)
     }
@@ -74,11 +75,11 @@ final class Activations {
                       res3: view(l.res3, C))
             },
             lnf: view(lnf, C), lnfMean: view(lnfMean, 1), lnfRstd: view(lnfRstd, 1), logits: view(logits, V),
-            probs: view(probs, V), losses: view(losses, 1), gradients: g, time: T)
+            losses: view(losses, 1), gradients: g, time: T)
     }
 
     private init(config: ModelConfig, encoded: FloatBuffer, layers: [Layer], lnf: FloatBuffer, lnfMean: FloatBuffer,
-                 lnfRstd: FloatBuffer, logits: FloatBuffer, probs: FloatBuffer, losses: FloatBuffer, gradients g: Activations,
+                 lnfRstd: FloatBuffer, logits: FloatBuffer, losses: FloatBuffer, gradients g: Activations,
                  time T: Int) {
         self.config = config
         capacityB = 1
@@ -89,13 +90,13 @@ final class Activations {
         self.lnfMean = lnfMean
         self.lnfRstd = lnfRstd
         self.logits = logits
-        self.probs = probs
         self.losses = losses
         dres = g.dres
         dln = g.dln
         datty = g.datty
         dqkv = g.dqkv
         dfch = g.dfch
+        dfchGelu = g.dfchGelu
         dlogits = g.dlogits
         dAttention = g.dAttention
     }

@@ -44,7 +44,7 @@ public enum Attention {
         }
     }
 
-    /// dqkv (assigned) from dout; `scratch` holds T·T floats.
+    /// dqkv += ∂L/∂qkv from dout (accumulates, like every layer's backward); `scratch` holds T·T floats.
     public static func backward(
         dqkv: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>,
         scratch dp: UnsafeMutablePointer<Float>, batch B: Int, time T: Int, channels C: Int, heads H: Int
@@ -64,7 +64,7 @@ public enum Attention {
                     BLAS.sgemm(transA: false, transB: true, m: rows, n: i + rows, k: hs, a: dy + i * C, lda: C, b: v, ldb: C3,
                                c: dp + i * T, ldc: T)
                     BLAS.sgemm(transA: true, transB: false, m: rows, n: hs, k: T - i, a: p + i * T + i, lda: T, b: dy + i * C, ldb: C,
-                               c: dv + i * C3, ldc: C3)
+                               beta: 1, c: dv + i * C3, ldc: C3)
                 }
                 // dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale (the softmax Jacobian), zero right of the diagonal.
                 for t in 0..<T {
@@ -76,9 +76,9 @@ public enum Attention {
                 // dQ = dS K (row blocks); dK = dSᵀ Q (key blocks).
                 blocks(T) { i, rows in
                     BLAS.sgemm(transA: false, transB: false, m: rows, n: hs, k: i + rows, a: dp + i * T, lda: T, b: k, ldb: C3,
-                               c: dq + i * C3, ldc: C3)
+                               beta: 1, c: dq + i * C3, ldc: C3)
                     BLAS.sgemm(transA: true, transB: false, m: rows, n: hs, k: T - i, a: dp + i * T + i, lda: T, b: q + i * C3, ldb: C3,
-                               c: dk + i * C3, ldc: C3)
+                               beta: 1, c: dk + i * C3, ldc: C3)
                 }
             }
         }

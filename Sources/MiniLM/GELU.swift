@@ -11,7 +11,7 @@ public enum GELU {
         }
     }
 
-    /// dinp = dout · gelu'(x) (assigns). In place (dinp == dout) is allowed.
+    /// dinp += dout · gelu'(x) (accumulates, like every layer's backward; `dinp` and `dout` must not overlap).
     public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, count n: Int) {
         for i in 0..<n {
             let x = inp[i]
@@ -19,7 +19,7 @@ public enum GELU {
             let t = fastTanh(s * (x + c * x2 * x))
             let sech2 = 1 - t * t
             let d = 0.5 * (1 + t) + 0.5 * x * sech2 * s * (1 + 3 * c * x2)
-            dinp[i] = dout[i] * d
+            dinp[i] += dout[i] * d
         }
     }
 }

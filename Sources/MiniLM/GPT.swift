@@ -98,177 +98,128 @@ public final class GPT: @unchecked Sendable {
                           weight: p + layout.lnfWeight, bias: p + layout.lnfBias, rows: N, channels: C)
         Linear.forward(out: acts.logits.base, inp: acts.lnf.base, weight: p + layout.lmHead, bias: nil,
                        rows: N, inFeatures: C, outFeatures: V)
-        return CrossEntropy.forward(probs: acts.probs.base, losses: acts.losses.base, logits: acts.logits.base,
-                                    targets: targets, weights: weights, rows: N, vocab: V)
+        return CrossEntropy.forward(losses: acts.losses.base, logits: acts.logits.base, targets: targets, weights: weights,
+                                    rows: N, vocab: V)
     }
 
     // MARK: - Backward
 
-    /// What a backward pass produces.
-    enum BackwardTarget {
-        /// Accumulate ∂L/∂θ into a buffer with the parameter layout (the caller zeroes it once per step).
-        case gradients(UnsafeMutablePointer<Float>)
-        /// Add each sequence's squared per-sample gradient norm, over the parameters at offsets ≥ `subsetStart`,
-        /// to `out[b]`. No weight gradient is formed; the pass stops below the subset.
-        /// `transposed`: the weights packed transposed, for the input-gradient products (OpenBLAS otherwise).
-        case squaredNorms(subsetStart: Int, out: UnsafeMutablePointer<Double>, scratch: PerSampleNormScratch,
-                          transposed: PackedModel? = nil)
-    }
-
-    /// Backpropagates Σ w·NLL of the preceding `forward` on the same `acts`.
+    /// Backpropagates L = Σ w·(−log softmax(z/τ)[target]) through the activations of the preceding `forward` on the
+    /// same `acts` (the weights may differ from the forward's: in RL they are signed per-token coefficients), and
+    /// hands each parameter's gradient to `sink`. Mirrors the forward from the top; every layer accumulates into
+    /// its input gradient, which is zeroed just before. Stops below `sink.subsetStart`.
+    ///
+    /// Rows that cannot carry gradient are skipped: with one sequence (B = 1), the layers above the last
+    /// attention only see the weighted span (each position reaches only its own logits there, so the prompt's rows
+    /// are exact zeros); below it, positions up to the last weighted one (keys and values feed later queries).
+    /// `transposed`: the weights packed transposed for the input-gradient products of short row counts (a pass
+    /// over one sequence); OpenBLAS otherwise.
     func backward(
         _ acts: Activations, inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, weights: UnsafePointer<Float>,
-        batch B: Int, time T: Int, target: BackwardTarget
+        batch B: Int, time T: Int, temperature: Float = 1, sink: some GradientSink, transposed: PackedModel? = nil
     ) {
         let C = config.dModel, F = config.mlpHidden, V = config.vocabSize, H = config.heads
         let N = B * T
         let p = UnsafePointer(params.base)
+        let subsetStart = sink.subsetStart
 
-        // Per-mode policy: which parameters get a gradient/norm, and whether gradients must flow below an offset.
-        var grads: UnsafeMutablePointer<Float>? = nil
-        var subsetStart = 0
-        var normsOut: UnsafeMutablePointer<Double>? = nil
-        var scratch: PerSampleNormScratch? = nil
-        var transposed: PackedModel? = nil
-        // Rows of sequence b whose output gradients can be non-zero: [first[b], end[b]). Below the last block's
-        // attention every position up to the last weighted one can carry gradient (keys and values feed later
-        // queries); above it, each position only reaches its own logits, so rows before the first weighted
-        // position (the prompt) are exactly zero and the Gram matrices shrink to the completion.
-        var end = [Int](repeating: T, count: B)
-        var firstWeighted = [Int](repeating: 0, count: B)
-        var first = [Int](repeating: 0, count: B)
-        switch target {
-        case let .gradients(g): grads = g
-        case let .squaredNorms(start, out, s, packed):
-            subsetStart = start; normsOut = out; scratch = s; transposed = packed
-            for b in 0..<B {
-                var t = T
-                while t > 0 && weights[b * T + t - 1] == 0 { t -= 1 }
-                end[b] = t
-                var f = 0
-                while f < t && weights[b * T + f] == 0 { f += 1 }
-                firstWeighted[b] = f
-            }
-            first = firstWeighted
+        // Per sequence, the weighted span [first, end) (above the last attention) and [0, end) (below it).
+        var above = RowSpans(time: T, spans: []), below = RowSpans(time: T, spans: [])
+        for b in 0..<B {
+            var end = T
+            while end > 0 && weights[b * T + end - 1] == 0 { end -= 1 }
+            var first = 0
+            while first < end && weights[b * T + first] == 0 { first += 1 }
+            above.spans.append(first..<end)
+            below.spans.append(0..<end)
         }
-        // Rows the position-wise layers above the last attention must process. In a norms pass over one sequence
-        // only its weighted span can carry gradient there (the prompt's rows are exact zeros), so the input-gradient
-        // products, GELU and LayerNorm backward skip the rest; a batched pass keeps every row.
-        var window = 0..<N
-        if B == 1, normsOut != nil { window = min(first[0], end[0])..<end[0] }
-        func wanted(_ offset: Int) -> Bool { offset >= subsetStart }
-        func needBelow(_ offset: Int) -> Bool { subsetStart < offset }
+        // The position-wise layers above the last attention compute input gradients for these rows only.
+        var window = above.rows
 
-        func linear(_ dinp: UnsafeMutablePointer<Float>?, weight: Int, bias: Int?, dout: UnsafePointer<Float>,
-                    inp: UnsafePointer<Float>, inFeatures cin: Int, outFeatures cout: Int) {
-            let dinp = needBelow(weight) ? dinp : nil
-            if let grads {
-                Linear.backward(dinp: dinp, dweight: grads + weight, dbias: bias.map { grads + $0 }, dout: dout, inp: inp,
-                                weight: p + weight, rows: N, inFeatures: cin, outFeatures: cout)
-                return
-            }
-            guard let normsOut, let scratch else { return }
-            for b in 0..<B where end[b] > first[b] {
-                let g = dout + (b * T + first[b]) * cout, a = inp + (b * T + first[b]) * cin, n = end[b] - first[b]
-                // A subset starts at a tensor boundary and the bias follows its weight, so the weight is wanted
-                // whenever the bias is.
-                if wanted(weight) {
-                    normsOut[b] += PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: cin, outFeatures: cout,
-                                                        bias: bias.map(wanted) ?? false, scratch: scratch)
-                }
-            }
-            if let dinp {
-                let r0 = window.lowerBound, dinp = dinp + r0 * cin, dout = dout + r0 * cout
-                if let packed = transposed?.byWeightOffset[weight] {
-                    packed.forward(out: dinp, inp: dout, rows: window.count)
-                } else {
-                    Linear.backward(dinp: dinp, dweight: nil, dbias: nil, dout: dout, inp: inp + r0 * cin, weight: p + weight,
-                                    rows: window.count, inFeatures: cin, outFeatures: cout)
-                }
+        /// dinp[window] += dout[window]·W of a linear layer.
+        func inputGradient(_ dinp: UnsafeMutablePointer<Float>, weight: Int, dout: UnsafePointer<Float>, inFeatures cin: Int,
+                           outFeatures cout: Int) {
+            let r0 = window.lowerBound
+            if let packed = transposed?.byWeightOffset[weight] {
+                packed.forward(out: dinp + r0 * cin, inp: dout + r0 * cout, rows: window.count, accumulate: true)
+            } else {
+                Linear.backward(dinp: dinp + r0 * cin, dweight: nil, dbias: nil, dout: dout + r0 * cout, inp: dout, weight: p + weight,
+                                rows: window.count, inFeatures: cin, outFeatures: cout)
             }
         }
-
-        func layerNorm(_ dinp: UnsafeMutablePointer<Float>, weight: Int, bias: Int, dout: UnsafePointer<Float>,
-                       inp: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>) {
-            let dinp = needBelow(weight) ? dinp : nil
-            if let grads {
-                LayerNorm.backward(dinp: dinp, dweight: grads + weight, dbias: grads + bias, dout: dout, inp: inp,
-                                   weight: p + weight, mean: mean, rstd: rstd, rows: N, channels: C)
-                return
-            }
-            guard let normsOut, let scratch else { return }
-            if wanted(weight) {
-                // Sequence by sequence, the backward pass also sums that sequence's weight and bias gradient
-                // (rows outside [first, end) carry exact zeros), so the rows are read once.
-                let dw = scratch.vector.base, db = dw + C
-                let rows = B == 1 ? window : 0..<T
-                for b in 0..<B {
-                    let o = b * T + rows.lowerBound
-                    dw.update(repeating: 0, count: 2 * C)
-                    LayerNorm.backward(dinp: dinp.map { $0 + o * C }, dweight: dw, dbias: db, dout: dout + o * C, inp: inp + o * C,
-                                       weight: p + weight, mean: mean + o, rstd: rstd + o, rows: rows.count, channels: C)
-                    if end[b] > first[b] { normsOut[b] += cblas_dsdot(Int32(2 * C), dw, 1, dw, 1) }
-                }
-                return
-            }
-            if let dinp {
-                LayerNorm.backward(dinp: dinp, dweight: nil, dbias: nil, dout: dout, inp: inp, weight: p + weight,
-                                   mean: mean, rstd: rstd, rows: N, channels: C)
-            }
+        func zero(_ buffer: FloatBuffer, width: Int, rows: Range<Int>) {
+            (buffer.base + rows.lowerBound * width).update(repeating: 0, count: rows.count * width)
         }
 
         // Loss and LM head.
-        CrossEntropy.backward(dlogits: acts.dlogits.base, probs: acts.probs.base, targets: targets, weights: weights, rows: N, vocab: V)
-        linear(acts.dln.base, weight: layout.lmHead, bias: nil, dout: acts.dlogits.base, inp: acts.lnf.base, inFeatures: C, outFeatures: V)
-        guard needBelow(layout.lmHead) else { return }
-        let dres = acts.dres.base
-        dres.update(repeating: 0, count: N * C)
-        let lastX = config.layers > 0 ? UnsafePointer(acts.layers[config.layers - 1].res3.base) : UnsafePointer(acts.encoded.base)
-        layerNorm(dres, weight: layout.lnfWeight, bias: layout.lnfBias, dout: acts.dln.base, inp: lastX,
-                  mean: acts.lnfMean.base, rstd: acts.lnfRstd.base)
-        guard needBelow(layout.lnfWeight) else { return }
+        zero(acts.dlogits, width: V, rows: window)
+        CrossEntropy.backward(dlogits: acts.dlogits.base + window.lowerBound * V, logits: acts.logits.base + window.lowerBound * V,
+                              targets: targets + window.lowerBound, weights: weights + window.lowerBound, rows: window.count,
+                              vocab: V, temperature: temperature)
+        sink.linear(weight: layout.lmHead, bias: nil, dout: acts.dlogits.base, inp: acts.lnf.base, spans: above, inFeatures: C, outFeatures: V)
+        guard subsetStart < layout.lmHead else { return }
+        zero(acts.dln, width: C, rows: window)
+        inputGradient(acts.dln.base, weight: layout.lmHead, dout: acts.dlogits.base, inFeatures: C, outFeatures: V)
 
+        // Final LayerNorm: dres becomes ∂L/∂(last block's output).
+        let dres = acts.dres.base
+        acts.dres.zero()
+        let lastX = config.layers > 0 ? UnsafePointer(acts.layers[config.layers - 1].res3.base) : UnsafePointer(acts.encoded.base)
+        sink.layerNorm(weight: layout.lnfWeight, bias: layout.lnfBias, dout: acts.dln.base, inp: lastX, mean: acts.lnfMean.base,
+                       rstd: acts.lnfRstd.base, spans: above, channels: C)
+        guard subsetStart < layout.lnfWeight else { return }
+        layerNormInput(dres, dout: acts.dln.base, inp: lastX, weight: layout.lnfWeight, mean: acts.lnfMean.base,
+                       rstd: acts.lnfRstd.base, rows: window, channels: C)
+
+        var spans = above  // rows that carry gradient at this depth: `below` from the last attention down
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
             let a = acts.layers[l], o = layout.blocks[l]
             let x = l == 0 ? UnsafePointer(acts.encoded.base) : UnsafePointer(acts.layers[l - 1].res3.base)
-            // MLP branch: dres holds ∂L/∂res3.
-            linear(acts.dfch.base, weight: o.fcProjWeight, bias: o.fcProjBias, dout: dres, inp: a.fchGelu.base, inFeatures: F, outFeatures: C)
-            guard needBelow(o.fcProjWeight) else { return }
-            GELU.backward(dinp: acts.dfch.base + window.lowerBound * F, dout: acts.dfch.base + window.lowerBound * F,
+            // x = x + mlp(ln_2(x)): dres holds ∂L/∂res3.
+            sink.linear(weight: o.fcProjWeight, bias: o.fcProjBias, dout: dres, inp: a.fchGelu.base, spans: spans, inFeatures: F, outFeatures: C)
+            zero(acts.dfchGelu, width: F, rows: window)
+            inputGradient(acts.dfchGelu.base, weight: o.fcProjWeight, dout: dres, inFeatures: F, outFeatures: C)
+            zero(acts.dfch, width: F, rows: window)
+            GELU.backward(dinp: acts.dfch.base + window.lowerBound * F, dout: acts.dfchGelu.base + window.lowerBound * F,
                           inp: a.fch.base + window.lowerBound * F, count: window.count * F)
-            linear(acts.dln.base, weight: o.fcWeight, bias: o.fcBias, dout: acts.dfch.base, inp: a.ln2.base, inFeatures: C, outFeatures: F)
-            guard needBelow(o.fcWeight) else { return }
-            layerNorm(dres, weight: o.ln2Weight, bias: o.ln2Bias, dout: acts.dln.base, inp: a.res2.base, mean: a.ln2Mean.base, rstd: a.ln2Rstd.base)
-            guard needBelow(o.ln2Weight) else { return }
-            // Attention branch: dres now holds ∂L/∂res2.
-            linear(acts.datty.base, weight: o.attnProjWeight, bias: o.attnProjBias, dout: dres, inp: a.atty.base, inFeatures: C, outFeatures: C)
-            guard needBelow(o.attnProjWeight) else { return }
-            first = [Int](repeating: 0, count: B)  // from here down, prompt rows carry gradient too
-            if window != 0..<N {
-                // Rows outside the window hold another sequence's values; the attention reads every row.
-                acts.datty.base.update(repeating: 0, count: window.lowerBound * C)
-                (acts.datty.base + window.upperBound * C).update(repeating: 0, count: (N - window.upperBound) * C)
-                window = 0..<N
-            }
+            sink.linear(weight: o.fcWeight, bias: o.fcBias, dout: acts.dfch.base, inp: a.ln2.base, spans: spans, inFeatures: C, outFeatures: F)
+            zero(acts.dln, width: C, rows: window)
+            inputGradient(acts.dln.base, weight: o.fcWeight, dout: acts.dfch.base, inFeatures: C, outFeatures: F)
+            sink.layerNorm(weight: o.ln2Weight, bias: o.ln2Bias, dout: acts.dln.base, inp: a.res2.base, mean: a.ln2Mean.base,
+                           rstd: a.ln2Rstd.base, spans: spans, channels: C)
+            layerNormInput(dres, dout: acts.dln.base, inp: a.res2.base, weight: o.ln2Weight, mean: a.ln2Mean.base,
+                           rstd: a.ln2Rstd.base, rows: window, channels: C)
+            // x = x + attn(ln_1(x)): dres holds ∂L/∂res2.
+            sink.linear(weight: o.attnProjWeight, bias: o.attnProjBias, dout: dres, inp: a.atty.base, spans: spans, inFeatures: C, outFeatures: C)
+            acts.datty.zero()  // the attention reads every row
+            inputGradient(acts.datty.base, weight: o.attnProjWeight, dout: dres, inFeatures: C, outFeatures: C)
+            // From here down, the prompt's rows carry gradient too (keys and values feed later queries).
+            spans = below
+            window = below.rows
+            acts.dqkv.zero()
             Attention.backward(dqkv: acts.dqkv.base, dout: acts.datty.base, qkv: a.qkv.base, probs: a.probs.base,
                                scratch: acts.dAttention.base, batch: B, time: T, channels: C, heads: H)
-            linear(acts.dln.base, weight: o.qkvWeight, bias: o.qkvBias, dout: acts.dqkv.base, inp: a.ln1.base, inFeatures: C, outFeatures: 3 * C)
-            guard needBelow(o.qkvWeight) else { return }
-            layerNorm(dres, weight: o.ln1Weight, bias: o.ln1Bias, dout: acts.dln.base, inp: x, mean: a.ln1Mean.base, rstd: a.ln1Rstd.base)
-            guard needBelow(o.ln1Weight) else { return }
+            sink.linear(weight: o.qkvWeight, bias: o.qkvBias, dout: acts.dqkv.base, inp: a.ln1.base, spans: spans, inFeatures: C, outFeatures: 3 * C)
+            zero(acts.dln, width: C, rows: window)
+            inputGradient(acts.dln.base, weight: o.qkvWeight, dout: acts.dqkv.base, inFeatures: C, outFeatures: 3 * C)
+            sink.layerNorm(weight: o.ln1Weight, bias: o.ln1Bias, dout: acts.dln.base, inp: x, mean: a.ln1Mean.base,
+                           rstd: a.ln1Rstd.base, spans: spans, channels: C)
+            // A subset starts at a block boundary: the blocks below need nothing when this one is its first.
+            guard subsetStart < o.range.lowerBound else { return }
+            layerNormInput(dres, dout: acts.dln.base, inp: x, weight: o.ln1Weight, mean: a.ln1Mean.base,
+                           rstd: a.ln1Rstd.base, rows: window, channels: C)
         }
 
         // Embeddings: dres holds ∂L/∂encoded.
-        if let grads {
-            Embedding.backward(dwte: grads + layout.wte, dwpe: grads + layout.wpe, dout: dres, tokens: inputs, batch: B, time: T, channels: C)
-        } else if let normsOut, let scratch {
-            for b in 0..<B where end[b] > 0 {
-                let g = UnsafePointer(dres + b * T * C)
-                if wanted(layout.wpe) { normsOut[b] += PerSampleNorm.positionEmbedding(dout: g, rows: end[b], channels: C) }
-                if wanted(layout.wte) {
-                    normsOut[b] += PerSampleNorm.tokenEmbedding(dout: g, tokens: inputs + b * T, rows: end[b], channels: C, scratch: scratch)
-                }
-            }
-        }
+        sink.embeddings(wte: layout.wte, wpe: layout.wpe, dout: dres, tokens: inputs, spans: spans, channels: C)
+    }
+
+    /// dres[rows] += the LayerNorm's input gradient.
+    private func layerNormInput(_ dres: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
+                                weight: Int, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Range<Int>,
+                                channels C: Int) {
+        let r = rows.lowerBound
+        LayerNorm.backward(dinp: dres + r * C, dweight: nil, dbias: nil, dout: dout + r * C, inp: inp + r * C,
+                           weight: UnsafePointer(params.base) + weight, mean: mean + r, rstd: rstd + r, rows: rows.count, channels: C)
     }
 }

@@ -75,24 +75,78 @@ public final class GPTRunner: @unchecked Sendable {
         }
     }
 
-    func forward(_ s: Shard, _ acts: Activations) -> Double {
-        model.forward(acts, inputs: s.inputs, targets: s.targets, weights: s.weights, batch: s.count, time: s.time)
+    // MARK: - One forward, then the backward passes over it
+
+    /// A teacher-forced forward over a batch whose activations the runner keeps, so the backward passes of an RL
+    /// step (the policy-gradient backward and the per-sample gradient norms) reuse it. A later `forward` on the
+    /// same runner overwrites the activations; a backward over a stale pass is refused.
+    public struct ForwardPass: Sendable {
+        public let batch: TokenBatch
+        /// Σ w·NLL on raw logits with the batch's weights.
+        public let loss: Double
+        /// Statistics at `temperature` for the weighted positions ([B·T] each); empty arrays when not asked for.
+        public let statistics: TokenStatistics
+        public let temperature: Float
+        let generation: Int
     }
 
-    func backward(_ s: Shard, _ acts: Activations, _ target: GPT.BackwardTarget) {
-        model.backward(acts, inputs: s.inputs, targets: s.targets, weights: s.weights, batch: s.count, time: s.time, target: target)
-    }
+    private var generation = 0
 
-    // MARK: - Training
-
-    /// Σ w·NLL of the batch and its gradient, written to `grads` (zeroed first; layout of `model.layout`).
-    public func lossAndGradients(_ batch: TokenBatch, grads: FloatBuffer) throws -> Double {
+    /// Runs the model on `batch` and keeps every activation. With `statistics`, also the per-position log p,
+    /// entropy and self-certainty at temperature τ (REFERENCE.md conventions) of every weighted position.
+    public func forward(_ batch: TokenBatch, temperature: Float = 1, statistics: Bool = true) throws -> ForwardPass {
         try batch.validate(vocabSize: model.config.vocabSize)
         try checkLength(batch)
-        precondition(grads.count == model.parameterCount, "gradient buffer has the wrong size")
-        grads.zero()
+        guard temperature > 0, temperature.isFinite else {
+            throw MiniLMError.invalidBatch("temperature must be positive and finite, got \(temperature)")
+        }
+        generation += 1
+        let T = batch.time, V = model.config.vocabSize, n = batch.batchSize * T
+        var stats = TokenStatistics(logProbs: .init(repeating: 0, count: statistics ? n : 0),
+                                    entropies: .init(repeating: 0, count: statistics ? n : 0),
+                                    selfCertainties: .init(repeating: 0, count: statistics ? n : 0))
         var losses = [Double](repeating: 0, count: threads)
+        let invTau = 1 / temperature
         losses.withUnsafeMutableBufferPointer { lossOut in
+        stats.logProbs.withUnsafeMutableBufferPointer { lp in
+        stats.entropies.withUnsafeMutableBufferPointer { ent in
+        stats.selfCertainties.withUnsafeMutableBufferPointer { sc in
+            forEachShard(batch) { shard, _, acts in
+                lossOut[shard.index] = model.forward(acts, inputs: shard.inputs, targets: shard.targets, weights: shard.weights,
+                                                     batch: shard.count, time: T)
+                guard statistics else { return }
+                let o = shard.rowOffset
+                for r in 0..<(shard.count * T) where shard.weights[r] != 0 {
+                    let s = TokenStatistics.ofLogits(acts.logits.base + r * V, vocab: V, invTemperature: invTau, target: Int(shard.targets[r]))
+                    lp[o + r] = s.logProb; ent[o + r] = s.entropy; sc[o + r] = s.selfCertainty
+                }
+            }
+        }}}}
+        return ForwardPass(batch: batch, loss: losses.reduce(0, +), statistics: stats,
+                           temperature: temperature, generation: generation)
+    }
+
+    /// Adds ∇θ Σ_{b,t} w[b,t]·(−log softmax(z[b,t]/τ)[target]) to `grads` (layout of `model.layout`), over the
+    /// activations of `pass`. `weights` ([B·T]) are signed per-token coefficients, e.g. a policy-gradient loss's
+    /// ∂loss/∂log p per token; nil uses the batch's own weights. Parameters below `subset` get nothing.
+    public func backward(_ pass: ForwardPass, weights: [Float]? = nil, temperature: Float = 1, subset: ParameterSubset = .all,
+                         grads: FloatBuffer) throws {
+        try checkCurrent(pass)
+        precondition(grads.count == model.parameterCount, "gradient buffer has the wrong size")
+        let batch = pass.batch
+        if let weights {
+            guard weights.count == batch.weights.count else {
+                throw MiniLMError.invalidBatch("\(weights.count) token weights for a batch of \(batch.weights.count) positions")
+            }
+            guard weights.allSatisfy(\.isFinite) else { throw MiniLMError.invalidBatch("token weights must be finite") }
+        }
+        guard temperature > 0, temperature.isFinite else {
+            throw MiniLMError.invalidBatch("temperature must be positive and finite, got \(temperature)")
+        }
+        let start = model.layout.range(of: subset).lowerBound
+        let w = weights ?? batch.weights
+        let parameters = UnsafePointer(model.params.base)
+        w.withUnsafeBufferPointer { wp in
             forEachShard(batch) { shard, worker, acts in
                 let g: FloatBuffer
                 if shard.index == 0 { g = grads } else {
@@ -100,26 +154,24 @@ public final class GPTRunner: @unchecked Sendable {
                     g = worker.grads!
                     g.zero()
                 }
-                lossOut[shard.index] = forward(shard, acts)
-                backward(shard, acts, .gradients(g.base))
+                model.backward(acts, inputs: shard.inputs, targets: shard.targets, weights: wp.baseAddress! + shard.rowOffset,
+                               batch: shard.count, time: shard.time, temperature: temperature,
+                               sink: GradientAccumulator(grads: g.base, parameters: parameters, subsetStart: start))
             }
         }
         for i in 1..<min(threads, batch.batchSize) where workers[i].grads != nil {
             let src = workers[i].grads!.base, dst = grads.base
             for j in 0..<grads.count { dst[j] += src[j] }
         }
-        return losses.reduce(0, +)
     }
 
-    // MARK: - Per-sample gradient norms
-
-    /// For every sequence b of the batch, ‖∇θ_S L_b‖₂ where L_b = Σ_t w[b,t]·NLL[b,t] (with
-    /// `.sequenceMean` weights: the sequence's mean-token NLL) and S the parameter subset. One batched forward, then
-    /// a backward per sequence that forms no weight gradient (ghost norms or closed forms per layer); equal to
-    /// running each sequence alone.
-    public func perSampleGradNorms(_ batch: TokenBatch, subset: ParameterSubset = .all) throws -> [Double] {
-        try batch.validate(vocabSize: model.config.vocabSize)
-        try checkLength(batch)
+    /// For every sequence b of `pass`'s batch, ‖∇θ_S L_b‖₂ where L_b = Σ_t w[b,t]·NLL[b,t] on raw logits with the
+    /// batch's weights (with `.sequenceMean` weights: the sequence's mean-token NLL) and S the parameter subset.
+    /// A backward per sequence over the activations of `pass` that forms no weight gradient (ghost norms or
+    /// closed forms per layer); equal to running each sequence alone.
+    public func perSampleGradNorms(_ pass: ForwardPass, subset: ParameterSubset = .all) throws -> [Double] {
+        try checkCurrent(pass)
+        let batch = pass.batch
         let start = model.layout.range(of: subset).lowerBound
         var sq = [Double](repeating: 0, count: batch.batchSize)
         // Input gradients are needed only when the subset reaches below the LM head.
@@ -127,7 +179,6 @@ public final class GPTRunner: @unchecked Sendable {
         sq.withUnsafeMutableBufferPointer { out in
             forEachShard(batch) { shard, worker, acts in
                 if worker.normScratch == nil { worker.normScratch = PerSampleNormScratch(config: model.config) }
-                _ = forward(shard, acts)
                 // No gradient is summed over sequences, so the backward pass runs one sequence at a time: its
                 // gradients then stay in cache from the layer that produces them to the Grams that read them.
                 let T = shard.time
@@ -138,12 +189,34 @@ public final class GPTRunner: @unchecked Sendable {
                     let o = b * T
                     model.backward(acts.sequence(b, time: T, gradients: worker.sequenceGradients!), inputs: shard.inputs + o,
                                    targets: shard.targets + o, weights: shard.weights + o, batch: 1, time: T,
-                                   target: .squaredNorms(subsetStart: start, out: out.baseAddress! + shard.range.lowerBound + b,
-                                                         scratch: worker.normScratch!, transposed: transposed))
+                                   sink: SquaredNormAccumulator(subsetStart: start, out: out.baseAddress! + shard.range.lowerBound + b,
+                                                                scratch: worker.normScratch!),
+                                   transposed: transposed)
                 }
             }
         }
         return sq.map { $0.squareRoot() }
+    }
+
+    func checkCurrent(_ pass: ForwardPass) throws {
+        guard pass.generation == generation else {
+            throw MiniLMError.invalidBatch("a backward pass over a forward whose activations a later forward on this runner has overwritten")
+        }
+    }
+
+    // MARK: - One-call conveniences
+
+    /// Σ w·NLL of the batch and its gradient, written to `grads` (zeroed first; layout of `model.layout`).
+    public func lossAndGradients(_ batch: TokenBatch, grads: FloatBuffer) throws -> Double {
+        let pass = try forward(batch, statistics: false)
+        grads.zero()
+        try backward(pass, grads: grads)
+        return pass.loss
+    }
+
+    /// `perSampleGradNorms` of a fresh forward over `batch`.
+    public func perSampleGradNorms(_ batch: TokenBatch, subset: ParameterSubset = .all) throws -> [Double] {
+        try perSampleGradNorms(try forward(batch, statistics: false), subset: subset)
     }
 
     /// The reference implementation: each sequence alone, its full gradient materialised, the norm over the
@@ -196,29 +269,9 @@ public final class GPTRunner: @unchecked Sendable {
         public var selfCertainties: [Float]
     }
 
+    /// The statistics of a fresh forward over `batch`.
     public func tokenStatistics(_ batch: TokenBatch, temperature: Float = 1) throws -> TokenStatistics {
-        try batch.validate(vocabSize: model.config.vocabSize)
-        try checkLength(batch)
-        guard temperature > 0, temperature.isFinite else {
-            throw MiniLMError.invalidBatch("temperature must be positive and finite, got \(temperature)")
-        }
-        let T = batch.time, V = model.config.vocabSize, n = batch.batchSize * T
-        var stats = TokenStatistics(logProbs: .init(repeating: 0, count: n), entropies: .init(repeating: 0, count: n),
-                                    selfCertainties: .init(repeating: 0, count: n))
-        let invTau = 1 / temperature
-        stats.logProbs.withUnsafeMutableBufferPointer { lp in
-        stats.entropies.withUnsafeMutableBufferPointer { ent in
-        stats.selfCertainties.withUnsafeMutableBufferPointer { sc in
-            forEachShard(batch) { shard, _, acts in
-                _ = forward(shard, acts)
-                let o = shard.rowOffset
-                for r in 0..<(shard.count * T) where shard.weights[r] != 0 {
-                    let s = TokenStatistics.ofLogits(acts.logits.base + r * V, vocab: V, invTemperature: invTau, target: Int(shard.targets[r]))
-                    lp[o + r] = s.logProb; ent[o + r] = s.entropy; sc[o + r] = s.selfCertainty
-                }
-            }
-        }}}
-        return stats
+        try forward(batch, temperature: temperature).statistics
     }
 
     func checkLength(_ batch: TokenBatch) throws {

@@ -23,7 +23,7 @@ public enum LayerNorm {
     }
 
     /// dinp += ∂L/∂x (accumulates, so a residual stream's gradient flows through unchanged);
-    /// dweight += Σ dout·x̂, dbias += Σ dout. Either parameter gradient may be nil; `dinp` may be nil too.
+    /// dweight += Σ dout·x̂, dbias += Σ dout (both or neither). `dinp` may be nil too.
     public static func backward(
         dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
         dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -59,8 +59,22 @@ public enum LayerNorm {
                     dx[i] += s * (g[i] * weight[i] - sumD - xh * sumDX)
                 }
             }
-            if let dweight { for i in 0..<C { dweight[i] += g[i] * (x[i] - m) * s } }
-            if let dbias { for i in 0..<C { dbias[i] += g[i] } }
+        }
+        if let dweight, let dbias {
+            parameterGradients(dweight: dweight, dbias: dbias, dout: dout, inp: inp, mean: mean, rstd: rstd, rows: N, channels: C)
+        }
+    }
+
+    /// dweight += Σ_rows dout·x̂, dbias += Σ_rows dout.
+    public static func parameterGradients(
+        dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+        inp: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows N: Int, channels C: Int
+    ) {
+        for r in 0..<N {
+            let x = inp + r * C, g = dout + r * C
+            let m = mean[r], s = rstd[r]
+            for i in 0..<C { dweight[i] += g[i] * (x[i] - m) * s }
+            for i in 0..<C { dbias[i] += g[i] }
         }
     }
 }

@@ -17,17 +17,17 @@ public enum Linear {
         BLAS.sgemm(transA: false, transB: true, m: N, n: OC, k: C, a: inp, b: weight, beta: beta, c: out)
     }
 
-    /// dinp[N, C] = dout·W (assigned, or added with `accumulateInput`); dweight += doutᵀ·inp; dbias += Σ_rows dout.
-    /// Any of the three outputs may be nil when it is not needed.
+    /// dinp[N, C] += dout·W; dweight += doutᵀ·inp; dbias += Σ_rows dout. Every output accumulates (the caller
+    /// zeroes it), as in every layer's backward; any of the three may be nil when it is not needed.
     public static func backward(
         dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
         dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        rows N: Int, inFeatures C: Int, outFeatures OC: Int, accumulateInput: Bool = false
+        rows N: Int, inFeatures C: Int, outFeatures OC: Int
     ) {
         guard N > 0 else { return }
         if let dinp {
             BLAS.sgemm(transA: false, transB: false, m: N, n: C, k: OC, a: dout, b: weight,
-                       beta: accumulateInput ? 1 : 0, c: dinp)
+                       beta: 1, c: dinp)
         }
         if let dweight {
             BLAS.sgemm(transA: true, transB: false, m: OC, n: C, k: N, a: dout, b: inp, beta: 1, c: dweight)

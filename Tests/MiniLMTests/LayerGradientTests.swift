@@ -13,8 +13,10 @@ import Testing
             Linear.forward(out: &out, inp: x.base, weight: w.base, bias: b.base, rows: N, inFeatures: C, outFeatures: OC)
             return zip(out, r).reduce(0) { $0 + Double($1.0 * $1.1) }
         }
-        var dx = [Float](repeating: 0, count: N * C), dw = [Float](repeating: 0, count: OC * C), db = [Float](repeating: 0, count: OC)
+        // Every output accumulates onto what it holds.
+        var dx = [Float](repeating: 1, count: N * C), dw = [Float](repeating: 1, count: OC * C), db = [Float](repeating: 1, count: OC)
         Linear.backward(dinp: &dx, dweight: &dw, dbias: &db, dout: r, inp: x.base, weight: w.base, rows: N, inFeatures: C, outFeatures: OC)
+        dx = dx.map { $0 - 1 }; dw = dw.map { $0 - 1 }; db = db.map { $0 - 1 }
         let nx = finiteDifferences(x.base, indices: Array(0..<(N * C)), loss)
         let nw = finiteDifferences(w.base, indices: Array(0..<(OC * C)), loss)
         let nb = finiteDifferences(b.base, indices: Array(0..<OC), loss)
@@ -81,10 +83,10 @@ import Testing
             GELU.forward(out: &out, inp: x.base, count: n)
             return zip(out, r).reduce(0) { $0 + Double($1.0 * $1.1) }
         }
-        var dx = [Float](repeating: 0, count: n)
+        var dx = [Float](repeating: -2, count: n)  // accumulates, like every layer's backward
         GELU.backward(dinp: &dx, dout: r, inp: x.base, count: n)
         let nx = finiteDifferences(x.base, indices: Array(0..<n), h: 1e-3, loss)
-        expectClose(dx.map(Double.init), nx, relative: 1e-3, "dinp")
+        expectClose(dx.map { Double($0) + 2 }, nx, relative: 1e-3, "dinp")
     }
 
     /// T = 70 spans three causal row blocks (32, 32, 6); buffers start as NaN, so any entry right of the diagonal
@@ -100,11 +102,11 @@ import Testing
             return zip(out, r).reduce(0) { $0 + Double($1.0 * $1.1) }
         }
         _ = loss()
-        var dqkv = [Float](repeating: 9, count: B * T * 3 * C)  // backward assigns: garbage must be overwritten
+        var dqkv = [Float](repeating: 9, count: B * T * 3 * C)  // backward accumulates onto what is there
         var scratch = [Float](repeating: .nan, count: T * T)
         Attention.backward(dqkv: &dqkv, dout: r, qkv: qkv.base, probs: probs, scratch: &scratch, batch: B, time: T, channels: C, heads: H)
         let nq = finiteDifferences(qkv.base, indices: Array(0..<(B * T * 3 * C)), h: 1e-3, loss)
-        expectClose(dqkv.map(Double.init), nq, relative: 2e-3, "dqkv")
+        expectClose(dqkv.map { Double($0) - 9 }, nq, relative: 2e-3, "dqkv")
         // Causality: probabilities above the diagonal are exactly zero, rows sum to one.
         for bh in 0..<(B * H) {
             for t in 0..<T {
@@ -115,19 +117,32 @@ import Testing
         }
     }
 
-    @Test func crossEntropy() {
+    /// The backward of Σ w·(−log softmax(z/τ)[y]) against finite differences at τ = 1 and τ ≠ 1, with signed
+    /// weights (RL coefficients are negative where the advantage is positive); it accumulates.
+    @Test(arguments: [Float(1), 0.7, 1.6])
+    func crossEntropy(temperature tau: Float) {
         let N = 4, V = 7
         let z = FloatBuffer(randomFloats(N * V, seed: 12, scale: 3))
         let targets: [Int32] = [1, 6, 0, 3]
-        let weights: [Float] = [0.5, 0, 1, 0.25]
-        var probs = [Float](repeating: 0, count: N * V), losses = [Float](repeating: 0, count: N)
-        func loss() -> Double { CrossEntropy.forward(probs: &probs, losses: &losses, logits: z.base, targets: targets, weights: weights, rows: N, vocab: V) }
-        _ = loss()
-        var dz = [Float](repeating: 0, count: N * V)
-        CrossEntropy.backward(dlogits: &dz, probs: probs, targets: targets, weights: weights, rows: N, vocab: V)
+        let weights: [Float] = [0.5, 0, -1, 0.25]
+        func loss() -> Double {
+            var total = 0.0
+            for r in 0..<N where weights[r] != 0 {
+                let row = (0..<V).map { Double(z[r * V + $0]) / Double(tau) }
+                let m = row.max()!
+                let lse = m + log(row.reduce(0) { $0 + exp($1 - m) })
+                total += Double(weights[r]) * (lse - row[Int(targets[r])])
+            }
+            return total
+        }
+        var dz = [Float](repeating: 0.25, count: N * V)  // accumulates onto what is there
+        CrossEntropy.backward(dlogits: &dz, logits: z.base, targets: targets, weights: weights, rows: N, vocab: V, temperature: tau)
         let nz = finiteDifferences(z.base, indices: Array(0..<(N * V)), h: 1e-3, loss)
-        expectClose(dz.map(Double.init), nz, relative: 1e-3, "dlogits")
+        expectClose(dz.map { Double($0) - 0.25 }, nz, relative: 1e-3, "dlogits at τ = \(tau)")
+        var losses = [Float](repeating: .nan, count: N)
+        let total = CrossEntropy.forward(losses: &losses, logits: z.base, targets: targets, weights: weights, rows: N, vocab: V)
         #expect(losses[1] == 0, "an unweighted position carries no loss")
+        if tau == 1 { #expect(abs(total - loss()) < 1e-5 * abs(loss())) }
     }
 
     @Test func embedding() {

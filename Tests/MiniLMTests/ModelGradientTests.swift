@@ -131,13 +131,13 @@ import Testing
                             for b in 0..<B {
                                 model.backward(acts.sequence(b, time: T, gradients: gradients), inputs: i + b * T, targets: t + b * T,
                                                weights: w + b * T, batch: 1, time: T,
-                                               target: .squaredNorms(subsetStart: start, out: out + b, scratch: scratch,
-                                                                     transposed: packed ? transposed : nil))
+                                               sink: SquaredNormAccumulator(subsetStart: start, out: out + b, scratch: scratch),
+                                               transposed: packed ? transposed : nil)
                             }
                         } else {
                             model.backward(acts, inputs: i, targets: t, weights: w, batch: B, time: T,
-                                           target: .squaredNorms(subsetStart: start, out: out, scratch: scratch,
-                                                                 transposed: packed ? transposed : nil))
+                                           sink: SquaredNormAccumulator(subsetStart: start, out: out, scratch: scratch),
+                                           transposed: packed ? transposed : nil)
                         }
                     }
                 }}}

@@ -28,7 +28,7 @@ public struct CompletionSignals: Sendable, Equatable {
 }
 
 /// Computes `CompletionSignals` for many completions, in batches: one teacher-forced forward for the token
-/// statistics and one batched per-sample gradient-norm pass.
+/// statistics, whose activations the batched per-sample gradient-norm pass reuses.
 public struct Inspector {
     public let runner: GPTRunner
     public var subset: ParameterSubset
@@ -50,8 +50,10 @@ public struct Inspector {
                 sequences: chunk.map { $0.promptIds + $0.completionIds },
                 lossStart: chunk.map { $0.promptIds.count }, normalization: .sequenceMean,
                 pad: Tokenizer.pad, contextLength: runner.model.config.contextLength)
-            let stats = try runner.tokenStatistics(batch)
-            let norms = try runner.perSampleGradNorms(batch, subset: subset)
+            // One forward serves both: the token statistics and the per-sample norms backward over its activations.
+            let pass = try runner.forward(batch)
+            let norms = try runner.perSampleGradNorms(pass, subset: subset)
+            let stats = pass.statistics
             let T = batch.time
             for (b, s) in chunk.enumerated() {
                 var nll = 0.0, ent = 0.0, sc = 0.0, n = 0
