@@ -119,7 +119,6 @@ public final class GPT: @unchecked Sendable {
         batch B: Int, time T: Int, temperature: Float = 1, sink: some GradientSink, transposed: PackedModel? = nil
     ) {
         let C = config.dModel, F = config.mlpHidden, V = config.vocabSize, H = config.heads
-        let N = B * T
         let p = UnsafePointer(params.base)
         let subsetStart = sink.subsetStart
 

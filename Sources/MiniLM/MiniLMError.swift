@@ -12,6 +12,8 @@ public enum MiniLMError: Error, CustomStringConvertible, Equatable {
     case unknownParameterSubset(String)
     case checkpoint(path: String, reason: String)
     case io(path: String, reason: String)
+    /// Training produced a non-finite quantity (loss, gradient norm, parameter, reward) at a 1-based step.
+    case diverged(step: Int, quantity: String, value: Double)
 
     public var description: String {
         switch self {
@@ -36,6 +38,8 @@ public enum MiniLMError: Error, CustomStringConvertible, Equatable {
             return "cannot load checkpoint \(path): \(reason)"
         case let .io(path, reason):
             return "\(path): \(reason)"
+        case let .diverged(step, quantity, value):
+            return "training diverged at step \(step): \(quantity) is \(value); lower the learning rate or tighten the gradient clip"
         }
     }
 }

@@ -46,9 +46,10 @@ public final class Pretrainer {
         var adamConfig = AdamW.Config()
         adamConfig.learningRate = r.learningRate
         adamConfig.weightDecay = r.weightDecay
-        let optimizer = AdamW(layout: model.layout, config: adamConfig)
-        let schedule = LearningRateSchedule(peak: r.learningRate, warmupSteps: r.warmupSteps, totalSteps: r.steps,
-                                            minRatio: r.minLRRatio)
+        let optimizer = Optimizer(layout: model.layout, adam: adamConfig,
+                                  schedule: LearningRateSchedule(peak: r.learningRate, warmupSteps: r.warmupSteps,
+                                                                 totalSteps: r.steps, minRatio: r.minLRRatio),
+                                  maxGradNorm: r.gradClip)
         let grads = FloatBuffer(count: model.parameterCount)
         let corpus = try r.corpus()
         var batches = BatchStream(corpus: corpus, tokenizer: tokenizer, recipe: r, contextLength: config.contextLength)
@@ -82,14 +83,13 @@ public final class Pretrainer {
             let batch = try batches.next()
             let t0 = DispatchTime.now().uptimeNanoseconds
             let loss = try runner.lossAndGradients(batch.tokens, grads: grads)
-            let gradNorm = r.gradClip > 0 ? clipGlobalNorm(grads, maxNorm: r.gradClip) : globalNorm(grads)
             // Stop before a non-finite update reaches the weights.
-            guard loss.isFinite, gradNorm.isFinite else {
-                throw AblateError.invalidRecipe(field: "learningRate", value: String(r.learningRate),
-                                                reason: "training diverged at step \(step + 1) (loss \(loss), gradient norm \(gradNorm)); lower it")
+            do {
+                guard loss.isFinite else { throw MiniLMError.diverged(step: step + 1, quantity: "loss", value: loss) }
+                lr = try optimizer.step(params: model.params, grads: grads).learningRate
+            } catch let e as MiniLMError {
+                throw AblateError.invalidRecipe(field: "learningRate", value: String(r.learningRate), reason: "\(e)")
             }
-            lr = schedule.rate(at: step)
-            optimizer.update(params: model.params, grads: grads, lr: lr)
             trainSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             tokens += batch.realTokens
             intervalLoss += loss
