@@ -16,6 +16,8 @@ public enum AblateError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidRecipe(field: String, value: String, reason: String)
     /// An evaluation setting outside its valid range.
     case invalidEvaluation(field: String, value: String, reason: String)
+    /// A training setting outside its valid range, or an unknown key.
+    case invalidTrainConfig(field: String, value: String, reason: String)
     /// A checkpoint path that does not exist.
     case missingCheckpoint(path: String)
     /// A cached checkpoint that cannot be loaded or belongs to another recipe.
@@ -36,6 +38,8 @@ public enum AblateError: Error, CustomStringConvertible, Equatable, Sendable {
             return "invalid pre-training recipe: \(field) = \(value): \(reason)"
         case let .invalidEvaluation(field, value, reason):
             return "invalid evaluation setting: \(field) = \(value): \(reason)"
+        case let .invalidTrainConfig(field, value, reason):
+            return "invalid training setting: \(field) = \(value): \(reason)"
         case let .missingCheckpoint(path):
             return "no checkpoint at '\(path)'; pass the path of a .safetensors file written by `ablate pretrain`"
         case let .corruptCache(path, reason):

@@ -1,6 +1,8 @@
 import Foundation
 import MiniLM
+import RewardZoo
 import Seeded
+import Tasks
 
 /// The MiniLM performance benchmark (issue "MiniLM"): training step, per-sample gradient norms and KV-cache
 /// sampling on the benchmark model, with the machine's own sgemm throughput measured in the same run.
@@ -16,6 +18,10 @@ public struct Benchmark {
         public var threads = 2
         public var repetitions = 9
         public var naiveRepetitions = 2
+        /// RL step: prompts × completions per prompt, each exactly `rlNewTokens` new tokens (EOS disabled).
+        public var rlPrompts = 16, rlGroup = 8, rlNewTokens = 64
+        /// Rewards whose RL step is timed.
+        public var rlRewards = ["gold", "self_certainty", "vigor"]
         /// Which figures to measure (all by default).
         public var parts: Set<Part> = Set(Part.allCases)
         public init() {}
@@ -23,6 +29,7 @@ public struct Benchmark {
 
     public enum Part: String, CaseIterable, Sendable {
         case train, norms, sampling
+        case rlStep = "rl_step"
     }
 
     public struct Results: Codable, Sendable {
@@ -44,7 +51,16 @@ public struct Benchmark {
             public var tokens_per_s: Double
             public var seconds: Double
         }
+        public struct RLStep: Codable, Sendable {
+            /// Median wall seconds of one GRPO step (sampling, signals, norms, scoring, update).
+            public var step_s: Double
+            /// Median seconds per phase.
+            public var phases: [String: Double]
+            /// Median step time over the gold step's (measured in the same run).
+            public var over_gold: Double?
+        }
         public var train: Train?
+        public var rl_step: [String: RLStep]?
         public var grad_norms: GradNorms?
         public var sampling: Sampling?
         public var threads: Int
@@ -107,7 +123,7 @@ public struct Benchmark {
         func randomTokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(3 + Int(rng.next() % UInt64(w.vocab - 3))) } }
         let sequences = (0..<w.batch).map { _ in randomTokens(w.time + 1) }
 
-        var results = Results(train: nil, grad_norms: nil, sampling: nil, threads: w.threads,
+        var results = Results(train: nil, rl_step: nil, grad_norms: nil, sampling: nil, threads: w.threads,
                               openblas_core: BLAS.coreName, parameters: model.parameterCount)
         let runner = GPTRunner(model: model, threads: w.threads)
         let grads = FloatBuffer(count: model.parameterCount)
@@ -157,6 +173,55 @@ public struct Benchmark {
 
         results.sampling = .init(tokens_per_s: Double(generated) / sampleS, seconds: sampleS)
         }
+
+        // 4. One GRPO step per reward on the benchmark model with the task vocabulary, over arith prompts.
+        if w.parts.contains(.rlStep) { results.rl_step = try rlSteps() }
         return results
+    }
+
+    /// Times GRPO steps of `rlPrompts` × `rlGroup` completions of exactly `rlNewTokens` tokens for each reward: the
+    /// same model, prompts and seeds for every reward, so the times differ by what the reward asks for.
+    func rlSteps() throws -> [String: Results.RLStep] {
+        let w = workload
+        let tokenizer = try TaskVocabulary.tokenizer()
+        let config = ModelConfig(vocabSize: tokenizer.vocabSize, contextLength: w.context, layers: w.layers, heads: w.heads,
+                                 dModel: w.dModel, mlpHidden: w.mlp)
+        let family = try TaskRegistry.family(named: "arith")
+        let problems = try family.problems(count: w.rlPrompts, split: .train, seed: 7)
+        let prompts = try problems.map { [Tokenizer.bos] + (try tokenizer.encode($0.prompt)) }
+        // One trainer per reward from the same initial model; the steps are taken round-robin (after a warm-up
+        // step each), so a change in machine load hits every reward alike.
+        var runs: [(name: String, trainer: GRPOTrainer, scorer: RewardScorer)] = []
+        for name in w.rlRewards {
+            var grpo = GRPOConfig()
+            grpo.groupSize = w.rlGroup
+            grpo.maxNewTokens = w.rlNewTokens
+            grpo.eos = -1
+            grpo.adam.learningRate = 1e-5
+            grpo.schedule = LearningRateSchedule(peak: 1e-5, warmupSteps: 0, totalSteps: 1_000)
+            let trainer = try GRPOTrainer(model: try GPT(config: config, seed: 1), config: grpo, threads: w.threads)
+            let scorer = RewardScorer(pipeline: try RewardPipeline(spec: try RewardRegistry.spec(name: name, options: [:]), shaping: nil),
+                                      scaling: .group, tokenizer: tokenizer, seed: 1)
+            scorer.gold = problems.map(\.answer)
+            _ = try trainer.step(prompts: prompts, scorer: scorer)  // warm-up
+            runs.append((name, trainer, scorer))
+        }
+        var reports = [[GRPOStepReport]](repeating: [], count: runs.count)
+        for _ in 0..<max(1, w.repetitions) {
+            for (i, r) in runs.enumerated() { reports[i].append(try r.trainer.step(prompts: prompts, scorer: r.scorer)) }
+        }
+        var out: [String: Results.RLStep] = [:]
+        let goldIndex = runs.firstIndex { $0.name == "gold" }
+        for (i, r) in runs.enumerated() {
+            let phases: [String: Double] = [
+                "sampling": Self.median(reports[i].map(\.sampling)), "signals": Self.median(reports[i].map(\.signals)),
+                "norms": Self.median(reports[i].map(\.norms)), "scoring": Self.median(reports[i].map(\.scoring)),
+                "update": Self.median(reports[i].map(\.update)),
+            ]
+            // The median of per-repetition ratios to the gold step taken in the same round.
+            let ratio = goldIndex.map { g in Self.median(zip(reports[i], reports[g]).map { $0.total / $1.total }) }
+            out[r.name] = .init(step_s: Self.median(reports[i].map(\.total)), phases: phases, over_gold: ratio)
+        }
+        return out
     }
 }

@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure MiniLM's training, per-sample gradient norm and sampling throughput.",
         discussion: """
-        Workload: vocab 64, context 128, d_model 128, 4 layers, 4 heads, MLP 512, float32. Training step (forward, backward, AdamW) on 64×128 tokens; per-sample gradient norms of 64 sequences (32 prompt + 96 completion tokens), batched vs a naive per-sequence loop vs a plain forward+backward; KV-cache sampling of 64 × 96 new tokens at temperature 1. Medians after one warm-up.
+        Workload: vocab 64, context 128, d_model 128, 4 layers, 4 heads, MLP 512, float32. Training step (forward, backward, AdamW) on 64×128 tokens; per-sample gradient norms of 64 sequences (32 prompt + 96 completion tokens), batched vs a naive per-sequence loop vs a plain forward+backward; KV-cache sampling of 64 × 96 new tokens at temperature 1; one GRPO step (rl_step) of 16 arith prompts × 8 completions of exactly 64 new tokens for the gold, self_certainty and vigor rewards, with its phases (sampling, signals, norms, scoring, update), the steps of the rewards taken round-robin. Medians after one warm-up.
 
         Example (release build): swift build -c release && .build/release/ablate bench --json
         """)
@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Timed repetitions per figure (after one warm-up).")
     var repetitions = 9
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Measure only these parts: train, norms, sampling (default: all).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Measure only these parts: train, norms, sampling, rl_step (default: all).")
     var only: [String] = []
 
     func run() throws {
@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
         if !only.isEmpty {
             workload.parts = Set(try only.map { name in
                 guard let p = Benchmark.Part(rawValue: name) else {
-                    throw ValidationError("unknown part '\(name)' for --only; use train, norms or sampling")
+                    throw ValidationError("unknown part '\(name)' for --only; use train, norms, sampling or rl_step")
                 }
                 return p
             })
@@ -53,6 +53,10 @@ struct BenchCommand: ParsableCommand {
                              g.batched_s, g.naive_s, g.fwd_bwd_s, g.batched_over_fwd_bwd, g.max_rel_diff))
             }
             if let s = r.sampling { print(String(format: "sampling    %8.0f tokens/s", s.tokens_per_s)) }
+            for (name, step) in (r.rl_step ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let phases = step.phases.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }.joined(separator: "  ")
+                print(String(format: "rl step     %-15@ %.3f s (%.2f× gold)  %@", name, step.step_s, step.over_gold ?? .nan, phases))
+            }
             print("threads \(r.threads), OpenBLAS core \(r.openblas_core), \(r.parameters) parameters")
         }
     }

@@ -57,11 +57,7 @@ struct EvalCommand: ParsableCommand {
             try settings.validate()  // before the (slow) load: a typo in --suites fails at once
             guard FileManager.default.fileExists(atPath: checkpoint) else { throw AblateError.missingCheckpoint(path: checkpoint) }
             let contents = try Checkpoint.load(path: checkpoint)
-            if let text = contents.metadata["recipe"] {
-                do { settings.familyOverrides = try PretrainRecipe.decode(json: text).familyOverrides } catch {
-                    throw AblateError.corruptCache(path: checkpoint, reason: "its recipe metadata does not decode (\(error))")
-                }
-            }
+            settings.familyOverrides = try EvaluationSettings(checkpoint: contents, path: checkpoint).familyOverrides
             let report = try Evaluator.evaluate(model: contents.model, tokenizer: contents.tokenizer, settings: settings,
                                                 threads: threads, checkpoint: checkpoint)
             if json {

@@ -2,6 +2,7 @@ import Ablate
 import ArgumentParser
 import Foundation
 import MiniLM
+import RewardZoo
 
 /// `ablate init`: a freshly initialised model checkpoint.
 struct InitCommand: ParsableCommand {
@@ -44,7 +45,10 @@ struct InspectCommand: ParsableCommand {
 
         Output: one JSON line per sample with id, completion_tokens, nll_mean, entropy_mean, self_certainty_mean (means over completion tokens, EOS included, no temperature) and grad_norm (the L2 norm of the gradient of nll_mean over --params; no length correction).
 
+        With --rewards all|NAME,...: samples with identical prompts form a group, and each line also holds "rewards": {name: {"raw": r, "shaped": s}} per reward (default options and shaping; a completion is truncated when it does not end with EOS; a "gold" field on a line is the gold answer the gold reward compares against).
+
         Example: ablate inspect --checkpoint runs/init.safetensors --input samples.jsonl --params last:1
+                 ablate inspect --checkpoint base.safetensors --input groups.jsonl --rewards vigor,self_certainty,majority_vote
         """)
 
     @Option(help: "Checkpoint (safetensors) to evaluate under.")
@@ -58,6 +62,9 @@ struct InspectCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-eos"), help: "Do not append EOS to text completions (e.g. truncated ones).")
     var noEOS = false
+
+    @Option(help: "Rewards to score each prompt's group with: all, or names (`ablate rewards` lists them).")
+    var rewards: String?
 
     @Option(help: "Worker threads.")
     var threads = 2
@@ -79,14 +86,19 @@ struct InspectCommand: ParsableCommand {
             let samples = try Inspector.parseSamples(jsonl: text, path: input == "-" ? "<stdin>" : input,
                                                      tokenizer: contents.tokenizer,
                                                      contextLength: contents.model.config.contextLength, appendEOS: !noEOS)
-            let signals = try Inspector(model: contents.model, threads: threads, subset: subset).signals(samples)
-            for (s, r) in zip(samples, signals) {
-                let line: JSONValue = .object([
+            let inspector = Inspector(model: contents.model, threads: threads, subset: subset)
+            let scored = try rewards.map { try RewardInspection(names: $0) }
+            let subsets = [subset] + (scored?.gradNormSubsets ?? [])
+            let signals = try inspector.tokenSignals(samples, subsets: subsets)
+            let rewardValues = try scored?.score(samples: samples, signals: signals, tokenizer: contents.tokenizer)
+            for (i, (s, r)) in zip(samples, signals).enumerated() {
+                var pairs: [(key: String, value: JSONValue)] = [
                     ("id", s.id), ("completion_tokens", .number(Double(r.completionTokens))),
-                    ("nll_mean", .double(r.nllMean)), ("entropy_mean", .double(r.entropyMean)),
-                    ("self_certainty_mean", .double(r.selfCertaintyMean)), ("grad_norm", .double(r.gradNorm)),
-                ])
-                print(line.serialized)
+                    ("nll_mean", .double(-SignalMeans.mean(r.logProbs))), ("entropy_mean", .double(SignalMeans.mean(r.entropies))),
+                    ("self_certainty_mean", .double(SignalMeans.mean(r.selfCertainties))), ("grad_norm", .double(r.gradNorms[subset] ?? .nan)),
+                ]
+                if let rewardValues { pairs.append(("rewards", rewardValues[i])) }
+                print(JSONValue.object(pairs).serialized)
             }
         }
     }

@@ -61,6 +61,8 @@ public struct GRPOConfig: Codable, Equatable, Sendable {
     public var maxGradNorm = 1.0
     /// Seed of the sampling draws (each step draws from its own stream).
     public var seed: UInt64 = 0
+    /// The end-of-sequence token (−1 never ends a completion early: the benchmark's fixed-length rollouts).
+    public var eos: Int32 = Tokenizer.eos
     public init() {}
 }
 
@@ -129,7 +131,7 @@ public final class GRPOTrainer {
         // 1. Rollouts: every prompt G (+ vote-only) times, adjacent; step s draws from its own stream.
         var t0 = DispatchTime.now().uptimeNanoseconds
         var options = SamplingOptions(temperature: config.temperature, topP: config.topP, maxNewTokens: config.maxNewTokens,
-                                      eos: Tokenizer.eos, seed: config.seed ^ StableHash.hash("grpo-step-\(steps)"))
+                                      eos: config.eos, seed: config.seed ^ StableHash.hash("grpo-step-\(steps)"))
         options.recordLogits = false
         let jobs = prompts.flatMap { Array(repeating: $0, count: perPrompt) }
         let generated = try sampler.generate(prompts: jobs, options: options)

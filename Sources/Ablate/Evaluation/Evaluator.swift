@@ -19,6 +19,18 @@ public struct EvaluationSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// Default settings at the family knobs of the checkpoint's pre-training recipe (defaults when it has none), so
+    /// a model is evaluated on the distribution it was trained on. A recipe that does not decode is an error
+    /// naming the checkpoint.
+    public init(checkpoint contents: Checkpoint.Contents, path: String) throws {
+        self.init()
+        if let text = contents.metadata["recipe"] {
+            do { familyOverrides = try PretrainRecipe.decode(json: text).familyOverrides } catch {
+                throw AblateError.corruptCache(path: path, reason: "its recipe metadata does not decode (\(error))")
+            }
+        }
+    }
+
     public func validate() throws {
         guard !suites.isEmpty else {
             throw AblateError.invalidEvaluation(field: "suites", value: "(none)", reason: "name at least one of \(AblateError.list(TaskRegistry.names))")

@@ -1,15 +1,20 @@
 import Foundation
 import MiniLM
+import RewardZoo
+import Tasks
 
 /// One completion to inspect: token ids of the prompt (BOS first) and of the completion (EOS last when it ended).
 public struct InspectSample: Sendable {
     public var id: JSONValue
     public var promptIds: [Int32]
     public var completionIds: [Int32]
-    public init(id: JSONValue, promptIds: [Int32], completionIds: [Int32]) {
+    /// The gold answer, when the line gives one (only the `gold` reward reads it).
+    public var gold: String?
+    public init(id: JSONValue, promptIds: [Int32], completionIds: [Int32], gold: String? = nil) {
         self.id = id
         self.promptIds = promptIds
         self.completionIds = completionIds
+        self.gold = gold
     }
 }
 
@@ -41,7 +46,26 @@ public struct Inspector {
     }
 
     public func signals(_ samples: [InspectSample]) throws -> [CompletionSignals] {
-        var out: [CompletionSignals] = []
+        try tokenSignals(samples, subsets: [subset]).map { t in
+            CompletionSignals(completionTokens: t.completionTokens, nllMean: -SignalMeans.mean(t.logProbs),
+                              entropyMean: SignalMeans.mean(t.entropies), selfCertaintyMean: SignalMeans.mean(t.selfCertainties),
+                              gradNorm: t.gradNorms[subset] ?? .nan)
+        }
+    }
+
+    /// The per-token signals of one completion (at temperature 1) and its gradient norms per subset.
+    public struct TokenSignals: Sendable {
+        public var completionTokens: Int
+        public var logProbs: [Double]
+        public var entropies: [Double]
+        public var selfCertainties: [Double]
+        public var gradNorms: [ParameterSubset: Double]
+    }
+
+    /// Per-token log p, entropy and self-certainty of every completion token, and ‖∇θ_S mean NLL‖₂ for each
+    /// subset: one forward per chunk, whose activations each subset's batched norms pass reuses.
+    public func tokenSignals(_ samples: [InspectSample], subsets: [ParameterSubset]) throws -> [TokenSignals] {
+        var out: [TokenSignals] = []
         out.reserveCapacity(samples.count)
         var start = 0
         while start < samples.count {
@@ -52,20 +76,15 @@ public struct Inspector {
                 pad: Tokenizer.pad, contextLength: runner.model.config.contextLength)
             // One forward serves both: the token statistics and the per-sample norms backward over its activations.
             let pass = try runner.forward(batch)
-            let norms = try runner.perSampleGradNorms(pass, subset: subset)
-            let stats = pass.statistics
-            let T = batch.time
+            var norms: [ParameterSubset: [Double]] = [:]
+            for s in subsets where norms[s] == nil { norms[s] = try runner.perSampleGradNorms(pass, subset: s) }
+            let stats = pass.statistics, T = batch.time
             for (b, s) in chunk.enumerated() {
-                var nll = 0.0, ent = 0.0, sc = 0.0, n = 0
-                for t in 0..<T where batch.weights[b * T + t] != 0 {
-                    nll -= Double(stats.logProbs[b * T + t])
-                    ent += Double(stats.entropies[b * T + t])
-                    sc += Double(stats.selfCertainties[b * T + t])
-                    n += 1
-                }
-                let d = Double(max(n, 1))
-                out.append(CompletionSignals(completionTokens: s.completionIds.count, nllMean: nll / d, entropyMean: ent / d,
-                                             selfCertaintyMean: sc / d, gradNorm: norms[b]))
+                let rows = (0..<T).filter { batch.weights[b * T + $0] != 0 }.map { b * T + $0 }
+                out.append(TokenSignals(completionTokens: s.completionIds.count, logProbs: rows.map { Double(stats.logProbs[$0]) },
+                                        entropies: rows.map { Double(stats.entropies[$0]) },
+                                        selfCertainties: rows.map { Double(stats.selfCertainties[$0]) },
+                                        gradNorms: norms.mapValues { $0[b] }))
             }
             start += chunk.count
         }
@@ -86,7 +105,7 @@ public struct Inspector {
             guard let value = try? JSONValue.parse(Data(line.utf8)), case let .object(pairs) = value else {
                 throw bad("not a JSON object")
             }
-            let known: Set<String> = ["id", "prompt", "completion", "prompt_ids", "completion_ids"]
+            let known: Set<String> = ["id", "prompt", "completion", "prompt_ids", "completion_ids", "gold"]
             if let unknown = pairs.map(\.key).first(where: { !known.contains($0) }) {
                 throw bad("unknown field \"\(unknown)\"; valid fields: \(known.sorted().joined(separator: ", "))")
             }
@@ -119,7 +138,14 @@ public struct Inspector {
             guard length <= contextLength else {
                 throw bad("prompt + completion need \(length) positions but the model's context is \(contextLength)")
             }
-            samples.append(InspectSample(id: id, promptIds: prompt, completionIds: completion))
+            var gold: String? = nil
+            switch value["gold"] {
+            case nil, .null?: break
+            case let .string(g)?: gold = AnswerParser.canonical(g) ?? g
+            case let .number(d)? where d == d.rounded() && abs(d) < 1e15: gold = String(Int64(d))
+            default: throw bad("gold must be the answer as a string or an integer")
+            }
+            samples.append(InspectSample(id: id, promptIds: prompt, completionIds: completion, gold: gold))
         }
         return samples
     }

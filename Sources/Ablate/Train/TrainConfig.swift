@@ -1,0 +1,279 @@
+import Foundation
+import MiniLM
+import RewardZoo
+import Seeded
+import Tasks
+
+/// Everything that determines one RL run (a trial): the base checkpoint, the reward, GRPO's settings, the data,
+/// the evaluation and the thread count. JSON keys are snake_case and follow TRL's `GRPOConfig` where it has a
+/// name. A resolved config (every key present) is what a trial directory records and `ablate train --config`
+/// repeats; its `hash` identifies the trial.
+///
+/// Defaults follow the VIGOR/INTUITOR recipe (REFERENCE.md) scaled to MiniLM: G = 8, β = 0.01, ε = 0.2,
+/// τ = 1, one iteration per batch; the learning rate is tuned for the base model (see `learningRate`).
+public struct TrainConfig: Codable, Equatable, Sendable {
+    /// The base checkpoint (a `.safetensors` file from `ablate pretrain`).
+    public var base: String = ""
+    /// The reward, with every option resolved.
+    public var reward = RewardSpec.default
+    /// Within-group shaping; nil = the reward's own default (a resolved config holds the concrete value).
+    public var shaping: Shaping? = nil
+    /// Seed of the prompts, the sampling draws and stochastic rewards.
+    public var seed: UInt64 = 1
+    /// RL steps.
+    public var maxSteps = 200
+    /// Prompts per step. 16 × 8 = 128 completions: enough mixed groups per step for a stable update.
+    public var promptsPerStep = 16
+    /// G, completions per prompt (the paper's 8).
+    public var numGenerations = 8
+    /// Sampling temperature τ (also of log-probs, entropy and self-certainty).
+    public var temperature = 1.0
+    public var topP = 1.0
+    /// New tokens per completion. 96: the longest gold solutions of the base knobs fit, with room to ramble.
+    public var maxCompletionLength = 96
+    /// Peak learning rate (AdamW). 2e-4: see `ablate train --help` for how it was tuned.
+    public var learningRate = 2e-4
+    /// Linear warm-up as a fraction of the steps, then cosine to `minLRRatio` (VIGOR: 10% warm-up).
+    public var warmupRatio = 0.1
+    public var minLRRatio = 0.1
+    /// AdamW decoupled weight decay (TRL's default 0: RL fine-tuning should not shrink the base model).
+    public var weightDecay = 0.0
+    public var adamBeta1 = 0.9
+    /// 0.99 (TRL / PyTorch use 0.999): a few hundred steps are too few for a 0.999 second moment to settle.
+    public var adamBeta2 = 0.99
+    public var maxGradNorm = 1.0
+    /// k3 KL coefficient to the frozen base model; 0 skips the reference forward.
+    public var beta = 0.01
+    public var epsilon = 0.2
+    public var epsilonHigh = 0.2
+    public var lossType = GRPOLossType.grpo
+    /// Advantage scaling: group (÷ group std + ε), batch, or none (Dr. GRPO).
+    public var scaleRewards = AdvantageScaling.group
+    public var maskTruncatedCompletions = false
+    public var numIterations = 1
+    /// Task families the prompts come from (train split, the base model's knobs). Math only by default, so
+    /// `trace` measures transfer (the paper's math → code claim).
+    public var trainSuites = ["arith"]
+    public var evalSuites = TaskRegistry.names
+    /// Test problems per suite (the same problems for every trial: seed 0, as `ablate eval`).
+    public var evalN = 500
+    /// Samples per problem for pass@k and maj@k at evaluation (1 = greedy only).
+    public var evalK = 1
+    /// Steps between periodic evaluations (0 = only the base model and the final one).
+    public var evalInterval = 0
+    /// Worker threads, each with one BLAS thread; part of a result's identity (bits differ across counts).
+    public var threads = 1
+    /// Sample rollouts written per step to rollouts.jsonl.
+    public var logRollouts = 4
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case base, reward, shaping, seed, threads, temperature, beta, epsilon
+        case maxSteps = "max_steps", promptsPerStep = "prompts_per_step", numGenerations = "num_generations"
+        case topP = "top_p", maxCompletionLength = "max_completion_length", learningRate = "learning_rate"
+        case warmupRatio = "warmup_ratio", minLRRatio = "min_lr_ratio", weightDecay = "weight_decay"
+        case adamBeta1 = "adam_beta1", adamBeta2 = "adam_beta2", maxGradNorm = "max_grad_norm"
+        case epsilonHigh = "epsilon_high", lossType = "loss_type", scaleRewards = "scale_rewards"
+        case maskTruncatedCompletions = "mask_truncated_completions", numIterations = "num_iterations"
+        case trainSuites = "train_suites", evalSuites = "eval_suites", evalN = "eval_n", evalK = "eval_k"
+        case evalInterval = "eval_interval", logRollouts = "log_rollouts"
+    }
+
+    /// Every JSON key, sorted.
+    public static let fieldNames = CodingKeys.allCases.map(\.rawValue).sorted()
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainConfig()
+        func get<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        base = try get(.base, d.base)
+        reward = try get(.reward, d.reward)
+        shaping = try c.decodeIfPresent(Shaping.self, forKey: .shaping)
+        seed = try get(.seed, d.seed)
+        maxSteps = try get(.maxSteps, d.maxSteps)
+        promptsPerStep = try get(.promptsPerStep, d.promptsPerStep)
+        numGenerations = try get(.numGenerations, d.numGenerations)
+        temperature = try get(.temperature, d.temperature)
+        topP = try get(.topP, d.topP)
+        maxCompletionLength = try get(.maxCompletionLength, d.maxCompletionLength)
+        learningRate = try get(.learningRate, d.learningRate)
+        warmupRatio = try get(.warmupRatio, d.warmupRatio)
+        minLRRatio = try get(.minLRRatio, d.minLRRatio)
+        weightDecay = try get(.weightDecay, d.weightDecay)
+        adamBeta1 = try get(.adamBeta1, d.adamBeta1)
+        adamBeta2 = try get(.adamBeta2, d.adamBeta2)
+        maxGradNorm = try get(.maxGradNorm, d.maxGradNorm)
+        beta = try get(.beta, d.beta)
+        epsilon = try get(.epsilon, d.epsilon)
+        epsilonHigh = try get(.epsilonHigh, d.epsilonHigh)
+        lossType = try get(.lossType, d.lossType)
+        scaleRewards = try get(.scaleRewards, d.scaleRewards)
+        maskTruncatedCompletions = try get(.maskTruncatedCompletions, d.maskTruncatedCompletions)
+        numIterations = try get(.numIterations, d.numIterations)
+        trainSuites = try get(.trainSuites, d.trainSuites)
+        evalSuites = try get(.evalSuites, d.evalSuites)
+        evalN = try get(.evalN, d.evalN)
+        evalK = try get(.evalK, d.evalK)
+        evalInterval = try get(.evalInterval, d.evalInterval)
+        threads = try get(.threads, d.threads)
+        logRollouts = try get(.logRollouts, d.logRollouts)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(base, forKey: .base)
+        try c.encode(reward, forKey: .reward)
+        if let shaping { try c.encode(shaping, forKey: .shaping) } else { try c.encodeNil(forKey: .shaping) }
+        try c.encode(seed, forKey: .seed)
+        try c.encode(maxSteps, forKey: .maxSteps)
+        try c.encode(promptsPerStep, forKey: .promptsPerStep)
+        try c.encode(numGenerations, forKey: .numGenerations)
+        try c.encode(temperature, forKey: .temperature)
+        try c.encode(topP, forKey: .topP)
+        try c.encode(maxCompletionLength, forKey: .maxCompletionLength)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(warmupRatio, forKey: .warmupRatio)
+        try c.encode(minLRRatio, forKey: .minLRRatio)
+        try c.encode(weightDecay, forKey: .weightDecay)
+        try c.encode(adamBeta1, forKey: .adamBeta1)
+        try c.encode(adamBeta2, forKey: .adamBeta2)
+        try c.encode(maxGradNorm, forKey: .maxGradNorm)
+        try c.encode(beta, forKey: .beta)
+        try c.encode(epsilon, forKey: .epsilon)
+        try c.encode(epsilonHigh, forKey: .epsilonHigh)
+        try c.encode(lossType, forKey: .lossType)
+        try c.encode(scaleRewards, forKey: .scaleRewards)
+        try c.encode(maskTruncatedCompletions, forKey: .maskTruncatedCompletions)
+        try c.encode(numIterations, forKey: .numIterations)
+        try c.encode(trainSuites, forKey: .trainSuites)
+        try c.encode(evalSuites, forKey: .evalSuites)
+        try c.encode(evalN, forKey: .evalN)
+        try c.encode(evalK, forKey: .evalK)
+        try c.encode(evalInterval, forKey: .evalInterval)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(logRollouts, forKey: .logRollouts)
+    }
+
+    // MARK: Resolution and validation
+
+    /// The config with `shaping` resolved to the reward's default.
+    public func resolved() throws -> TrainConfig {
+        var r = self
+        if r.shaping == nil { r.shaping = try RewardPipeline(spec: reward, shaping: nil).shaping }
+        return r
+    }
+
+    /// Checks every field; the first bad one is an `AblateError.invalidTrainConfig` naming it.
+    public func validate() throws {
+        func require(_ ok: Bool, _ key: CodingKeys, _ value: Any, _ reason: String) throws {
+            if !ok { throw AblateError.invalidTrainConfig(field: key.rawValue, value: "\(value)", reason: reason) }
+        }
+        try require(!base.isEmpty, .base, base, "name a base checkpoint (.safetensors), e.g. the path `ablate pretrain --print-path` prints")
+        try require((1...100_000).contains(maxSteps), .maxSteps, maxSteps, "must be in 1...100000")
+        try require((1...4096).contains(promptsPerStep), .promptsPerStep, promptsPerStep, "must be in 1...4096")
+        try require((1...256).contains(numGenerations), .numGenerations, numGenerations, "must be in 1...256")
+        try require(promptsPerStep * numGenerations <= 8192, .numGenerations, numGenerations,
+                    "prompts_per_step × num_generations must be at most 8192 completions per step")
+        try require(temperature > 0 && temperature <= 10, .temperature, temperature, "must be in (0, 10]")
+        try require(topP > 0 && topP <= 1, .topP, topP, "must be in (0, 1]")
+        try require((1...4096).contains(maxCompletionLength), .maxCompletionLength, maxCompletionLength, "must be in 1...4096")
+        try require(learningRate > 0 && learningRate < 1, .learningRate, learningRate, "must be in (0, 1)")
+        try require((0...1).contains(warmupRatio), .warmupRatio, warmupRatio, "must be in 0...1")
+        try require((0...1).contains(minLRRatio), .minLRRatio, minLRRatio, "must be in 0...1")
+        try require(weightDecay >= 0 && weightDecay < 1, .weightDecay, weightDecay, "must be in [0, 1)")
+        try require((0..<1).contains(adamBeta1), .adamBeta1, adamBeta1, "must be in [0, 1)")
+        try require((0..<1).contains(adamBeta2), .adamBeta2, adamBeta2, "must be in [0, 1)")
+        try require(maxGradNorm >= 0 && maxGradNorm.isFinite, .maxGradNorm, maxGradNorm, "must be non-negative (0 = no clipping)")
+        try require(beta >= 0 && beta.isFinite, .beta, beta, "must be non-negative (0 = no KL, no reference model)")
+        try require(epsilon >= 0 && epsilon < 1, .epsilon, epsilon, "must be in [0, 1)")
+        try require(epsilonHigh >= 0 && epsilonHigh.isFinite, .epsilonHigh, epsilonHigh, "must be non-negative")
+        try require((1...16).contains(numIterations), .numIterations, numIterations, "must be in 1...16")
+        try require(!trainSuites.isEmpty, .trainSuites, trainSuites, "name at least one of \(AblateError.list(TaskRegistry.names))")
+        for s in trainSuites + evalSuites where !TaskRegistry.names.contains(s) { throw AblateError.unknownSuite(name: s, valid: TaskRegistry.names) }
+        try require(Set(evalSuites).count == evalSuites.count, .evalSuites, evalSuites, "names a suite twice")
+        try require(Set(trainSuites).count == trainSuites.count, .trainSuites, trainSuites, "names a suite twice")
+        try require((1...TaskRegistry.maxCount).contains(evalN), .evalN, evalN, "must be in 1...\(TaskRegistry.maxCount)")
+        try require((1...64).contains(evalK), .evalK, evalK, "must be in 1...64")
+        try require(evalInterval >= 0, .evalInterval, evalInterval, "must be non-negative (0 = final evaluation only)")
+        try require((1...64).contains(threads), .threads, threads, "must be in 1...64")
+        try require((0...1024).contains(logRollouts), .logRollouts, logRollouts, "must be in 0...1024")
+        do { _ = try RewardPipeline(spec: reward, shaping: shaping) } catch {
+            throw AblateError.invalidTrainConfig(field: "reward", value: reward.description, reason: "\(error)")
+        }
+    }
+
+    // MARK: JSON
+
+    /// The config as sorted-keys JSON.
+    public func json(pretty: Bool = false) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Decodes a JSON object of config keys (any subset; defaults fill the rest). An unknown key lists the valid
+    /// ones; a wrong type names the key and the expected type. Not validated: call `validate()`.
+    public static func decode(json data: Data, source: String) throws -> TrainConfig {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw AblateError.unreadableFile(path: source, reason: "not valid JSON (\(error.localizedDescription))")
+        }
+        guard let dict = object as? [String: Any] else {
+            throw AblateError.unreadableFile(path: source, reason: "expected a JSON object of training settings")
+        }
+        let valid = Set(fieldNames)
+        if let unknown = dict.keys.sorted().first(where: { !valid.contains($0) }) {
+            throw AblateError.invalidTrainConfig(field: unknown, value: "\(dict[unknown] ?? "")",
+                                                 reason: "unknown key; valid keys: \(fieldNames.joined(separator: ", "))")
+        }
+        do { return try JSONDecoder().decode(TrainConfig.self, from: data) } catch let DecodingError.typeMismatch(type, context) {
+            throw AblateError.invalidTrainConfig(field: context.codingPath.map(\.stringValue).joined(separator: "."), value: "(in \(source))",
+                                                 reason: "expected \(type)")
+        } catch let DecodingError.dataCorrupted(context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let choices: [String: [String]] = [
+                CodingKeys.lossType.rawValue: GRPOLossType.allCases.map(\.rawValue),
+                CodingKeys.scaleRewards.rawValue: AdvantageScaling.allCases.map(\.rawValue),
+                CodingKeys.shaping.rawValue: Shaping.allCases.map(\.rawValue),
+            ]
+            let reason = choices[field].map { "please provide one of \(AblateError.list($0))" } ?? context.debugDescription
+            throw AblateError.invalidTrainConfig(field: field, value: "\(dict[field] ?? "(in \(source))")", reason: reason)
+        } catch let e as AblateError { throw e } catch {
+            throw AblateError.invalidTrainConfig(field: "(config)", value: source, reason: "\(error)")
+        }
+    }
+
+    /// FNV-1a-64 of the resolved config's canonical JSON, 16 hex digits: the trial's identity (code version and
+    /// machine excluded, so a trial shared by two studies runs once).
+    public func hash() throws -> String {
+        let data = Data(try resolved().json().utf8)
+        return String(format: "%016llx", StableHash.fnv1a64(data))
+    }
+
+    // MARK: Derived settings
+
+    /// The MiniLM GRPO settings of this config over `totalSteps` steps.
+    func grpoConfig() -> GRPOConfig {
+        var g = GRPOConfig()
+        g.groupSize = numGenerations
+        g.temperature = Float(temperature)
+        g.topP = Float(topP)
+        g.maxNewTokens = maxCompletionLength
+        g.loss = GRPOLoss(lossType: lossType, epsilonLow: epsilon, epsilonHigh: epsilonHigh, beta: beta,
+                          maxCompletionLength: maxCompletionLength)
+        g.maskTruncatedCompletions = maskTruncatedCompletions
+        g.numIterations = numIterations
+        g.adam.learningRate = learningRate
+        g.adam.beta1 = adamBeta1
+        g.adam.beta2 = adamBeta2
+        g.adam.weightDecay = weightDecay
+        // Each iteration is one optimiser step.
+        let updates = maxSteps * numIterations
+        g.schedule = LearningRateSchedule(peak: learningRate, warmupSteps: Int((warmupRatio * Double(updates)).rounded()),
+                                          totalSteps: updates, minRatio: minLRRatio)
+        g.maxGradNorm = maxGradNorm
+        g.seed = seed
+        return g
+    }
+}

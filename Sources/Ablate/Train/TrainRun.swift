@@ -1,0 +1,205 @@
+import Dispatch
+import Foundation
+import MiniLM
+import RewardZoo
+import Seeded
+import Tasks
+
+/// One RL run (a trial) from a resolved `TrainConfig` into a trial directory (the trial contract):
+/// `config.json`, `status.json`, `metrics.jsonl` (a train line per step, an eval line per evaluation),
+/// `rollouts.jsonl`, `eval.json` (the final evaluation, the format of `ablate eval --json`) and
+/// `model.safetensors`. A non-finite loss, gradient, parameter or reward ends the run as failed with the step
+/// and the quantity; a stop request (SIGINT/SIGTERM) as interrupted.
+public struct TrainRun {
+    public let config: TrainConfig
+    public let directory: String
+    /// Polled between steps: true stops the run as interrupted.
+    public var shouldStop: () -> Bool = { false }
+    /// Receives one progress line per step and a line per evaluation.
+    public var progress: (String) -> Void = { _ in }
+
+    public init(config: TrainConfig, directory: String) {
+        self.config = config
+        self.directory = directory
+    }
+
+    public enum Outcome: Equatable, Sendable {
+        case complete(EvaluationReport)
+        case failed(step: Int, reason: String)
+        case interrupted(step: Int)
+    }
+
+    /// Paths inside the trial directory.
+    public static func path(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// Runs the trial. Setup errors (a bad config, a missing base checkpoint, an unwritable directory) throw
+    /// before anything is written; once running, every outcome is recorded in status.json and returned.
+    public func run() throws -> Outcome {
+        try config.validate()
+        let config = try self.config.resolved()
+        let hash = try config.hash()
+        guard FileManager.default.fileExists(atPath: config.base) else { throw AblateError.missingCheckpoint(path: config.base) }
+        let contents = try Checkpoint.load(path: config.base)
+        var evalSettings = try EvaluationSettings(checkpoint: contents, path: config.base)
+        evalSettings.suites = config.evalSuites
+        evalSettings.problemsPerSuite = config.evalN
+        evalSettings.k = config.evalK
+        try evalSettings.validate()
+        let families = try PretrainRecipe.families(overrides: evalSettings.familyOverrides)
+            .filter { config.trainSuites.contains($0.name) }
+        let pipeline = try RewardPipeline(spec: config.reward, shaping: config.shaping)
+
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw AblateError.io(path: directory, reason: "cannot create the trial directory (\(error.localizedDescription))")
+        }
+        let statusPath = Self.path(directory, "status.json")
+        var configDocument: [(key: String, value: JSONValue)] = [("config", try JSONValue.parse(Data(try config.json().utf8)))]
+        configDocument.append(("hash", .string(hash)))
+        let info = RunInfo.current()
+        configDocument.append(("run_info", .object([
+            ("code_version", .string(info.codeVersion)), ("machine", .string(info.machine)), ("cores", .number(Double(info.cores))),
+            ("openblas_core", .string(info.openblasCore)), ("started", .string(ISO8601DateFormatter().string(from: Date()))),
+        ])))
+        try AtomicFile.write(JSONValue.object(configDocument).serialized + "\n", to: Self.path(directory, "config.json"))
+        try TrialStatus(status: .running, step: 0, hash: hash).write(to: statusPath)
+        let metrics = try LineLog(path: Self.path(directory, "metrics.jsonl"))
+        let rolloutLog = try LineLog(path: Self.path(directory, "rollouts.jsonl"))
+
+        let model = contents.model, tokenizer = contents.tokenizer
+        let trainer = try GRPOTrainer(model: model, config: config.grpoConfig(), threads: config.threads)
+        let scorer = RewardScorer(pipeline: pipeline, scaling: config.scaleRewards, tokenizer: tokenizer, seed: config.seed)
+        var step = 0
+        func evaluate() throws -> EvaluationReport {
+            let report = try Evaluator.evaluate(model: model, tokenizer: tokenizer, settings: evalSettings, threads: config.threads,
+                                                checkpoint: nil)
+            try metrics.append(.object([("kind", .string("eval")), ("step", .number(Double(step))),
+                                        ("suites", try JSONValue.parse(Data(try report.suitesJSON().utf8)))]))
+            progress("eval at step \(step): " + report.order.map { String(format: "%@ %.1f%%", $0, 100 * (report.suites[$0]?.accuracy ?? .nan)) }
+                .joined(separator: "  "))
+            return report
+        }
+
+        do {
+            _ = try evaluate()
+            var rng = SplitMix64(seed: config.seed ^ StableHash.hash("train-prompts"))
+            let start = DispatchTime.now().uptimeNanoseconds
+            var sampledTokens = 0
+            while step < config.maxSteps {
+                if shouldStop() {
+                    try TrialStatus(status: .interrupted, step: step, reason: "stopped by a signal", hash: hash).write(to: statusPath)
+                    return .interrupted(step: step)
+                }
+                // Prompts: the train split of the chosen families, uniformly over families, repeats allowed.
+                var problems: [Problem] = []
+                for _ in 0..<config.promptsPerStep {
+                    let family = families[Int(rng.next() % UInt64(families.count))]
+                    var taskRNG = TaskRNG(seed: rng.next())
+                    problems.append(try family.problem(split: .train, rng: &taskRNG))
+                }
+                let prompts = try problems.map { [Tokenizer.bos] + (try tokenizer.encode($0.prompt)) }
+                scorer.gold = problems.map(\.answer)
+                let report = try trainer.step(prompts: prompts, scorer: scorer)
+                step += 1
+                sampledTokens += report.sampledTokens
+                guard let scores = scorer.last else { break }
+                let line = Self.metricsLine(step: step, report: report, scores: scores, groupSize: config.numGenerations,
+                                            gold: scorer.gold, isMajorityVote: pipeline.spec.name == "majority_vote")
+                try metrics.append(line)
+                let total = problems.count * config.numGenerations, logged = min(config.logRollouts, total)
+                for k in 0..<logged {
+                    let c = k * total / logged  // spread over the step's completions
+                    try rolloutLog.append(.object([
+                        ("step", .number(Double(step))), ("prompt", .string(problems[c / config.numGenerations].prompt)),
+                        ("completion", .string(scores.texts[c])), ("answer", scores.answers[c].map(JSONValue.string) ?? .null),
+                        ("gold", .string(scorer.gold[c / config.numGenerations])), ("correct", .bool(scores.correct[c])),
+                        ("reward_raw", scores.raw[c].map(JSONValue.double) ?? .null),
+                        ("reward_shaped", scores.shaped[c].map(JSONValue.double) ?? .null), ("advantage", .double(scores.advantages[c])),
+                    ]))
+                }
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let eta = elapsed / Double(step) * Double(config.maxSteps - step)
+                progress(String(format: "step %d/%d  reward %.3f  rollout acc %.1f%%  len %.1f  %.1fk tok/s  ETA %@",
+                                step, config.maxSteps, Self.mean(scores.raw.compactMap { $0 }),
+                                100 * Self.mean(scores.correct.map { $0 ? 1 : 0 }), report.meanCompletionLength,
+                                Double(sampledTokens) / elapsed / 1000, PretrainProgress.clock(eta)))
+                try TrialStatus(status: .running, step: step, hash: hash).write(to: statusPath)
+                if config.evalInterval > 0, step % config.evalInterval == 0, step < config.maxSteps { _ = try evaluate() }
+            }
+            let final = try evaluate()
+            try AtomicFile.write(try final.json() + "\n", to: Self.path(directory, "eval.json"))
+            var metadata = RunInfo.current().metadata(extra: ["train_config": try config.json(), "train_hash": hash,
+                                                              "base": config.base])
+            if let recipe = contents.metadata["recipe"] { metadata["recipe"] = recipe }
+            try Checkpoint.save(model: model, tokenizer: tokenizer, metadata: metadata, to: Self.path(directory, "model.safetensors"))
+            try TrialStatus(status: .complete, step: step, hash: hash).write(to: statusPath)
+            return .complete(final)
+        } catch let e as MiniLMError {
+            // Divergence and reward failures: the run is failed with the step and the reason; nothing crashes.
+            let reason = "\(e)"
+            try TrialStatus(status: .failed, step: step, reason: reason, hash: hash).write(to: statusPath)
+            return .failed(step: step + 1, reason: reason)
+        } catch {
+            try? TrialStatus(status: .failed, step: step, reason: "\(error)", hash: hash).write(to: statusPath)
+            throw error
+        }
+    }
+
+    static func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
+
+    static func std(_ xs: [Double]) -> Double {
+        guard xs.count > 1 else { return .nan }
+        let m = mean(xs)
+        return (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)).squareRoot()
+    }
+
+    /// The train line of metrics.jsonl (key order fixed; the trial contract names every key).
+    static func metricsLine(step: Int, report r: GRPOStepReport, scores s: RewardScorer.StepScores, groupSize G: Int,
+                            gold: [String], isMajorityVote: Bool) -> JSONValue {
+        let raw = s.raw.compactMap { $0 }, shaped = s.shaped.compactMap { $0 }
+        // Within-group AUROC of the raw reward for correct vs incorrect completions, over the mixed groups.
+        var aurocs: [Double] = []
+        for p in 0..<(s.raw.count / G) {
+            var right: [Double] = [], wrong: [Double] = []
+            for i in (p * G)..<((p + 1) * G) {
+                guard let v = s.raw[i] else { continue }
+                if s.correct[i] { right.append(v) } else { wrong.append(v) }
+            }
+            if !right.isEmpty, !wrong.isEmpty, let a = try? MannWhitney.commonLanguageEffect(right, wrong) { aurocs.append(a) }
+        }
+        var line: [(key: String, value: JSONValue)] = [
+            ("kind", .string("train")), ("step", .number(Double(step))), ("lr", .double(r.learningRate)),
+            ("reward_raw_mean", .double(mean(raw))), ("reward_raw_std", .double(std(raw))),
+            ("reward_shaped_mean", .double(mean(shaped))), ("reward_shaped_std", .double(std(shaped))),
+            ("rollout_accuracy", .double(mean(s.correct.map { $0 ? 1 : 0 }))),
+            ("auroc", aurocs.isEmpty ? .null : .double(mean(aurocs))), ("auroc_groups", .number(Double(aurocs.count))),
+        ]
+        if isMajorityVote {
+            // Label accuracy: the majority label is the gold answer. Reward accuracy: the pseudo-reward (agrees
+            // with the label) equals the true reward (agrees with gold). Majority ratio: share agreeing with the label.
+            var labelRight = 0.0, rewardRight = 0.0, agree = 0.0
+            for p in 0..<s.labels.count {
+                let label = s.labels[p]
+                if label != nil && label == gold[p] { labelRight += 1 }
+                for i in (p * G)..<((p + 1) * G) {
+                    let pseudo = label != nil && s.answers[i] == label
+                    if pseudo == s.correct[i] { rewardRight += 1 }
+                    if pseudo { agree += 1 }
+                }
+            }
+            let n = Double(max(s.labels.count, 1)), m = Double(max(s.answers.count, 1))
+            line += [("label_accuracy", .double(labelRight / n)), ("reward_accuracy", .double(rewardRight / m)),
+                     ("majority_ratio", .double(agree / m))]
+        } else {
+            line += [("label_accuracy", .null), ("reward_accuracy", .null), ("majority_ratio", .null)]
+        }
+        line += [
+            ("completion_length", .double(r.meanCompletionLength)), ("truncation_rate", .double(r.truncationRate)),
+            ("repetition_3gram", .double(r.repetition3gram)), ("entropy", .double(r.entropy)), ("kl", .double(r.meanKL)),
+            ("clip_fraction", .double(r.clipFraction)), ("grad_norm", .double(r.gradNorm)), ("loss", .double(r.loss)),
+            ("tokens_per_s", .double(Double(r.sampledTokens) / max(r.total, 1e-9))),
+            ("time_sampling_s", .double(r.sampling)), ("time_signals_s", .double(r.signals)), ("time_norms_s", .double(r.norms)),
+            ("time_scoring_s", .double(r.scoring)), ("time_update_s", .double(r.update)), ("time_step_s", .double(r.total)),
+        ]
+        return .object(line)
+    }
+}

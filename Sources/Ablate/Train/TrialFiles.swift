@@ -1,0 +1,80 @@
+import Foundation
+
+/// Writes a whole file atomically: a temporary file beside it, then rename(2), so a reader (or a resumed study)
+/// sees the old file or the new one, never half of one. A failed write is an error naming the path.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do { try data.write(to: temporary) } catch {
+            throw AblateError.io(path: path, reason: "cannot write (\(error.localizedDescription))")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw AblateError.io(path: path, reason: "cannot replace the file (\(reason))")
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
+}
+
+/// The `status.json` of a trial directory (the trial contract): running, complete, failed (with the step and the
+/// reason) or interrupted.
+public struct TrialStatus: Codable, Equatable, Sendable {
+    public enum State: String, Codable, Sendable { case running, complete, failed, interrupted }
+    public var status: State
+    /// The last completed step.
+    public var step: Int
+    public var reason: String?
+    public var pid: Int32
+    public var updated: String
+    public var hash: String
+
+    public init(status: State, step: Int, reason: String? = nil, hash: String) {
+        self.status = status
+        self.step = step
+        self.reason = reason
+        self.pid = ProcessInfo.processInfo.processIdentifier
+        self.updated = ISO8601DateFormatter().string(from: Date())
+        self.hash = hash
+    }
+
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try AtomicFile.write(try encoder.encode(self), to: path)
+    }
+
+    public static func read(_ path: String) throws -> TrialStatus {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AblateError.unreadableFile(path: path, reason: "cannot be read (does it exist?)")
+        }
+        do { return try JSONDecoder().decode(TrialStatus.self, from: data) } catch {
+            throw AblateError.unreadableFile(path: path, reason: "not a trial status (\(error))")
+        }
+    }
+}
+
+/// Appends JSON lines to a file, each line one write(2) of a whole line, checked.
+final class LineLog {
+    let path: String
+    private let handle: FileHandle
+
+    init(path: String) throws {
+        self.path = path
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw AblateError.io(path: path, reason: "cannot create the file")
+        }
+        handle = h
+    }
+
+    deinit { try? handle.close() }
+
+    func append(_ value: JSONValue) throws {
+        do { try handle.write(contentsOf: Data((value.serialized + "\n").utf8)) } catch {
+            throw AblateError.io(path: path, reason: "cannot append (\(error.localizedDescription))")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import MiniLM
+import RewardZoo
+import Testing
+
+@testable import Ablate
+
+@Suite struct TrainRunTests {
+    /// A tiny checkpoint with the task vocabulary in a fresh temporary directory.
+    func tinyBase() throws -> (directory: String, checkpoint: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rz-train-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let tok = try TaskVocabulary.tokenizer()
+        let config = ModelConfig(vocabSize: tok.vocabSize, contextLength: 64, layers: 1, heads: 2, dModel: 16, mlpHidden: 32)
+        let path = (dir as NSString).appendingPathComponent("base.safetensors")
+        try Checkpoint.save(model: try GPT(config: config, seed: 3), tokenizer: tok, to: path)
+        return (dir, path)
+    }
+
+    func config(base: String, reward: String, options: [String: String] = [:]) throws -> TrainConfig {
+        var c = TrainConfig()
+        c.base = base
+        c.reward = try RewardRegistry.spec(name: reward, options: options)
+        c.maxSteps = 3
+        c.promptsPerStep = 2
+        c.numGenerations = 3
+        c.maxCompletionLength = 8
+        c.evalN = 4
+        c.evalSuites = ["arith"]
+        c.threads = 2
+        return c
+    }
+
+    func lines(_ path: String) throws -> [JSONValue] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSONValue.parse(Data($0.utf8)) }
+    }
+
+    /// A run writes every file of the trial contract; the same config run again gives the same numbers; the
+    /// config.json it wrote repeats it.
+    @Test func runWritesTheTrialDirectoryAndRepeats() throws {
+        let (dir, base) = try tinyBase()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let c = try config(base: base, reward: "vigor")
+        let first = (dir as NSString).appendingPathComponent("a")
+        guard case .complete = try TrainRun(config: c, directory: first).run() else { Issue.record("not complete"); return }
+        for name in ["config.json", "status.json", "metrics.jsonl", "rollouts.jsonl", "eval.json", "model.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: (first as NSString).appendingPathComponent(name)), "\(name)")
+        }
+        let status = try TrialStatus.read((first as NSString).appendingPathComponent("status.json"))
+        let hash = try c.hash()
+        #expect(status.status == .complete && status.step == 3 && status.hash == hash)
+        let metrics = try lines((first as NSString).appendingPathComponent("metrics.jsonl"))
+        #expect(metrics.filter { $0["kind"] == .string("train") }.count == 3)
+        #expect(metrics.filter { $0["kind"] == .string("eval") }.count == 2, "base and final evaluations")
+        let train = try #require(metrics.first { $0["kind"] == .string("train") })
+        for key in ["reward_raw_mean", "rollout_accuracy", "auroc_groups", "entropy", "kl", "clip_fraction", "grad_norm",
+                    "completion_length", "truncation_rate", "repetition_3gram", "time_norms_s", "time_sampling_s"] {
+            #expect(train[key] != nil, "metrics line lacks \(key)")
+        }
+        // Repeat from the written config.json: identical metrics apart from wall times.
+        let written = try Data(contentsOf: URL(fileURLWithPath: (first as NSString).appendingPathComponent("config.json")))
+        guard case let .object(doc)? = try? JSONValue.parse(written), let inner = doc.first(where: { $0.key == "config" })?.value else {
+            Issue.record("config.json has no config"); return
+        }
+        let again = try TrainConfig.decode(json: Data(inner.serialized.utf8), source: "config.json")
+        let resolved = try c.resolved()
+        #expect(again == resolved)
+        let second = (dir as NSString).appendingPathComponent("b")
+        _ = try TrainRun(config: again, directory: second).run()
+        func numbers(_ path: String) throws -> [JSONValue] {
+            try lines((path as NSString).appendingPathComponent("metrics.jsonl")).map { line in
+                guard case let .object(pairs) = line else { return line }
+                return .object(pairs.filter { !$0.key.hasPrefix("time_") && $0.key != "tokens_per_s" })
+            }
+        }
+        let (n1, n2) = (try numbers(first), try numbers(second))
+        #expect(n1 == n2)
+    }
+
+    /// A reward that turns NaN at step 2 fails the run with the step and the reason; status.json records it.
+    @Test func nonFiniteRewardFailsTheRunWithItsStep() throws {
+        let (dir, base) = try tinyBase()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let c = try config(base: base, reward: "fault", options: ["at_step": "1", "kind": "nan"])
+        let out = (dir as NSString).appendingPathComponent("f")
+        let outcome = try TrainRun(config: c, directory: out).run()
+        guard case let .failed(step, reason) = outcome else { Issue.record("expected a failure, got \(outcome)"); return }
+        #expect(step == 2, "\(reason)")
+        let status = try TrialStatus.read((out as NSString).appendingPathComponent("status.json"))
+        #expect(status.status == .failed && status.step == 1 && (status.reason ?? "").contains("step 2"))
+    }
+
+    @Test(arguments: [
+        (#"{"max_stepz": 3}"#, "max_stepz", "valid keys"),
+        (#"{"max_steps": "many"}"#, "max_steps", "expected"),
+        (#"{"loss_type": "ppo"}"#, "loss_type", "'grpo', 'bnpo', 'dr_grpo' or 'dapo'"),
+        (#"{"reward": {"name": "vigour"}}"#, "vigour", "'vigor'"),
+        (#"{"reward": {"name": "vigor", "length_corection": "sqrt"}}"#, "length_corection", "length_correction"),
+    ])
+    func badConfigsNameTheKey(json: String, key: String, message: String) {
+        do {
+            let c = try TrainConfig.decode(json: Data(json.utf8), source: "c.json")
+            try c.validate()
+            Issue.record("accepted \(json)")
+        } catch {
+            #expect("\(error)".contains(key) && "\(error)".contains(message), "\(error)")
+        }
+    }
+
+    @Test func validationNamesTheField() throws {
+        var c = TrainConfig()
+        c.base = "b.safetensors"
+        c.numGenerations = 0
+        #expect(throws: AblateError.self) { try c.validate() }
+        c.numGenerations = 8
+        c.evalSuites = ["arith", "arith"]
+        do { try c.validate(); Issue.record("accepted a repeated suite") } catch { #expect("\(error)".contains("eval_suites")) }
+    }
+}
