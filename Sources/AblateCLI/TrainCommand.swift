@@ -90,6 +90,7 @@ struct TrainCommand: ParsableCommand {
             try trainConfig.validate()
             let resolved = try trainConfig.resolved()
             let directory = try out ?? "runs/train/\(resolved.reward.name)-\(resolved.hash())"
+            guard FileManager.default.fileExists(atPath: resolved.base) else { throw AblateError.missingCheckpoint(path: resolved.base) }
 
             signal(SIGINT) { _ in stopRequested = 1 }
             signal(SIGTERM) { _ in stopRequested = 1 }

@@ -246,6 +246,19 @@ import Testing
         #expect(model.params.array == before)
     }
 
+    /// A vote budget samples extra completions per prompt that reach the scorer but are never trained on.
+    @Test func voteOnlyCompletionsReachTheScorerOnly() throws {
+        let model = try tinyModel(seed: 11)
+        let t = try trainer(model, beta: 0)
+        let scorer = CountingScorer(token: 5)
+        scorer.request.extraSamples = 2
+        let prompts = randomSequences(lengths: [3, 2, 4], vocab: 11, seed: 12)
+        _ = try t.step(prompts: prompts, scorer: scorer)
+        let r = try #require(scorer.seen.first)
+        #expect(r.completions.count == 18 && r.extra.count == 6 && r.logProbs.count == 18)
+        #expect(r.gradNorms[.lmHead]?.count == 18)
+    }
+
     @Test func repeatedTrigrams() {
         #expect(GRPOTrainer.repeated3grams([1, 2, 3, 1, 2, 3, 1]) == (repeated: 2, total: 5))
         #expect(GRPOTrainer.repeated3grams([1, 2]) == (repeated: 0, total: 0))

@@ -21,7 +21,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// Seed of the prompts, the sampling draws and stochastic rewards.
     public var seed: UInt64 = 1
     /// RL steps.
-    public var maxSteps = 200
+    public var maxSteps = 1500
     /// Prompts per step. 16 × 8 = 128 completions: enough mixed groups per step for a stable update.
     public var promptsPerStep = 16
     /// G, completions per prompt (the paper's 8).
@@ -32,7 +32,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// New tokens per completion. 96: the longest gold solutions of the base knobs fit, with room to ramble.
     public var maxCompletionLength = 96
     /// Peak learning rate (AdamW). 2e-4: see `ablate train --help` for how it was tuned.
-    public var learningRate = 2e-4
+    public var learningRate = 3e-4
     /// Linear warm-up as a fraction of the steps, then cosine to `minLRRatio` (VIGOR: 10% warm-up).
     public var warmupRatio = 0.1
     public var minLRRatio = 0.1

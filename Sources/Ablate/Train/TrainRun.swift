@@ -118,10 +118,14 @@ public struct TrainRun {
                 }
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let eta = elapsed / Double(step) * Double(config.maxSteps - step)
+                // A line every ~1% of the run (and the first and last steps).
+                let every = max(1, config.maxSteps / 100)
+                if step == 1 || step % every == 0 || step == config.maxSteps {
                 progress(String(format: "step %d/%d  reward %.3f  rollout acc %.1f%%  len %.1f  %.1fk tok/s  ETA %@",
                                 step, config.maxSteps, Self.mean(scores.raw.compactMap { $0 }),
                                 100 * Self.mean(scores.correct.map { $0 ? 1 : 0 }), report.meanCompletionLength,
                                 Double(sampledTokens) / elapsed / 1000, PretrainProgress.clock(eta)))
+                }
                 try TrialStatus(status: .running, step: step, hash: hash).write(to: statusPath)
                 if config.evalInterval > 0, step % config.evalInterval == 0, step < config.maxSteps { _ = try evaluate() }
             }
