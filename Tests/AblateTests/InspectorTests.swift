@@ -59,3 +59,56 @@ import Testing
         }
     }
 }
+
+@Suite struct RewardInspectionTests {
+    /// Samples with the same prompt form a group; vigor's raw value is −grad_norm·√T of each line and its rank
+    /// shaping spans [−1, 1] in the group; majority vote rewards the group's majority answer; gold reads the line's
+    /// gold field; a truncated completion (no EOS) is ranked last by vigor.
+    @Test func rewardsScoreGroupsOfIdenticalPrompts() throws {
+        let tok = try TaskVocabulary.tokenizer()
+        let config = ModelConfig(vocabSize: tok.vocabSize, contextLength: 48, layers: 2, heads: 2, dModel: 16, mlpHidden: 32)
+        let model = try GPT(config: config, seed: 4)
+        let text = """
+        {"id": 1, "prompt": "2+3=?\\n", "completion": "2+3=5. #### 5", "gold": "5"}
+        {"id": 2, "prompt": "2+3=?\\n", "completion": "2+3=6. #### 6", "gold": "5"}
+        {"id": 3, "prompt": "2+3=?\\n", "completion": "#### 5", "gold": 5}
+        {"id": 4, "prompt": "7*2=?\\n", "completion": "7*2=14. #### 14", "gold": "14"}
+        {"id": 5, "prompt_ids": [1, 20, 14], "completion_ids": [25, 26]}
+        """
+        let samples = try Inspector.parseSamples(jsonl: text, path: "t.jsonl", tokenizer: tok, contextLength: 48)
+        let inspection = try RewardInspection(names: "vigor,majority_vote,gold")
+        #expect(inspection.gradNormSubsets == [.all])
+        let inspector = Inspector(model: model, threads: 1)
+        let signals = try inspector.tokenSignals(Array(samples.prefix(4)), subsets: inspection.gradNormSubsets)
+        let scored = try inspection.score(samples: Array(samples.prefix(4)), signals: signals, tokenizer: tok)
+        func value(_ i: Int, _ reward: String, _ kind: String) -> Double? {
+            guard case let .number(d)? = scored[i][reward]?[kind] else { return nil }
+            return d
+        }
+        for i in 0..<4 {
+            let T = Double(samples[i].completionIds.count)
+            expectClose(value(i, "vigor", "raw") ?? .nan, -(signals[i].gradNorms[.all] ?? .nan) * T.squareRoot(), rel: 1e-12, "vigor raw \(i)")
+        }
+        let shaped = (0..<3).compactMap { value($0, "vigor", "shaped") }.sorted()
+        #expect(shaped == [-1, 0, 1], "rank shaping within the first group")
+        #expect(value(3, "vigor", "shaped") == 0, "a group of one")
+        #expect([value(0, "majority_vote", "raw"), value(1, "majority_vote", "raw"), value(2, "majority_vote", "raw")] == [1, 0, 1])
+        #expect([value(0, "gold", "raw"), value(1, "gold", "raw"), value(2, "gold", "raw"), value(3, "gold", "raw")] == [1, 0, 1, 1])
+        // The ids line has no gold: the gold reward refuses it with a clear message.
+        let all = try inspector.tokenSignals(samples, subsets: [.all])
+        #expect(throws: AblateError.self) { _ = try inspection.score(samples: samples, signals: all, tokenizer: tok) }
+        // Truncated (no EOS): vigor ranks it below the valid completion of its group.
+        let truncated = try Inspector.parseSamples(jsonl: """
+            {"id": 1, "prompt": "1+1=?\\n", "completion": "#### 2"}
+            {"id": 2, "prompt": "1+1=?\\n", "completion": "1+1=2"}
+            """, path: "u.jsonl", tokenizer: tok, contextLength: 48, appendEOS: false)
+        var withEOS = truncated
+        withEOS[0].completionIds.append(Tokenizer.eos)
+        let s2 = try inspector.tokenSignals(withEOS, subsets: [.all])
+        let v = try RewardInspection(names: "vigor").score(samples: withEOS, signals: s2, tokenizer: tok)
+        guard case let .number(valid)? = v[0]["vigor"]?["raw"], case let .number(cut)? = v[1]["vigor"]?["raw"] else {
+            Issue.record("no vigor values"); return
+        }
+        #expect(cut == valid - 1e-3)
+    }
+}
