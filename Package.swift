@@ -45,20 +45,24 @@ let package = Package(
         // MARK: - Model
         .target(name: "MiniLM", dependencies: ["CBLAS", "Seeded"], swiftSettings: miniLMSettings),
 
+        // MARK: - Rewards (knows nothing of tasks: a group carries extracted answers as strings)
+        .target(name: "RewardZoo", dependencies: ["MiniLM", "Seeded"]),
+
         // MARK: - Tasks (knows nothing of models)
         .target(name: "Tasks", dependencies: ["Seeded"]),
 
         // MARK: - Studies, statistics, reports
-        .target(name: "Ablate", dependencies: ["MiniLM", "Tasks", "CGSL", "Seeded"]),
+        .target(name: "Ablate", dependencies: ["MiniLM", "RewardZoo", "Tasks", "CGSL", "Seeded"]),
 
         // MARK: - Command line
         .executableTarget(name: "AblateCLI", dependencies: [
-            "Ablate", "MiniLM", "Tasks",
+            "Ablate", "MiniLM", "RewardZoo", "Tasks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cliSettings),
 
         // MARK: - Tests (mirror the modules)
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded"]),
+        .testTarget(name: "RewardZooTests", dependencies: ["RewardZoo", "MiniLM", "Seeded"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Seeded"]),
         .testTarget(name: "AblateTests", dependencies: ["Ablate", "Seeded"], resources: [.copy("Fixtures")]),
     ]

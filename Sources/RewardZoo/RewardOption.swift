@@ -1,0 +1,199 @@
+import Foundation
+import MiniLM
+
+/// A typed option value as it appears in a resolved `RewardSpec` and in JSON.
+public enum RewardOptionValue: Sendable, Hashable, CustomStringConvertible {
+    /// A choice or a parameter subset (canonical form, e.g. "last:2").
+    case string(String)
+    case double(Double)
+    case int(Int)
+    case bool(Bool)
+    /// The components of the `weighted` composite.
+    case components([WeightedComponent])
+
+    public var description: String {
+        switch self {
+        case let .string(s): return s
+        case let .double(d): return d.description
+        case let .int(i): return String(i)
+        case let .bool(b): return String(b)
+        case let .components(c): return c.map(\.cliForm).joined(separator: ",")
+        }
+    }
+}
+
+/// One typed option of a reward: name, kind, default and help, as `ablate rewards` shows them.
+public struct RewardOption: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// One of these strings.
+        case choice([String])
+        /// A finite number in the range.
+        case double(ClosedRange<Double>)
+        /// An integer in the range.
+        case int(ClosedRange<Int>)
+        /// true or false.
+        case bool
+        /// A parameter subset: all | lm_head | last:K.
+        case subset
+        /// Weighted components, CLI form `weight:shaping:reward[+key=value...]` joined by commas.
+        case components
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// nil = required (only `weighted`'s components: a composite has no sensible default).
+    public var defaultValue: RewardOptionValue?
+    public var help: String
+
+    public init(_ name: String, _ kind: Kind, default defaultValue: RewardOptionValue?, help: String) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.help = help
+    }
+
+    /// What a value must look like, for error messages and `ablate rewards`.
+    public var expectation: String {
+        switch kind {
+        case let .choice(c): return "one of \(RewardZooError.list(c))"
+        case let .double(r): return "a number in \(r.lowerBound)...\(r.upperBound)"
+        case let .int(r): return "an integer in \(r.lowerBound)...\(r.upperBound)"
+        case .bool: return "true or false"
+        case .subset: return "'all', 'lm_head' or 'last:K' (K ≥ 0 final blocks)"
+        case .components: return "comma-separated weight:shaping:reward[+key=value...] with shaping one of \(RewardZooError.list(Shaping.allCases.map(\.rawValue))), e.g. 0.5:rank:vigor,0.5:raw:gold"
+        }
+    }
+
+    func bad(_ reward: String, _ value: String) -> RewardZooError {
+        .badOptionValue(reward: reward, option: name, value: value, expected: expectation)
+    }
+
+    /// Parses the CLI string form (`--reward-opt name=value`).
+    public func parse(_ text: String, reward: String) throws -> RewardOptionValue {
+        let s = text.trimmingCharacters(in: .whitespaces)
+        switch kind {
+        case let .choice(c):
+            guard c.contains(s) else { throw bad(reward, text) }
+            return .string(s)
+        case .double:
+            guard let d = Double(s) else { throw bad(reward, text) }
+            return try check(.double(d), reward: reward)
+        case .int:
+            guard let i = Int(s) else { throw bad(reward, text) }
+            return try check(.int(i), reward: reward)
+        case .bool:
+            switch s.lowercased() {
+            case "true", "1", "yes": return .bool(true)
+            case "false", "0", "no": return .bool(false)
+            default: throw bad(reward, text)
+            }
+        case .subset:
+            guard let subset = try? ParameterSubset(parsing: s) else { throw bad(reward, text) }
+            return .string(subset.description)
+        case .components:
+            return try check(.components(WeightedComponent.parseList(s, reward: reward, option: self)), reward: reward)
+        }
+    }
+
+    /// Checks a typed value against the kind (range, choices) and returns its canonical form.
+    public func check(_ value: RewardOptionValue, reward: String) throws -> RewardOptionValue {
+        switch (kind, value) {
+        case let (.choice(c), .string(s)) where c.contains(s): return value
+        case let (.double(r), .double(d)) where d.isFinite && r.contains(d): return value
+        case let (.double(r), .int(i)) where r.contains(Double(i)): return .double(Double(i))
+        case let (.int(r), .int(i)) where r.contains(i): return value
+        case let (.int(r), .double(d)) where d.rounded() == d && d.magnitude < 1e15 && r.contains(Int(d)): return .int(Int(d))
+        case (.bool, .bool): return value
+        case let (.subset, .string(s)):
+            guard let subset = try? ParameterSubset(parsing: s) else { throw bad(reward, s) }
+            return .string(subset.description)
+        case let (.components, .components(c)) where !c.isEmpty:
+            for comp in c where !comp.weight.isFinite { throw bad(reward, value.description) }
+            return value
+        case let (_, .string(s)) where kind != .components:
+            return try parse(s, reward: reward)  // YAML-like front ends may hand every value over as a string
+        default:
+            throw bad(reward, value.description)
+        }
+    }
+}
+
+/// The validated options of one reward, every option present (defaults filled in), with typed getters.
+/// A getter for an option the reward does not declare, or of another type, throws (a programmer error in the
+/// reward, reported rather than trapped).
+public struct RewardOptions: Sendable, Hashable {
+    public let reward: String
+    public let values: [String: RewardOptionValue]
+
+    /// Validates `given` against `options` (unknown names, types, ranges) and fills in the defaults.
+    public init(reward: String, options: [RewardOption], given: [String: RewardOptionValue]) throws {
+        let valid = options.map(\.name)
+        for key in given.keys.sorted() where !valid.contains(key) {
+            throw RewardZooError.unknownOption(reward: reward, option: key, valid: valid)
+        }
+        var values: [String: RewardOptionValue] = [:]
+        for option in options {
+            if let v = given[option.name] {
+                values[option.name] = try option.check(v, reward: reward)
+            } else if let d = option.defaultValue {
+                values[option.name] = d
+            } else {
+                throw RewardZooError.missingOption(reward: reward, option: option.name)
+            }
+        }
+        self.reward = reward
+        self.values = values
+    }
+
+    private func value(_ name: String) throws -> RewardOptionValue {
+        guard let v = values[name] else {
+            throw RewardZooError.unknownOption(reward: reward, option: name, valid: values.keys.sorted())
+        }
+        return v
+    }
+
+    private func wrongType(_ name: String, _ v: RewardOptionValue, _ expected: String) -> RewardZooError {
+        .badOptionValue(reward: reward, option: name, value: v.description, expected: expected)
+    }
+
+    public func string(_ name: String) throws -> String {
+        let v = try value(name)
+        guard case let .string(s) = v else { throw wrongType(name, v, "a string") }
+        return s
+    }
+
+    public func double(_ name: String) throws -> Double {
+        let v = try value(name)
+        switch v {
+        case let .double(d): return d
+        case let .int(i): return Double(i)
+        default: throw wrongType(name, v, "a number")
+        }
+    }
+
+    public func int(_ name: String) throws -> Int {
+        let v = try value(name)
+        guard case let .int(i) = v else { throw wrongType(name, v, "an integer") }
+        return i
+    }
+
+    public func bool(_ name: String) throws -> Bool {
+        let v = try value(name)
+        guard case let .bool(b) = v else { throw wrongType(name, v, "true or false") }
+        return b
+    }
+
+    public func subset(_ name: String) throws -> ParameterSubset {
+        let s = try string(name)
+        guard let subset = try? ParameterSubset(parsing: s) else {
+            throw RewardZooError.badOptionValue(reward: reward, option: name, value: s, expected: "'all', 'lm_head' or 'last:K'")
+        }
+        return subset
+    }
+
+    public func components(_ name: String) throws -> [WeightedComponent] {
+        let v = try value(name)
+        guard case let .components(c) = v else { throw wrongType(name, v, "weighted components") }
+        return c
+    }
+}

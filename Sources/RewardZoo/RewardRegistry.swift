@@ -1,0 +1,48 @@
+/// The registry: an explicit list of reward types. Adding a reward = one line in `types`.
+public enum RewardRegistry {
+    /// Every reward, in the order `ablate rewards` lists them.
+    public static let types: [any IntrinsicReward.Type] = [
+        GradientNormReward.self,
+        SelfCertaintyReward.self,
+        NegativeEntropyReward.self,
+        TrajectoryLogProbReward.self,
+        MajorityVoteReward.self,
+        SemanticClusterReward.self,
+        RandomReward.self,
+        GoldReward.self,
+        WeightedReward.self,
+        FaultReward.self,
+    ]
+
+    /// The permanent ids, in registry order.
+    public static var names: [String] { types.map { $0.name } }
+
+    /// The type registered under `name`, or an error listing the valid names.
+    public static func type(named name: String, in registry: [any IntrinsicReward.Type] = types) throws -> any IntrinsicReward.Type {
+        guard let t = registry.first(where: { $0.name == name }) else {
+            throw RewardZooError.unknownReward(name: name, valid: registry.map { $0.name })
+        }
+        return t
+    }
+
+    /// A resolved spec from the CLI form: `--reward NAME --reward-opt key=value ...`.
+    public static func spec(name: String, options: [String: String],
+                            in registry: [any IntrinsicReward.Type] = types) throws -> RewardSpec {
+        let type = try type(named: name, in: registry)
+        let valid = type.options.map(\.name)
+        var given: [String: RewardOptionValue] = [:]
+        for key in options.keys.sorted() {
+            guard let option = type.options.first(where: { $0.name == key }) else {
+                throw RewardZooError.unknownOption(reward: name, option: key, valid: valid)
+            }
+            given[key] = try option.parse(options[key] ?? "", reward: name)
+        }
+        return try RewardSpec(name: name, options: given, registry: registry)
+    }
+
+    /// Builds the reward a spec describes.
+    public static func make(_ spec: RewardSpec, in registry: [any IntrinsicReward.Type] = types) throws -> any IntrinsicReward {
+        let type = try type(named: spec.name, in: registry)
+        return try type.init(options: RewardOptions(reward: spec.name, options: type.options, given: spec.options))
+    }
+}
