@@ -76,11 +76,11 @@ public struct RewardOption: Sendable, Equatable {
             guard c.contains(s) else { throw bad(reward, text) }
             return .string(s)
         case .double:
-            guard let d = Double(s) else { throw bad(reward, text) }
-            return try check(.double(d), reward: reward)
+            guard let d = Double(s), let v = try? check(.double(d), reward: reward) else { throw bad(reward, text) }
+            return v  // the error names the value as typed
         case .int:
-            guard let i = Int(s) else { throw bad(reward, text) }
-            return try check(.int(i), reward: reward)
+            guard let i = Int(s), let v = try? check(.int(i), reward: reward) else { throw bad(reward, text) }
+            return v
         case .bool:
             switch s.lowercased() {
             case "true", "1", "yes": return .bool(true)
