@@ -1,5 +1,6 @@
 import Foundation
 import MiniLM
+import RewardZoo
 import Tasks
 
 /// Settings of one evaluation.
@@ -117,14 +118,6 @@ public enum Evaluator {
     }
 
     /// The most frequent non-nil answer; ties go to the one that appears first in `answers`; nil when no
-    /// completion has an answer (REFERENCE.md: completions without an answer never vote).
-    public static func majority(_ answers: [String?]) -> String? {
-        var counts: [String: Int] = [:], first: [String: Int] = [:]
-        for (i, a) in answers.enumerated() {
-            guard let a else { continue }
-            counts[a, default: 0] += 1
-            if first[a] == nil { first[a] = i }
-        }
-        return counts.max { l, r in l.value != r.value ? l.value < r.value : (first[l.key] ?? 0) > (first[r.key] ?? 0) }?.key
-    }
+    /// completion has an answer. One implementation for maj@k and the `majority_vote` reward: `MajorityVote.label`.
+    public static func majority(_ answers: [String?]) -> String? { MajorityVote.label(answers) }
 }
