@@ -5,12 +5,12 @@ public struct RewardPipeline: Sendable {
     public let shaping: Shaping
     public let reward: any IntrinsicReward
 
-    /// nil shaping → the reward's defaultShaping.
-    public init(spec: RewardSpec, shaping: Shaping?) throws {
-        let type = try RewardRegistry.type(named: spec.name)
+    /// nil shaping → the reward's defaultShaping. `registry` is for tests of rewards not (yet) registered.
+    public init(spec: RewardSpec, shaping: Shaping?, registry: [any IntrinsicReward.Type] = RewardRegistry.types) throws {
+        let type = try RewardRegistry.type(named: spec.name, in: registry)
         self.spec = spec
         self.shaping = shaping ?? type.defaultShaping
-        self.reward = try RewardRegistry.make(spec)
+        self.reward = try RewardRegistry.make(spec, in: registry)
     }
 
     public var needs: SignalNeeds { reward.needs }

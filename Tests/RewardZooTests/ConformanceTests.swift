@@ -54,16 +54,21 @@ import Testing
 
     @Test(arguments: typeNames)
     func conformance(_ name: String) throws {
-        let type = try RewardRegistry.type(named: name)
-        for config in Self.configurations(type) {
-            let spec = try RewardRegistry.spec(name: name, options: config)
-            let reward = try RewardRegistry.make(spec)
+        try Self.check(RewardRegistry.type(named: name))
+    }
+
+    /// Every property, for every configuration of `type` (registered in `registry`).
+    static func check(_ type: any IntrinsicReward.Type, registry: [any IntrinsicReward.Type] = RewardRegistry.types) throws {
+        let name = type.name
+        for config in configurations(type) {
+            let spec = try RewardRegistry.spec(name: name, options: config, in: registry)
+            let reward = try RewardRegistry.make(spec, in: registry)
             let needs = reward.needs
             let label = "\(spec)"
             #expect(needs.signals.contains(.gradNorm) == !needs.gradNormSubsets.isEmpty, "\(label): subsets iff grad_norm")
             #expect(needs.voteSamples >= 0)
             if type.usesGold { #expect(needs.usesGold, "\(label)") }
-            let pipeline = try RewardPipeline(spec: spec, shaping: nil)
+            let pipeline = try RewardPipeline(spec: spec, shaping: nil, registry: registry)
             #expect(pipeline.shaping == type.defaultShaping)
             let empty = CompletionGroup(tokenCounts: [], voteAnswers: ["1", "2", "3"], gold: "1", tokenLogProbs: [],
                                         tokenEntropies: [], tokenSelfCertainties: [],
