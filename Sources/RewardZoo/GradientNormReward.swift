@@ -58,6 +58,7 @@ public struct GradientNormReward: IntrinsicReward {
     }
 
     public func score(_ group: CompletionGroup) throws -> [Double?] {
+        try group.validate()  // it indexes truncated[i]: refuse a malformed group rather than trap
         let norms = try group.gradNorms(params, for: Self.name)
         let entropies = focalLambda > 0 ? try group.tokenSignal(.tokenEntropies, for: Self.name) : nil
         let valid = (0..<group.count).map { !group.truncated[$0] && group.tokenCounts[$0] > 0 }

@@ -40,6 +40,24 @@ public enum RewardRegistry {
         return try RewardSpec(name: name, options: given, registry: registry)
     }
 
+    /// The same from `key=value` strings as the CLI receives them (`--reward-opt k=v` repeated); a string
+    /// without `=` or a key given twice is an error naming it.
+    public static func spec(name: String, assignments: [String],
+                            in registry: [any IntrinsicReward.Type] = types) throws -> RewardSpec {
+        var options: [String: String] = [:]
+        for a in assignments {
+            let pair = a.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard pair.count == 2, !pair[0].isEmpty else {
+                throw RewardZooError.malformedSpec("expected a reward option as key=value, got '\(a)'")
+            }
+            guard options[pair[0]] == nil else {
+                throw RewardZooError.malformedSpec("reward option '\(pair[0])' given twice")
+            }
+            options[pair[0]] = pair[1]
+        }
+        return try spec(name: name, options: options, in: registry)
+    }
+
     /// Builds the reward a spec describes.
     public static func make(_ spec: RewardSpec, in registry: [any IntrinsicReward.Type] = types) throws -> any IntrinsicReward {
         let type = try type(named: spec.name, in: registry)

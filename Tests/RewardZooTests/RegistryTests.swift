@@ -53,6 +53,17 @@ import Testing
         }
     }
 
+    @Test func cliAssignments() throws {
+        #expect(try RewardRegistry.spec(name: "vigor", assignments: ["params=last:1", "length_correction=none"])
+                == (try RewardRegistry.spec(name: "vigor", options: ["params": "last:1", "length_correction": "none"])))
+        #expect(throws: RewardZooError.malformedSpec("expected a reward option as key=value, got 'params'")) {
+            try RewardRegistry.spec(name: "vigor", assignments: ["params"])
+        }
+        #expect(throws: RewardZooError.malformedSpec("reward option 'params' given twice")) {
+            try RewardRegistry.spec(name: "vigor", assignments: ["params=all", "params=lm_head"])
+        }
+    }
+
     @Test func requiredOptionIsNamed() {
         #expect(throws: RewardZooError.missingOption(reward: "weighted", option: "components")) {
             try RewardRegistry.spec(name: "weighted", options: [:])
