@@ -24,7 +24,6 @@ let package = Package(
     products: [
         .executable(name: "ablate", targets: ["AblateCLI"]),
         .library(name: "MiniLM", targets: ["MiniLM"]),
-        .library(name: "RewardZoo", targets: ["RewardZoo"]),
         .library(name: "Tasks", targets: ["Tasks"]),
         .library(name: "Ablate", targets: ["Ablate"]),
     ],
@@ -46,7 +45,7 @@ let package = Package(
         // MARK: - Model
         .target(name: "MiniLM", dependencies: ["CBLAS", "Seeded"], swiftSettings: miniLMSettings),
 
-        // MARK: - Rewards (knows nothing of tasks: groups carry answers as strings)
+        // MARK: - Rewards (knows nothing of tasks: a group carries extracted answers as strings)
         .target(name: "RewardZoo", dependencies: ["MiniLM", "Seeded"]),
 
         // MARK: - Tasks (knows nothing of models)
@@ -65,6 +64,6 @@ let package = Package(
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded"]),
         .testTarget(name: "RewardZooTests", dependencies: ["RewardZoo", "MiniLM", "Seeded"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Seeded"]),
-        .testTarget(name: "AblateTests", dependencies: ["Ablate", "RewardZoo", "Seeded"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AblateTests", dependencies: ["Ablate", "Seeded"], resources: [.copy("Fixtures")]),
     ]
 )

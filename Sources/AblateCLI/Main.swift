@@ -6,7 +6,8 @@ struct AblateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ablate",
         abstract: "RewardZoo: intrinsic rewards for RL post-training of small language models.",
-        subcommands: [InitCommand.self, InspectCommand.self, StatsCommand.self, BenchCommand.self, PretrainCommand.self, EvalCommand.self, TrainCommand.self]
+        subcommands: [InitCommand.self, InspectCommand.self, StatsCommand.self, BenchCommand.self, PretrainCommand.self, EvalCommand.self,
+                      RewardsCommand.self, TrainCommand.self]
     )
 
     static func main() {

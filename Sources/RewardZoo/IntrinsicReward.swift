@@ -1,31 +1,27 @@
-/// A reward: a type with a permanent string id, typed options and a group scorer (STYLE.md: adding a reward is
-/// one file, one type, one registry line).
+/// A reward: a type with a permanent string id, typed options, and a group scorer.
 ///
-/// `score` returns one value per completion of the group: higher is better; nil abstains (that completion gets
-/// advantage 0 and is left out of its group's statistics). A non-finite value is a bug that the trainer reports
-/// as a failed run.
+/// `score` returns one value per completion of the group, in sampling order: higher is better; nil = abstain
+/// (that completion gets advantage 0 and is left out of its group's statistics). A non-finite value is a bug the
+/// trainer reports as a failed run (`RewardPipeline` turns it into `RewardZooError.nonFinite`).
+/// Adding a reward is one file with one conforming type and one line in `RewardRegistry.types`.
 public protocol IntrinsicReward: Sendable {
-    /// Permanent id (results on disk refer to it), e.g. "vigor".
+    /// Permanent id, e.g. "vigor" (results on disk refer to it).
     static var name: String { get }
     /// One line for `ablate rewards`.
     static var summary: String { get }
-    /// True only for rewards that read the gold answer (the `gold` control).
+    /// Whether the reward reads gold answers (only `gold`; a composite holding it says so in `needs.usesGold`).
     static var usesGold: Bool { get }
+    /// Typed options with defaults and choices.
     static var options: [RewardOption] { get }
-    /// The shaping the reward's paper uses.
+    /// The shaping its source uses: vigor rank, self_certainty zscore, majority_vote raw, …
     static var defaultShaping: Shaping { get }
-    /// Whether permuting a group's completions permutes the scores the same way (false for random draws and
-    /// first-answer tie-breaks).
+    /// Whether permuting the group's completions permutes the scores the same way (false for `random`, which
+    /// draws by index, and `majority_vote`, whose ties go to the first answer).
     static var permutationEquivariant: Bool { get }
-    /// Options already validated against `options`, every one present.
+    /// Builds the reward from options already validated against `options` (every option present).
     init(options: RewardOptions) throws
+    /// What the trainer must compute for this configuration.
     var needs: SignalNeeds { get }
+    /// One score per completion; higher is better; nil abstains.
     func score(_ group: CompletionGroup) throws -> [Double?]
-}
-
-extension IntrinsicReward {
-    public static var usesGold: Bool { false }
-    public static var options: [RewardOption] { [] }
-    public static var defaultShaping: Shaping { .zscore }
-    public static var permutationEquivariant: Bool { true }
 }

@@ -1,5 +1,6 @@
-/// The registered rewards: an explicit list (adding a reward is one line here).
+/// The registry: an explicit list of reward types. Adding a reward = one line in `types`.
 public enum RewardRegistry {
+    /// Every reward, in the order `ablate rewards` lists them.
     public static let types: [any IntrinsicReward.Type] = [
         GradientNormReward.self,
         SelfCertaintyReward.self,
@@ -13,67 +14,53 @@ public enum RewardRegistry {
         FaultReward.self,
     ]
 
+    /// The permanent ids, in registry order.
     public static var names: [String] { types.map { $0.name } }
 
-    public static func type(named name: String) throws -> any IntrinsicReward.Type {
-        guard let t = types.first(where: { $0.name == name }) else { throw RewardZooError.unknownReward(name, valid: names) }
+    /// The type registered under `name`, or an error listing the valid names.
+    public static func type(named name: String, in registry: [any IntrinsicReward.Type] = types) throws -> any IntrinsicReward.Type {
+        guard let t = registry.first(where: { $0.name == name }) else {
+            throw RewardZooError.unknownReward(name: name, valid: registry.map { $0.name })
+        }
         return t
     }
 
-    /// Every option of `type` at its default.
-    static func defaults(of type: any IntrinsicReward.Type) -> RewardOptions {
-        RewardOptions(Dictionary(uniqueKeysWithValues: type.options.map { ($0.name, $0.defaultValue) }))
-    }
-
-    /// A spec from command-line strings (`--reward NAME --reward-opt k=v`), each parsed by its option's kind.
-    /// `weighted` takes `components=W:SHAPING:NAME,...` (e.g. `0.5:rank:vigor,0.5:raw:gold`; parts at their defaults).
-    public static func spec(name: String, options: [String: String]) throws -> RewardSpec {
-        let type = try type(named: name)
-        var values: [String: RewardOptionValue] = [:]
-        var components: [RewardSpec.Component] = []
+    /// A resolved spec from the CLI form: `--reward NAME --reward-opt key=value ...`.
+    public static func spec(name: String, options: [String: String],
+                            in registry: [any IntrinsicReward.Type] = types) throws -> RewardSpec {
+        let type = try type(named: name, in: registry)
+        let valid = type.options.map(\.name)
+        var given: [String: RewardOptionValue] = [:]
         for key in options.keys.sorted() {
-            let text = options[key] ?? ""
-            if type == WeightedReward.self, key == "components" {
-                components = try WeightedReward.parseComponents(text)
-                continue
-            }
             guard let option = type.options.first(where: { $0.name == key }) else {
-                throw RewardZooError.unknownOption(reward: name, option: key, valid: validOptions(type))
+                throw RewardZooError.unknownOption(reward: name, option: key, valid: valid)
             }
-            values[key] = try option.parse(text, reward: name)
+            given[key] = try option.parse(options[key] ?? "", reward: name)
         }
-        return try spec(name: name, values: values, components: components)
+        return try RewardSpec(name: name, options: given, registry: registry)
     }
 
-    /// A spec from typed values (JSON/YAML), validated, with defaults filled in.
-    public static func spec(name: String, values: [String: RewardOptionValue], components: [RewardSpec.Component] = []) throws -> RewardSpec {
-        let type = try type(named: name)
-        var resolved = defaults(of: type).values
-        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-            guard let option = type.options.first(where: { $0.name == key }) else {
-                throw RewardZooError.unknownOption(reward: name, option: key, valid: validOptions(type))
+    /// The same from `key=value` strings as the CLI receives them (`--reward-opt k=v` repeated); a string
+    /// without `=` or a key given twice is an error naming it.
+    public static func spec(name: String, assignments: [String],
+                            in registry: [any IntrinsicReward.Type] = types) throws -> RewardSpec {
+        var options: [String: String] = [:]
+        for a in assignments {
+            let pair = a.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard pair.count == 2, !pair[0].isEmpty else {
+                throw RewardZooError.malformedSpec("expected a reward option as key=value, got '\(a)'")
             }
-            resolved[key] = try option.validate(value, reward: name)
+            guard options[pair[0]] == nil else {
+                throw RewardZooError.malformedSpec("reward option '\(pair[0])' given twice")
+            }
+            options[pair[0]] = pair[1]
         }
-        if type == WeightedReward.self {
-            guard !components.isEmpty else {
-                throw RewardZooError.malformedSpec("'weighted' needs components, e.g. components=0.5:rank:vigor,0.5:raw:gold or a \"components\" list")
-            }
-            for c in components where !c.weight.isFinite {
-                throw RewardZooError.invalidOptionValue(reward: name, option: "components", value: "\(c.weight)", expected: "finite weights")
-            }
-        }
-        return RewardSpec(validated: name, options: RewardOptions(resolved), components: components)
+        return try spec(name: name, options: options, in: registry)
     }
 
-    static func validOptions(_ type: any IntrinsicReward.Type) -> [String] {
-        type.options.map(\.name) + (type == WeightedReward.self ? ["components"] : [])
-    }
-
-    /// The reward a spec describes.
-    public static func make(_ spec: RewardSpec) throws -> any IntrinsicReward {
-        let type = try type(named: spec.name)
-        if type == WeightedReward.self { return try WeightedReward(components: spec.components) }
-        return try type.init(options: spec.options)
+    /// Builds the reward a spec describes.
+    public static func make(_ spec: RewardSpec, in registry: [any IntrinsicReward.Type] = types) throws -> any IntrinsicReward {
+        let type = try type(named: spec.name, in: registry)
+        return try type.init(options: RewardOptions(reward: spec.name, options: type.options, given: spec.options))
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import MiniLM
+import Seeded
+import Testing
+
+@testable import RewardZoo
+
+/// Approximate equality |a − e| ≤ max(rel·|e|, abs). Forwards `sourceLocation` so a failure points at the test.
+func expectClose(_ actual: Double?, _ expected: Double?, rel: Double = 1e-12, abs absTol: Double = 1e-12,
+                 _ comment: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+    guard let actual, let expected else {
+        #expect(actual == nil && expected == nil, "\(comment()): got \(String(describing: actual)), expected \(String(describing: expected))",
+                sourceLocation: sourceLocation)
+        return
+    }
+    let ok = Swift.abs(actual - expected) <= Swift.max(rel * Swift.abs(expected), absTol)
+    #expect(ok, "\(comment()): got \(actual), expected \(expected)", sourceLocation: sourceLocation)
+}
+
+/// Element-wise `expectClose` of two score arrays (nil must match nil).
+func expectScores(_ actual: [Double?], _ expected: [Double?], rel: Double = 1e-12, abs absTol: Double = 1e-12,
+                  _ comment: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.count == expected.count, "\(comment()): \(actual.count) scores, expected \(expected.count)",
+            sourceLocation: sourceLocation)
+    for (i, (a, e)) in zip(actual, expected).enumerated() {
+        expectClose(a, e, rel: rel, abs: absTol, "\(comment()) [\(i)]", sourceLocation: sourceLocation)
+    }
+}
+
+/// Bitwise identity of two score arrays (determinism checks).
+func sameBits(_ a: [Double?], _ b: [Double?]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { x, y in x?.bitPattern == y?.bitPattern }
+}
+
+/// A named table case (Swift Testing shows the name).
+struct Named<Input: Sendable, Output: Sendable>: Sendable, CustomTestStringConvertible {
+    let name: String
+    let input: Input
+    let expected: Output
+    init(_ name: String, _ input: Input, _ expected: Output) {
+        self.name = name
+        self.input = input
+        self.expected = expected
+    }
+    var testDescription: String { name }
+}
+
+/// The parameter subsets random groups carry gradient norms for.
+let testSubsets: [ParameterSubset] = [.all, .lmHead, .lastBlocks(0), .lastBlocks(1), .lastBlocks(2)]
+
+/// A seeded random group with every signal filled: token counts 0...12 (some empty), ~20% truncated, answers
+/// from a small pool (so clusters and ties happen) with ~20% nil, 6 vote answers, a gold answer, token signals of
+/// the right signs (log-probs ≤ 0, entropies and self-certainties ≥ 0) and gradient norms for `testSubsets`.
+func randomGroup(size g: Int, seed: UInt64, step: Int = 0) -> CompletionGroup {
+    var rng = SplitMix64(seed: seed)
+    let pool = ["1", "2", "3", "42"]
+    func answer() -> String? { rng.chance(0.2) ? nil : rng.pick(pool) }
+    let counts = (0..<g).map { _ in rng.chance(0.1) ? 0 : rng.int(in: 1...12) }
+    let truncated = (0..<g).map { _ in rng.chance(0.2) }
+    let answers = (0..<g).map { _ in answer() }
+    let votes = (0..<6).map { _ in answer() }
+    let logp = counts.map { n in (0..<n).map { _ in -3 * rng.uniform() } }
+    let ent = counts.map { n in (0..<n).map { _ in 4 * rng.uniform() } }
+    let sc = counts.map { n in (0..<n).map { _ in 5 * rng.uniform() } }
+    var norms: [ParameterSubset: [Double]] = [:]
+    for s in testSubsets { norms[s] = (0..<g).map { _ in 0.1 + 10 * rng.uniform() } }
+    return CompletionGroup(tokenCounts: counts, truncated: truncated, answers: answers, voteAnswers: votes,
+                           gold: rng.pick(pool), tokenLogProbs: logp, tokenEntropies: ent, tokenSelfCertainties: sc,
+                           gradNorms: norms, seed: rng.next(), step: step)
+}
+
+/// The group reordered by `perm` (new position k holds old completion perm[k]).
+func permuted(_ g: CompletionGroup, _ perm: [Int]) -> CompletionGroup {
+    var p = g
+    p.tokenCounts = perm.map { g.tokenCounts[$0] }
+    p.truncated = perm.map { g.truncated[$0] }
+    p.answers = perm.map { g.answers[$0] }
+    p.tokenLogProbs = g.tokenLogProbs.map { v in perm.map { v[$0] } }
+    p.tokenEntropies = g.tokenEntropies.map { v in perm.map { v[$0] } }
+    p.tokenSelfCertainties = g.tokenSelfCertainties.map { v in perm.map { v[$0] } }
+    p.gradNorms = g.gradNorms.mapValues { v in perm.map { v[$0] } }
+    return p
+}
+
+/// The group with only what `needs` declares: undeclared signals removed (answers nil, no gold, no votes).
+func restricted(_ g: CompletionGroup, to needs: SignalNeeds) -> CompletionGroup {
+    var r = g
+    if !needs.signals.contains(.tokenLogProbs) { r.tokenLogProbs = nil }
+    if !needs.signals.contains(.tokenEntropies) { r.tokenEntropies = nil }
+    if !needs.signals.contains(.tokenSelfCertainties) { r.tokenSelfCertainties = nil }
+    r.gradNorms = needs.signals.contains(.gradNorm) ? g.gradNorms.filter { needs.gradNormSubsets.contains($0.key) } : [:]
+    if !needs.signals.contains(.answers) { r.answers = Array(repeating: nil, count: g.count) }
+    r.voteAnswers = needs.voteSamples > 0 ? Array(g.voteAnswers.prefix(needs.voteSamples)) : []
+    if !needs.usesGold { r.gold = nil }
+    return r
+}
+
+/// A group of valid (finished, non-empty) completions with the given gradient norms for `.all`.
+func normGroup(_ norms: [Double], tokens: [Int], truncated: [Bool]? = nil, subset: ParameterSubset = .all) -> CompletionGroup {
+    CompletionGroup(tokenCounts: tokens, truncated: truncated, gradNorms: [subset: norms])
+}
+
+/// Builds a reward from its CLI form.
+func reward(_ name: String, _ options: [String: String] = [:]) throws -> any IntrinsicReward {
+    try RewardRegistry.make(RewardRegistry.spec(name: name, options: options))
+}
