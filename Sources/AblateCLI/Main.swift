@@ -7,7 +7,7 @@ struct AblateCommand: ParsableCommand {
         commandName: "ablate",
         abstract: "RewardZoo: intrinsic rewards for RL post-training of small language models.",
         subcommands: [InitCommand.self, InspectCommand.self, StatsCommand.self, BenchCommand.self, PretrainCommand.self, EvalCommand.self,
-                      RewardsCommand.self, TrainCommand.self]
+                      RewardsCommand.self, TrainCommand.self, AnalyzeCommand.self]
     )
 
     static func main() {

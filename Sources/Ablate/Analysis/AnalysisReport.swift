@@ -1,0 +1,92 @@
+import Foundation
+
+/// The Markdown report of a reward-vs-correctness analysis: verdict first, then setup, separation per reward and
+/// suite, length bias, the length spread that decides whether the length claim is testable, paired comparisons,
+/// and the method. Deterministic: the same result gives the same bytes (fixed formatting, fixed order).
+public enum AnalysisReport {
+    static func f(_ x: Double, _ digits: Int = 3) -> String { x.isFinite ? String(format: "%.\(digits)f", x) : "–" }
+    static func p(_ x: Double) -> String { x.isFinite ? (x < 1e-4 ? String(format: "%.1e", x) : String(format: "%.4f", x)) : "–" }
+
+    /// The verdict on the paper's two claims, per suite, from the numbers (no claim is asserted beyond them).
+    static func verdict(_ r: RewardAnalysis.Result) -> [String] {
+        var lines: [String] = []
+        for suite in r.settings.suites {
+            guard let sqrt = r.separations.first(where: { $0.suite == suite && $0.reward == "vigor-sqrt" }) else { continue }
+            let claim: String
+            if sqrt.mixedGroups < 2 { claim = "too few mixed groups (\(sqrt.mixedGroups)) to test" }
+            else if sqrt.aurocLow > 0.5 { claim = "**holds**: lower √T-corrected gradient norm goes with correctness (AUROC \(f(sqrt.auroc)) [\(f(sqrt.aurocLow)), \(f(sqrt.aurocHigh))])" }
+            else if sqrt.aurocHigh < 0.5 { claim = "**does not hold, reversed**: correct completions have the *larger* corrected norm (AUROC \(f(sqrt.auroc)) [\(f(sqrt.aurocLow)), \(f(sqrt.aurocHigh))])" }
+            else { claim = "**not shown**: AUROC \(f(sqrt.auroc)) [\(f(sqrt.aurocLow)), \(f(sqrt.aurocHigh))] includes 0.5" }
+            var length = ""
+            if let spread = r.spreads.first(where: { $0.suite == suite }),
+               let none = r.separations.first(where: { $0.suite == suite && $0.reward == "vigor-none" }) {
+                let share = Double(spread.constantLengthGroups) / Double(max(spread.groups, 1))
+                if spread.meanWithinGroupSD < 0.5 || share > 0.8 {
+                    length = "; the length claim is **not testable** here: \(spread.constantLengthGroups) of \(spread.groups) groups share one length (mean within-group SD \(f(spread.meanWithinGroupSD, 2)) tokens)"
+                } else {
+                    length = "; within groups, ρ(reward, length) is \(f(none.withinGroupLengthRho, 2)) without correction and \(f(sqrt.withinGroupLengthRho, 2)) with √T"
+                }
+            }
+            lines.append("- **\(suite)**: " + claim + length + ".")
+        }
+        return lines
+    }
+
+    public static func markdown(_ r: RewardAnalysis.Result, title: String, studyFile: String?, codeVersion: String, machine: String) -> String {
+        let s = r.settings
+        var out: [String] = ["# \(title)", ""]
+        out.append("Does a reward computed from the model alone rank the correct completions of a prompt above the incorrect ones, and is it biased by completion length? Base model `\((s.checkpoint as NSString).lastPathComponent)`, \(s.prompts) test prompts × G = \(s.groupSize) per suite, no training.")
+        out += ["", "## Verdict", ""] + verdict(r)
+        out += ["", "## Setup", "",
+                "| | |", "|---|---|",
+                "| study | \(studyFile.map { "`\($0)`" } ?? "(command line)") |",
+                "| checkpoint | `\(s.checkpoint)` |",
+                "| suites | \(s.suites.joined(separator: ", ")) (test split, seed \(s.seed)) |",
+                "| sampling | τ = \(f(Double(s.temperature), 2)), at most \(s.maxNewTokens) new tokens |",
+                "| rewards | \(s.rewards.map(\.label).joined(separator: ", ")) (raw values, default options unless named) |",
+                "| code version | `\(codeVersion)` |", "| machine | \(machine) |",
+                "| wall time | \(f(r.seconds, 1)) s |", ""]
+        out += ["## Base model on the sampled groups", "",
+                "| suite | groups | accuracy | mean length | groups of one length | mean within-group SD of length |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for sp in r.spreads {
+            out.append("| \(sp.suite) | \(sp.groups) | \(f(100 * sp.accuracy, 1))% | \(f(sp.meanLength, 1)) | \(sp.constantLengthGroups) | \(f(sp.meanWithinGroupSD, 2)) |")
+        }
+        out += ["", "## Separation of correct from incorrect completions", "",
+                "Within-group AUROC of each raw reward (correct vs incorrect, ties ½), averaged over the groups with both; 0.5 = no information, above 0.5 = the reward prefers correct completions. 95% percentile bootstrap intervals over groups (\(s.resamples) resamples).", "",
+                "| suite | reward | mixed groups | AUROC | 95% CI | ρ(reward, length), all | p | ρ within groups (groups) |",
+                "|---|---|---:|---:|---|---:|---:|---:|"]
+        for x in r.separations {
+            out.append("| \(x.suite) | \(x.reward) | \(x.mixedGroups) | \(f(x.auroc)) | [\(f(x.aurocLow)), \(f(x.aurocHigh))] | \(f(x.lengthRho)) | \(p(x.lengthP)) | \(f(x.withinGroupLengthRho)) (\(x.withinGroupLengthGroups)) |")
+        }
+        out += ["", "## Paired comparisons of rewards", "",
+                "Wilcoxon signed-rank test on the per-group AUROC differences (groups mixed for both), Holm-corrected within each suite.", "",
+                "| suite | reward A | reward B | groups | mean AUROC A − B | p | Holm p |", "|---|---|---|---:|---:|---:|---:|"]
+        for c in r.comparisons {
+            out.append("| \(c.suite) | \(c.a) | \(c.b) | \(c.groups) | \(f(c.meanDifference)) | \(p(c.pvalue)) | \(p(c.holm)) |")
+        }
+        out += ["", "## Method", "",
+                "Each prompt's G completions are sampled with the KV cache at τ; one teacher-forced forward per chunk gives every completion's token log-probs, entropies and self-certainties, and the batched per-sample norms pass over the same activations gives ‖∇θ mean NLL‖₂ (all parameters). Each reward scores the group exactly as in training (`RewardPipeline`, raw values before shaping; vigor's truncated completions get the group's worst valid value − 10⁻³). Correctness is the task verifier's (`AnswerParser`), used only here, never by a reward. A length correction can only change a within-group ranking when the group's completions differ in length, so the length spread says where the length claim is testable. Statistics: `MannWhitney.commonLanguageEffect` (AUROC), `Bootstrap.interval` (percentile), `Correlation.spearman`, `Wilcoxon.test`, `MultipleComparisons.holm`.", ""]
+        return out.joined(separator: "\n")
+    }
+
+    /// The tidy CSV of per-group AUROCs behind the separation table: suite, reward, prompt, auroc.
+    public static func groupCSV(_ r: RewardAnalysis.Result) -> String {
+        var lines = ["suite,reward,prompt,auroc"]
+        for x in r.separations {
+            for (prompt, a) in x.perGroup.sorted(by: { $0.key < $1.key }) { lines.append("\(x.suite),\(x.reward),\(prompt),\(f(a, 6))") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The tidy CSV of completions: suite, prompt, length, truncated, correct, and one raw-reward column per label.
+    public static func rowsCSV(_ r: RewardAnalysis.Result) -> String {
+        let labels = r.settings.rewards.map(\.label)
+        var lines = ["suite,prompt,length,truncated,correct," + labels.joined(separator: ",")]
+        for row in r.rows {
+            let values = labels.map { l in (row.raw[l] ?? nil).map { String(format: "%.6g", $0) } ?? "" }
+            lines.append("\(row.suite),\(row.prompt),\(row.length),\(row.truncated),\(row.correct)," + values.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

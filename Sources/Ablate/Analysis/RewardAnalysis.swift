@@ -1,0 +1,222 @@
+import Foundation
+import MiniLM
+import RewardZoo
+import Seeded
+import Tasks
+
+/// Reward-vs-correctness without training (the `kind: analysis` study): sample G completions for each of N test
+/// prompts per suite from a checkpoint, compute every signal once, score each group with each reward, and measure
+/// how well each raw reward separates correct from incorrect completions of the same prompt (the paper's claim
+/// that a lower gradient norm goes with correctness) and how it correlates with completion length (the claim that
+/// without √T the reward is length-biased).
+public struct RewardAnalysis {
+    public struct Settings: Sendable {
+        public var checkpoint = ""
+        public var suites = TaskRegistry.names
+        /// Prompts per suite (distinct test problems).
+        public var prompts = 300
+        /// G, completions per prompt.
+        public var groupSize = 8
+        public var temperature: Float = 1
+        public var maxNewTokens = 96
+        public var seed: UInt64 = 1
+        /// (label, spec): the rewards to score with, each under its own label (e.g. vigor-none).
+        public var rewards: [(label: String, spec: RewardSpec)] = []
+        public var threads = 2
+        /// Bootstrap resamples of the AUROC intervals.
+        public var resamples = 2000
+        public init() {}
+
+        /// The default analysis: vigor with each length correction, the other intrinsic rewards, a random control.
+        public static func defaultRewards() throws -> [(label: String, spec: RewardSpec)] {
+            var out: [(String, RewardSpec)] = []
+            for c in ["none", "sqrt", "linear"] {
+                out.append(("vigor-\(c)", try RewardRegistry.spec(name: "vigor", options: ["length_correction": c])))
+            }
+            for name in ["self_certainty", "neg_entropy", "trajectory_logprob", "majority_vote", "semantic_cluster", "random"] {
+                out.append((name, try RewardRegistry.spec(name: name, options: [:])))
+            }
+            return out
+        }
+    }
+
+    /// One sampled completion with its raw reward under each label.
+    public struct Row: Sendable {
+        public var suite: String
+        public var prompt: Int
+        public var length: Int
+        public var truncated: Bool
+        public var correct: Bool
+        public var raw: [String: Double?]
+    }
+
+    /// Per suite and reward.
+    public struct Separation: Sendable {
+        public var suite: String
+        public var reward: String
+        /// Groups with both a correct and an incorrect completion.
+        public var mixedGroups: Int
+        /// Mean within-group AUROC of the raw reward (correct vs incorrect; ties ½) over the mixed groups, with a
+        /// percentile bootstrap interval over groups.
+        public var auroc: Double
+        public var aurocLow: Double
+        public var aurocHigh: Double
+        /// Spearman ρ of the raw reward with completion length over every completion, and its p-value.
+        public var lengthRho: Double
+        public var lengthP: Double
+        /// Mean within-group Spearman ρ with length, over groups whose lengths and rewards both vary.
+        public var withinGroupLengthRho: Double
+        public var withinGroupLengthGroups: Int
+        /// The per-group AUROCs (for paired comparisons), keyed by prompt index.
+        public var perGroup: [Int: Double]
+    }
+
+    /// Length spread of one suite's groups: can a length correction change a within-group rank at all?
+    public struct LengthSpread: Sendable {
+        public var suite: String
+        public var groups: Int
+        /// Groups whose completions all have one length (no correction can reorder them).
+        public var constantLengthGroups: Int
+        /// Mean within-group standard deviation of the completion length (tokens).
+        public var meanWithinGroupSD: Double
+        public var meanLength: Double
+        public var accuracy: Double
+    }
+
+    /// A paired comparison of two rewards' within-group AUROCs on the groups mixed for both.
+    public struct Comparison: Sendable {
+        public var suite: String
+        public var a: String, b: String
+        public var groups: Int
+        public var meanDifference: Double
+        public var pvalue: Double
+        public var holm: Double
+    }
+
+    public struct Result: Sendable {
+        public var settings: Settings
+        public var rows: [Row]
+        public var separations: [Separation]
+        public var spreads: [LengthSpread]
+        public var comparisons: [Comparison]
+        public var seconds: Double
+    }
+
+    public let settings: Settings
+    public init(settings: Settings) { self.settings = settings }
+
+    public func run(progress: (String) -> Void = { _ in }) throws -> Result {
+        let start = Date()
+        let s = settings
+        guard FileManager.default.fileExists(atPath: s.checkpoint) else { throw AblateError.missingCheckpoint(path: s.checkpoint) }
+        let contents = try Checkpoint.load(path: s.checkpoint)
+        let overrides = try EvaluationSettings(checkpoint: contents, path: s.checkpoint).familyOverrides
+        let families = try PretrainRecipe.families(overrides: overrides)
+        let pipelines = try s.rewards.map { ($0.label, try RewardPipeline(spec: $0.spec, shaping: nil)) }
+        let subsets = Array(pipelines.reduce(into: Set<ParameterSubset>()) { $0.formUnion($1.1.needs.gradNormSubsets) })
+            .sorted { $0.description < $1.description }
+        let tokenizer = contents.tokenizer
+        let sampler = Sampler(model: contents.model, threads: s.threads)
+        let inspector = Inspector(model: contents.model, threads: s.threads)
+        var rows: [Row] = []
+        for suite in s.suites {
+            guard let family = families.first(where: { $0.name == suite }) else { throw AblateError.unknownSuite(name: suite, valid: TaskRegistry.names) }
+            let problems = try family.problems(count: s.prompts, split: .test, seed: s.seed)
+            let prompts = try problems.map { [Tokenizer.bos] + (try tokenizer.encode($0.prompt)) }
+            let jobs = prompts.flatMap { Array(repeating: $0, count: s.groupSize) }
+            let gens = try sampler.generate(prompts: jobs, options: SamplingOptions(
+                temperature: s.temperature, maxNewTokens: s.maxNewTokens, seed: s.seed ^ StableHash.hash("analysis-\(suite)")))
+            let samples = zip(jobs, gens).map { InspectSample(id: .null, promptIds: $0.0, completionIds: $0.1.tokens) }
+            let signals = try inspector.tokenSignals(samples, subsets: subsets)
+            for (p, problem) in problems.enumerated() {
+                let range = (p * s.groupSize)..<((p + 1) * s.groupSize)
+                let texts = try range.map { try tokenizer.decode(gens[$0].tokens.filter { $0 != Tokenizer.eos }) }
+                let answers = texts.map { AnswerParser.parse($0) }
+                var group = CompletionGroup(tokenCounts: range.map { gens[$0].tokens.count }, truncated: range.map { gens[$0].truncated },
+                                            answers: answers, voteAnswers: [], gold: nil,
+                                            seed: StableHash.mix(s.seed ^ StableHash.hash("analysis-\(suite)-\(p)")), step: 0)
+                group.tokenLogProbs = range.map { signals[$0].logProbs }
+                group.tokenEntropies = range.map { signals[$0].entropies }
+                group.tokenSelfCertainties = range.map { signals[$0].selfCertainties }
+                for subset in subsets { group.gradNorms[subset] = range.map { signals[$0].gradNorms[subset] ?? .nan } }
+                var raw = [[Double?]](repeating: [], count: pipelines.count)
+                for (k, (_, pipeline)) in pipelines.enumerated() { raw[k] = try pipeline.score(group).raw }
+                for (j, i) in range.enumerated() {
+                    var values: [String: Double?] = [:]
+                    for (k, (label, _)) in pipelines.enumerated() { values[label] = raw[k][j] }
+                    rows.append(Row(suite: suite, prompt: p, length: gens[i].tokens.count, truncated: gens[i].truncated,
+                                    correct: answers[j] != nil && answers[j] == problem.answer, raw: values))
+                }
+            }
+            progress("\(suite): \(problems.count) prompts × \(s.groupSize) completions scored")
+        }
+        var result = Result(settings: s, rows: rows, separations: [], spreads: [], comparisons: [], seconds: 0)
+        try summarize(&result)
+        result.seconds = Date().timeIntervalSince(start)
+        return result
+    }
+
+    /// The statistics of `result.rows`: separations, length spreads and paired comparisons (all from the
+    /// existing statistics functions).
+    func summarize(_ result: inout Result) throws {
+        let s = settings
+        for suite in s.suites {
+            let suiteRows = result.rows.filter { $0.suite == suite }
+            let groups = Dictionary(grouping: suiteRows, by: \.prompt).sorted { $0.key < $1.key }
+            // Length spread.
+            var constant = 0, sds: [Double] = []
+            for (_, g) in groups {
+                let lengths = g.map { Double($0.length) }
+                if Set(g.map(\.length)).count == 1 { constant += 1 }
+                sds.append(lengths.count > 1 ? (try? Descriptive.sd(lengths)) ?? 0 : 0)
+            }
+            result.spreads.append(LengthSpread(
+                suite: suite, groups: groups.count, constantLengthGroups: constant, meanWithinGroupSD: TrainRun.mean(sds),
+                meanLength: TrainRun.mean(suiteRows.map { Double($0.length) }),
+                accuracy: TrainRun.mean(suiteRows.map { $0.correct ? 1 : 0 })))
+            for (label, _) in s.rewards {
+                var perGroup: [Int: Double] = [:], withinRho: [Double] = []
+                for (p, g) in groups {
+                    let scored = g.compactMap { r in (r.raw[label] ?? nil).map { (value: $0, row: r) } }
+                    let right = scored.filter(\.row.correct).map(\.value), wrong = scored.filter { !$0.row.correct }.map(\.value)
+                    if !right.isEmpty, !wrong.isEmpty, let a = try? MannWhitney.commonLanguageEffect(right, wrong) { perGroup[p] = a }
+                    let values = scored.map(\.value), lengths = scored.map { Double($0.row.length) }
+                    if Set(values).count > 1, Set(lengths).count > 1, let rho = try? Correlation.spearman(values, lengths).statistic,
+                       rho.isFinite { withinRho.append(rho) }
+                }
+                let aurocs = perGroup.sorted { $0.key < $1.key }.map(\.value)
+                var low = Double.nan, high = Double.nan
+                if aurocs.count >= 2 {
+                    let ci = try Bootstrap.interval(aurocs, statistic: TrainRun.mean, method: .percentile, resamples: s.resamples,
+                                                    seed: UInt(truncatingIfNeeded: s.seed))
+                    low = ci.low
+                    high = ci.high
+                }
+                let pairs = suiteRows.compactMap { r in (r.raw[label] ?? nil).map { ($0, Double(r.length)) } }
+                let pooled = pairs.count >= 3 ? try? Correlation.spearman(pairs.map(\.0), pairs.map(\.1)) : nil
+                result.separations.append(Separation(
+                    suite: suite, reward: label, mixedGroups: aurocs.count, auroc: TrainRun.mean(aurocs), aurocLow: low, aurocHigh: high,
+                    lengthRho: pooled?.statistic ?? .nan, lengthP: pooled?.pvalue ?? .nan,
+                    withinGroupLengthRho: TrainRun.mean(withinRho), withinGroupLengthGroups: withinRho.count, perGroup: perGroup))
+            }
+            // Paired comparisons of every pair of rewards on the groups mixed for both (Wilcoxon signed-rank).
+            let mine = result.separations.filter { $0.suite == suite }
+            var comparisons: [Comparison] = []
+            for i in 0..<mine.count {
+                for j in (i + 1)..<mine.count {
+                    let shared = Set(mine[i].perGroup.keys).intersection(mine[j].perGroup.keys).sorted()
+                    guard shared.count >= 2 else { continue }
+                    let x = shared.compactMap { mine[i].perGroup[$0] }, y = shared.compactMap { mine[j].perGroup[$0] }
+                    let p = (try? Wilcoxon.test(x, y).pvalue) ?? .nan
+                    comparisons.append(Comparison(suite: suite, a: mine[i].reward, b: mine[j].reward, groups: shared.count,
+                                                  meanDifference: TrainRun.mean(zip(x, y).map { $0 - $1 }), pvalue: p, holm: .nan))
+                }
+            }
+            let finite = comparisons.indices.filter { comparisons[$0].pvalue.isFinite }
+            if !finite.isEmpty, let adjusted = try? MultipleComparisons.holm(finite.map { comparisons[$0].pvalue }) {
+                for (k, i) in finite.enumerated() { comparisons[i].holm = adjusted.adjusted[k] }
+            }
+            result.comparisons += comparisons
+        }
+    }
+}
