@@ -88,8 +88,8 @@ struct TrainCommand: ParsableCommand {
             if let seed { trainConfig.seed = seed }
             if let threads { trainConfig.threads = threads }
             try trainConfig.validate()
-            let resolved = try trainConfig.resolved()
-            let directory = try out ?? "runs/train/\(resolved.reward.name)-\(resolved.hash())"
+            let resolved = trainConfig.resolved()
+            let directory = out ?? "runs/train/\(resolved.reward.name)-\(resolved.hash)"
             guard FileManager.default.fileExists(atPath: resolved.base) else { throw AblateError.missingCheckpoint(path: resolved.base) }
 
             signal(SIGINT) { _ in stopRequested = 1 }

@@ -48,7 +48,7 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: (first as NSString).appendingPathComponent(name)), "\(name)")
         }
         let status = try TrialStatus.read((first as NSString).appendingPathComponent("status.json"))
-        let hash = try c.hash()
+        let hash = c.hash
         #expect(status.status == .complete && status.step == 3 && status.hash == hash)
         let metrics = try lines((first as NSString).appendingPathComponent("metrics.jsonl"))
         #expect(metrics.filter { $0["kind"] == .string("train") }.count == 3)
@@ -64,7 +64,7 @@ import Testing
             Issue.record("config.json has no config"); return
         }
         let again = try TrainConfig.decode(json: Data(inner.serialized.utf8), source: "config.json")
-        let resolved = try c.resolved()
+        let resolved = c.resolved()
         #expect(again == resolved)
         let second = (dir as NSString).appendingPathComponent("b")
         _ = try TrainRun(config: again, directory: second).run()

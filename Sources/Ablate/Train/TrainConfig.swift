@@ -68,6 +68,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// The defaults with a base checkpoint.
+    public init(base: String) {
+        self.init()
+        self.base = base
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case base, reward, shaping, seed, threads, temperature, beta, epsilon
         case maxSteps = "max_steps", promptsPerStep = "prompts_per_step", numGenerations = "num_generations"
@@ -157,10 +163,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 
     // MARK: Resolution and validation
 
-    /// The config with `shaping` resolved to the reward's default.
-    public func resolved() throws -> TrainConfig {
+    /// The config with `shaping` resolved to the reward's default (a `RewardSpec` always names a registered
+    /// reward).
+    public func resolved() -> TrainConfig {
         var r = self
-        if r.shaping == nil { r.shaping = try RewardPipeline(spec: reward, shaping: nil).shaping }
+        if r.shaping == nil { r.shaping = (try? RewardRegistry.type(named: reward.name))?.defaultShaping }
         return r
     }
 
@@ -246,9 +253,15 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 
     /// FNV-1a-64 of the resolved config's canonical JSON, 16 hex digits: the trial's identity (code version and
     /// machine excluded, so a trial shared by two studies runs once).
-    public func hash() throws -> String {
-        let data = Data(try resolved().json().utf8)
+    public var hash: String {
+        let data = Data(((try? resolved().json()) ?? "").utf8)
         return String(format: "%016llx", StableHash.fnv1a64(data))
+    }
+
+    /// A config from a JSON object of config keys (defaults fill the rest): `decode(json:source:)` on a
+    /// `JSONValue`, for study files.
+    public static func resolve(json: JSONValue) throws -> TrainConfig {
+        try decode(json: Data(json.serialized.utf8), source: "train settings")
     }
 
     // MARK: Derived settings

@@ -36,8 +36,8 @@ public struct TrainRun {
     /// before anything is written; once running, every outcome is recorded in status.json and returned.
     public func run() throws -> Outcome {
         try config.validate()
-        let config = try self.config.resolved()
-        let hash = try config.hash()
+        let config = self.config.resolved()
+        let hash = config.hash
         guard FileManager.default.fileExists(atPath: config.base) else { throw AblateError.missingCheckpoint(path: config.base) }
         let contents = try Checkpoint.load(path: config.base)
         var evalSettings = try EvaluationSettings(checkpoint: contents, path: config.base)
