@@ -24,10 +24,19 @@ public enum AnalysisReport {
                 if spread.meanWithinGroupSD < 0.5 || share > 0.8 {
                     length = "; the length claim is **not testable** here: \(spread.constantLengthGroups) of \(spread.groups) groups share one length (mean within-group SD \(f(spread.meanWithinGroupSD, 2)) tokens)"
                 } else {
-                    length = "; within groups, ρ(reward, length) is \(f(none.withinGroupLengthRho, 2)) without correction and \(f(sqrt.withinGroupLengthRho, 2)) with √T"
+                    // The paper: without √T the mean token gradient shrinks with length, so long completions are
+                    // favoured, i.e. ρ(reward, length) > 0 within a group.
+                    let biased = none.withinGroupLengthRhoLow > 0
+                    length = "; length bias without correction: within-group ρ(reward, length) = \(f(none.withinGroupLengthRho, 2)) [\(f(none.withinGroupLengthRhoLow, 2)), \(f(none.withinGroupLengthRhoHigh, 2))] over \(none.withinGroupLengthGroups) groups, so the claim that it favours long completions "
+                        + (biased ? "**holds**" : (none.withinGroupLengthRhoHigh < 0 ? "**does not hold (it favours short ones)**" : "**is not shown**"))
+                        + "; with √T, ρ = \(f(sqrt.withinGroupLengthRho, 2)) [\(f(sqrt.withinGroupLengthRhoLow, 2)), \(f(sqrt.withinGroupLengthRhoHigh, 2))]"
                 }
             }
-            lines.append("- **\(suite)**: " + claim + length + ".")
+            var control = ""
+            if let random = r.separations.first(where: { $0.suite == suite && $0.reward == "random" }) {
+                control = " (The random control's AUROC, 0.5 in expectation: \(f(random.auroc)) [\(f(random.aurocLow)), \(f(random.aurocHigh))].)"
+            }
+            lines.append("- **\(suite)**: " + claim + length + "." + control)
         }
         return lines
     }
@@ -54,10 +63,10 @@ public enum AnalysisReport {
         }
         out += ["", "## Separation of correct from incorrect completions", "",
                 "Within-group AUROC of each raw reward (correct vs incorrect, ties ½), averaged over the groups with both; 0.5 = no information, above 0.5 = the reward prefers correct completions. 95% percentile bootstrap intervals over groups (\(s.resamples) resamples).", "",
-                "| suite | reward | mixed groups | AUROC | 95% CI | ρ(reward, length), all | p | ρ within groups (groups) |",
-                "|---|---|---:|---:|---|---:|---:|---:|"]
+                "| suite | reward | mixed groups | AUROC | 95% CI | ρ(reward, length), all | p | ρ within groups [95% CI] (groups) |",
+                "|---|---|---:|---:|---|---:|---:|---|"]
         for x in r.separations {
-            out.append("| \(x.suite) | \(x.reward) | \(x.mixedGroups) | \(f(x.auroc)) | [\(f(x.aurocLow)), \(f(x.aurocHigh))] | \(f(x.lengthRho)) | \(p(x.lengthP)) | \(f(x.withinGroupLengthRho)) (\(x.withinGroupLengthGroups)) |")
+            out.append("| \(x.suite) | \(x.reward) | \(x.mixedGroups) | \(f(x.auroc)) | [\(f(x.aurocLow)), \(f(x.aurocHigh))] | \(f(x.lengthRho)) | \(p(x.lengthP)) | \(f(x.withinGroupLengthRho)) [\(f(x.withinGroupLengthRhoLow)), \(f(x.withinGroupLengthRhoHigh))] (\(x.withinGroupLengthGroups)) |")
         }
         out += ["", "## Paired comparisons of rewards", "",
                 "Wilcoxon signed-rank test on the per-group AUROC differences (groups mixed for both), Holm-corrected within each suite.", "",

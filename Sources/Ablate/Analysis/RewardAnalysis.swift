@@ -66,6 +66,9 @@ public struct RewardAnalysis {
         public var lengthP: Double
         /// Mean within-group Spearman ρ with length, over groups whose lengths and rewards both vary.
         public var withinGroupLengthRho: Double
+        /// 95% t interval of that mean over groups.
+        public var withinGroupLengthRhoLow: Double
+        public var withinGroupLengthRhoHigh: Double
         public var withinGroupLengthGroups: Int
         /// The per-group AUROCs (for paired comparisons), keyed by prompt index.
         public var perGroup: [Int: Double]
@@ -192,12 +195,14 @@ public struct RewardAnalysis {
                     low = ci.low
                     high = ci.high
                 }
+                let rhoCI = withinRho.count >= 2 ? try? Descriptive.meanConfidenceInterval(withinRho) : nil
                 let pairs = suiteRows.compactMap { r in (r.raw[label] ?? nil).map { ($0, Double(r.length)) } }
                 let pooled = pairs.count >= 3 ? try? Correlation.spearman(pairs.map(\.0), pairs.map(\.1)) : nil
                 result.separations.append(Separation(
                     suite: suite, reward: label, mixedGroups: aurocs.count, auroc: TrainRun.mean(aurocs), aurocLow: low, aurocHigh: high,
                     lengthRho: pooled?.statistic ?? .nan, lengthP: pooled?.pvalue ?? .nan,
-                    withinGroupLengthRho: TrainRun.mean(withinRho), withinGroupLengthGroups: withinRho.count, perGroup: perGroup))
+                    withinGroupLengthRho: TrainRun.mean(withinRho), withinGroupLengthRhoLow: rhoCI?.low ?? .nan,
+                    withinGroupLengthRhoHigh: rhoCI?.high ?? .nan, withinGroupLengthGroups: withinRho.count, perGroup: perGroup))
             }
             // Paired comparisons of every pair of rewards on the groups mixed for both (Wilcoxon signed-rank).
             let mine = result.separations.filter { $0.suite == suite }
