@@ -227,6 +227,19 @@ import Testing
         #expect(reports.contains { $0.clipFraction > 0 }, "the second iteration's ratios move off 1")
     }
 
+    /// With one iteration per batch the update reuses the step's forward: every ratio is exactly 1, so nothing is
+    /// clipped; with a reference copy of the policy the first step's KL is exactly 0.
+    @Test func oneIterationHasRatioOneAndFirstStepKLZero() throws {
+        let model = try tinyModel(seed: 11)
+        let t = try trainer(model, beta: 0.05, iterations: 1)
+        let scorer = CountingScorer(token: 5)
+        let prompts = randomSequences(lengths: [3, 2], vocab: 11, seed: 12)
+        let first = try t.step(prompts: prompts, scorer: scorer)
+        #expect(first.meanRatio == 1 && first.clipFraction == 0 && first.meanKL == 0)
+        let second = try t.step(prompts: prompts, scorer: scorer)
+        #expect(second.meanRatio == 1 && second.meanKL > 0, "the policy moved away from the reference")
+    }
+
     /// A non-finite advantage stops the run with the step and the quantity, before any update.
     @Test func nonFiniteAdvantageStopsTheRun() throws {
         let model = try tinyModel(seed: 11)

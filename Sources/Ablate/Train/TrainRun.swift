@@ -72,8 +72,14 @@ public struct TrainRun {
         func evaluate() throws -> EvaluationReport {
             let report = try Evaluator.evaluate(model: model, tokenizer: tokenizer, settings: evalSettings, threads: config.threads,
                                                 checkpoint: nil)
+            // pass@k − pass@1 per suite when sampled (a reward that only sharpens the distribution shrinks it).
+            var gains: [(key: String, value: JSONValue)] = []
+            for name in report.order {
+                if let s = report.suites[name], let pk = s.passAtK { gains.append((name, .double(pk - s.accuracy))) }
+            }
             try metrics.append(.object([("kind", .string("eval")), ("step", .number(Double(step))),
-                                        ("suites", try JSONValue.parse(Data(try report.suitesJSON().utf8)))]))
+                                        ("suites", try JSONValue.parse(Data(try report.suitesJSON().utf8))),
+                                        ("pass_at_k_minus_pass_at_1", gains.isEmpty ? .null : .object(gains))]))
             progress("eval at step \(step): " + report.order.map { String(format: "%@ %.1f%%", $0, 100 * (report.suites[$0]?.accuracy ?? .nan)) }
                 .joined(separator: "  "))
             return report
