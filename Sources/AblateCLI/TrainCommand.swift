@@ -67,14 +67,7 @@ struct TrainCommand: ParsableCommand {
             var trainConfig = try loadConfig()
             if let base { trainConfig.base = base }
             if let reward {
-                var options: [String: String] = [:]
-                for item in rewardOptions {
-                    guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-                        throw AblateError.invalidOption(name: "--reward-opt", value: item, valid: "write key=value, e.g. length_correction=sqrt")
-                    }
-                    options[String(item[..<eq])] = String(item[item.index(after: eq)...])
-                }
-                trainConfig.reward = try RewardRegistry.spec(name: reward, options: options)
+                trainConfig.reward = try RewardRegistry.spec(name: reward, assignments: rewardOptions)
             } else if !rewardOptions.isEmpty {
                 throw AblateError.invalidOption(name: "--reward-opt", value: rewardOptions.joined(separator: " "), valid: "name the reward with --reward")
             }
