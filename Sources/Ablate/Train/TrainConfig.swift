@@ -20,7 +20,8 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var shaping: Shaping? = nil
     /// Seed of the prompts, the sampling draws and stochastic rewards.
     public var seed: UInt64 = 1
-    /// RL steps.
+    /// RL steps. 1500 at 16 × 8 completions: ~8 minutes of `gold` on 2 cores, where its arith accuracy has gained
+    /// 15 points.
     public var maxSteps = 1500
     /// Prompts per step. 16 × 8 = 128 completions: enough mixed groups per step for a stable update.
     public var promptsPerStep = 16
@@ -31,7 +32,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var topP = 1.0
     /// New tokens per completion. 96: the longest gold solutions of the base knobs fit, with room to ramble.
     public var maxCompletionLength = 96
-    /// Peak learning rate (AdamW). 2e-4: see `ablate train --help` for how it was tuned.
+    /// Peak learning rate (AdamW). Tuned with the `gold` reward from the default base model (greedy arith test
+    /// accuracy from 60.2%, 2 threads, AMD EPYC Zen 4): after 300 steps 1e-4 → 64.6%, 3e-4 → 66.2%, 1e-3 → 62.2% (a dip
+    /// to 46% on the way), 3e-3 → 13.8% (collapse); after 1500 steps 1e-4 → 71.8%, 3e-4 → 75.2%.
     public var learningRate = 3e-4
     /// Linear warm-up as a fraction of the steps, then cosine to `minLRRatio` (VIGOR: 10% warm-up).
     public var warmupRatio = 0.1
