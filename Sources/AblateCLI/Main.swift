@@ -6,7 +6,7 @@ struct AblateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ablate",
         abstract: "RewardZoo: intrinsic rewards for RL post-training of small language models.",
-        subcommands: [InitCommand.self, InspectCommand.self, StatsCommand.self, BenchCommand.self, PretrainCommand.self, EvalCommand.self]
+        subcommands: [CheckCommand.self, RunCommand.self, ReportCommand.self, InitCommand.self, InspectCommand.self, StatsCommand.self, BenchCommand.self, PretrainCommand.self, EvalCommand.self]
     )
 
     static func main() {
