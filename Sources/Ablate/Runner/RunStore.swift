@@ -150,7 +150,7 @@ public struct RunStore: Sendable {
 /// An exclusive `flock(2)` on a trial's `.lock` file. The runner takes it before it starts a trial and hands the
 /// locked descriptor to the trial process (as fd 3), so the lock lives exactly as long as some live process of
 /// that trial: a trial whose status says "running" but whose lock is free was left by a dead runner.
-public final class TrialLock {
+public final class TrialLock: @unchecked Sendable {  // released once, by its owner
     public let fd: Int32
 
     /// Takes the lock without blocking; nil when another live process holds it.

@@ -118,6 +118,12 @@ public final class StudyRunner {
         }
 
         stopSignal = 0
+        // A parent may hand us SIGINT/SIGTERM blocked (the mask survives exec); unblock them, or Ctrl-C would do nothing.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let previousINT = signal(SIGINT) { stopSignal = $0 }
         let previousTERM = signal(SIGTERM) { stopSignal = $0 }
         defer {
@@ -265,13 +271,16 @@ public final class StudyRunner {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         posix_spawnattr_setpgroup(&attributes, 0)
         var defaults = sigset_t()
         sigemptyset(&defaults)
         sigaddset(&defaults, SIGINT)
         sigaddset(&defaults, SIGTERM)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)  // the trial starts with no signal blocked
 
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
