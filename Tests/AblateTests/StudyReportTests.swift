@@ -4,11 +4,11 @@ import Testing
 @testable import Ablate
 
 @Suite struct StudyReportTests {
-    /// The fixture study and its committed trial results (Fixtures/report/runs/fixture/...).
+    /// The fixture study and its committed trial results (Fixtures/report/store/fixture/...).
     func fixture() throws -> StudyReport {
         let yaml = try String(contentsOfFile: fixtureRoot + "/report/fixture.yaml", encoding: .utf8)
         let study = try Study.parse(yaml: yaml, path: "studies/fixture.yaml")
-        let results = TrialResult.load(study: study, store: RunStore(root: fixtureRoot + "/report/runs"))
+        let results = TrialResult.load(study: study, store: RunStore(root: fixtureRoot + "/report/store"))
         return StudyReport(study: study, results: results)
     }
 

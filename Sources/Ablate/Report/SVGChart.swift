@@ -114,7 +114,7 @@ struct SVGChart {
             let line = s.points.map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.y, yr)))" }
             out.append(##"<polyline points="\##(line.joined(separator: " "))" fill="none" stroke="\##(colour)" stroke-width="2"/>"##)
         }
-        out += legend(series.map(\.name), note: "bands: 95% t CI over seeds")
+        out += legend(series.map { $0.points.isEmpty ? "\($0.name) (no data)" : $0.name }, note: "bands: 95% t CI over seeds")
         return (out + ["</svg>", ""]).joined(separator: "\n")
     }
 
@@ -136,7 +136,7 @@ struct SVGChart {
                 out.append(##"<line x1="\##(Self.f(x - 22))" x2="\##(Self.f(x + 22))" y1="\##(Self.f(y))" y2="\##(Self.f(y))" stroke="#000000" stroke-width="2"/>"##)
             }
         }
-        out += legend(seriesNames, note: "dots: seeds; bar: mean")
+        out += legend(zip(seriesNames, values).map { $1.isEmpty ? "\($0) (no data)" : $0 }, note: "dots: seeds; bar: mean")
         return (out + ["</svg>", ""]).joined(separator: "\n")
     }
 }

@@ -45,8 +45,8 @@ done
 a1=$(( (len * 11 + seed * 17) % 50 + 30 )); a2=$(( (len * 13 + seed * 7) % 40 + 10 )); a3=$(( (len * 3 + seed * 19) % 30 + 5 ))
 cat > "$out/eval.json.tmp" <<JSON
 {"checkpoint": null, "order": ["arith", "word", "trace"], "seconds": 1.0, "seed": 0, "suites": {
- "arith": {"n": 100, "accuracy": 0.$a1, "ci_low": 0.1, "ci_high": 0.9, "mean_length": 30.5, "truncated": 0.0, "unparsable": 0.01, "knobs": "{}"},
- "word": {"n": 100, "accuracy": 0.$a2, "ci_low": 0.1, "ci_high": 0.9, "mean_length": 41.0, "truncated": 0.0, "unparsable": 0.02, "knobs": "{}"},
+ "arith": {"n": 100, "accuracy": 0.$a1, "ci_low": 0.1, "ci_high": 0.9, "mean_length": 3$(( (len + seed * 3) % 10 )).5, "truncated": 0.0, "unparsable": 0.01, "knobs": "{}"},
+ "word": {"n": 100, "accuracy": 0.$a2, "ci_low": 0.1, "ci_high": 0.9, "mean_length": 4$(( (len * 2 + seed) % 10 )).0, "truncated": 0.0, "unparsable": 0.02, "knobs": "{}"},
  "trace": {"n": 100, "accuracy": 0.$a3, "ci_low": 0.1, "ci_high": 0.9, "mean_length": 22.0, "truncated": 0.0, "unparsable": 0.0, "knobs": "{}"}}}
 JSON
 mv "$out/eval.json.tmp" "$out/eval.json"
