@@ -91,6 +91,10 @@ let brokenStudies: [BrokenStudy] = [
         }
     }
 
+    @Test func aStudyCannotTakeTheStoresOwnNames() {
+        #expect(throws: AblateError.self) { try Study.parse(yaml: "description: d\nseeds: [1]\nvariants: {a: {}}\n", path: "studies/trials.yaml") }
+    }
+
     @Test func shippedStudiesValidate() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

@@ -167,11 +167,15 @@ func contents(_ path: String) -> Data? { FileManager.default.contents(atPath: pa
               vigor: {reward: {name: vigor}}
             """.utf8).write(to: URL(fileURLWithPath: studyPath))
         let p = try launchRunner(binary, study: studyPath, in: dir, sleep: "0.05")
-        Thread.sleep(forTimeInterval: 0.8)
+        let study = try Study.load(path: studyPath)
+        // SIGTERM once both trials have started (a slow start-up would otherwise meet the default action).
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, TrialResult.load(study: study, store: RunStore(root: dir + "/runs")).contains(where: { $0.train.isEmpty }) {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
         #expect(p.terminationStatus == 128 + SIGTERM)
-        let study = try Study.load(path: studyPath)
         let results = TrialResult.load(study: study, store: RunStore(root: dir + "/runs"))
         #expect(results.map(\.state) == [.interrupted, .interrupted])
         let resumed = try launchRunner(binary, study: studyPath, in: dir, sleep: "0")

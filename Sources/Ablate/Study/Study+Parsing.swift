@@ -47,6 +47,10 @@ extension Study {
         let top = try r.mapping(root, "the study")
         try r.checkKeys(top, valid: topLevelKeys, "the study")
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        // runs/trials/ and runs/cache/ belong to the store; a study of that name would mix its links into them.
+        if ["trials", "cache"].contains(name) || name.isEmpty {
+            throw r.fail(nil, "the study file's name '\(name)' is reserved for the run store (runs/trials, runs/cache); rename the file")
+        }
 
         let kind: Kind = try top.value("kind").map { node in
             let s = try r.string(node, "kind")
@@ -113,7 +117,7 @@ extension Study {
             if kind == .analysis { throw r.fail(node, "variants: an analysis study has no variants; list rewards under analysis.rewards") }
             let pairs = try r.mapping(node, "variants")
             for (key, keyNode, value) in pairs {
-                guard key.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil, key != "trials" else {
+                guard key.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil else {
                     throw r.fail(keyNode, "variants: name '\(key)' must be letters, digits, '_', '.' or '-' (it names a directory)")
                 }
                 variants.append(Variant(name: key, overrides: try r.trainOverrides(value, "variants.\(key)")))
