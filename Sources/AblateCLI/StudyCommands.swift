@@ -179,7 +179,15 @@ struct ReportCommand: ParsableCommand {
             guard s.kind == .train else {
                 throw AblateError.run(reason: "\(s.path) is an analysis study; its report needs the trainer's sampler (not in this build)")
             }
-            let results = TrialResult.load(study: s, store: RunStore(root: location.runs))
+            let store = RunStore(root: location.runs)
+            // The report shows what is on disk; say so when the study file has moved on since.
+            let stale = try s.trials(basePath: try location.basePath(s)).filter { t in
+                store.linkedHash(study: s.name, trial: t).map { $0 != t.hash } ?? false
+            }
+            if !stale.isEmpty {
+                FileHandle.standardError.write(Data("ablate report: the study file changed the config of \(stale.map(\.label).joined(separator: ", ")) since they ran; the report shows the results on disk (`ablate run` with --force reruns them)\n".utf8))
+            }
+            let results = TrialResult.load(study: s, store: store)
             print(try StudyReport(study: s, results: results).write(notebooks: location.notebooks))
         }
     }
