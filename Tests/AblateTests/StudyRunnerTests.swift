@@ -277,3 +277,28 @@ func launchRunner(_ binary: String, study: String, in dir: String, sleep: String
     try p.run()
     return p
 }
+
+@Suite struct RunStoreTests {
+    @Test func atomicWritesReplaceWholeFilesAndFailuresAreErrors() throws {
+        let dir = try temporaryDirectory()
+        let path = dir + "/status.json"
+        try RunStore.writeAtomically(Data("one".utf8), to: path)
+        try RunStore.writeAtomically(Data("two".utf8), to: path)
+        #expect(contents(path) == Data("two".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["status.json"])  // no temporary left
+        #expect(throws: AblateError.self) { try RunStore.writeAtomically(Data("x".utf8), to: dir + "/missing/status.json") }
+    }
+
+    @Test func linksPointAtTheContentAddressedTrialAndMoveWithTheConfig() throws {
+        let dir = try temporaryDirectory()
+        let store = RunStore(root: dir + "/runs")
+        let trials = try fakeStudy(seeds: "[1]").trials(basePath: "b")
+        try store.link(study: "s", trial: trials[0])
+        #expect(store.linkedHash(study: "s", trial: trials[0]) == trials[0].hash)
+        var moved = trials[0]
+        moved.hash = "0123456789abcdef"
+        try store.link(study: "s", trial: moved)
+        #expect(store.linkedHash(study: "s", trial: trials[0]) == "0123456789abcdef")
+        #expect(FileManager.default.fileExists(atPath: store.trialDirectory(hash: trials[0].hash)))
+    }
+}
