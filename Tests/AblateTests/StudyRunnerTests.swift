@@ -143,7 +143,9 @@ func contents(_ path: String) -> Data? { FileManager.default.contents(atPath: pa
         let trials = try study.trials(basePath: "runs/cache/base.safetensors")
         for t in trials {
             try store.link(study: study.name, trial: t)
-            try store.writeStatus(TrialStatus(status: .running, step: 1, reason: nil, pid: 999_999, hash: t.hash))
+            var status = TrialStatus(status: .running, step: 1, hash: t.hash)
+            status.pid = 999_999  // a runner that is gone
+            try store.writeStatus(status)
         }
         // seed-2 is held by a live process (this test) for a moment; seed-1's runner is gone.
         let held = try #require(try TrialLock.acquire(directory: store.trialDirectory(hash: trials[1].hash)))

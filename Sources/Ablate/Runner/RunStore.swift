@@ -3,31 +3,6 @@ import Foundation
 import Glibc
 #endif
 
-/// `status.json` of a trial (trial contract).
-public struct TrialStatus: Codable, Equatable, Sendable {
-    public enum State: String, Codable, Sendable, CaseIterable {
-        case running, complete, failed, interrupted
-    }
-    public var status: State
-    /// Last completed step.
-    public var step: Int
-    public var reason: String?
-    public var pid: Int
-    public var updated: String
-    public var hash: String
-
-    public init(status: State, step: Int, reason: String?, pid: Int, updated: String = TrialStatus.now(), hash: String) {
-        self.status = status
-        self.step = step
-        self.reason = reason
-        self.pid = pid
-        self.updated = updated
-        self.hash = hash
-    }
-
-    public static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
-}
-
 /// What the runner records beside the trainer's files (`runner.json`): wall time and how the process ended.
 public struct RunnerRecord: Codable, Equatable, Sendable {
     public var started: String

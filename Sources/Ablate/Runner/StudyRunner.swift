@@ -199,10 +199,10 @@ public final class StudyRunner {
             }
         }
         try store.writeConfig(t)
-        try store.writeStatus(TrialStatus(status: .running, step: 0, reason: nil, pid: Int(getpid()), hash: t.hash))
+        try store.writeStatus(TrialStatus(status: .running, step: 0, hash: t.hash))
         let argv = options.command(dir + "/config.json", dir)
         let pid = try Self.spawn(argv: argv, environment: options.environment, log: dir + "/train.log", lockFD: lock.fd)
-        return Running(trial: t, pid: pid, lock: lock, started: Date(), startedText: TrialStatus.now())
+        return Running(trial: t, pid: pid, lock: lock, started: Date(), startedText: ISO8601DateFormatter().string(from: Date()))
     }
 
     /// Reads how a trial ended and records it; the runner writes `failed` when the process did not say.
@@ -218,8 +218,7 @@ public final class StudyRunner {
         let how = (waitStatus & 0x7f) == 0 ? "exited with code \(exitCode)" : "was killed by signal \(waitStatus & 0x7f)"
         let reason = "the trial process \(how) at step \(status?.step ?? 0) without reporting complete or failed "
             + "(see train.log)"
-        try store.writeStatus(TrialStatus(status: .failed, step: status?.step ?? 0, reason: reason, pid: Int(r.pid),
-                                          hash: r.trial.hash))
+        try store.writeStatus(TrialStatus(status: .failed, step: status?.step ?? 0, reason: reason, hash: r.trial.hash))
         return .failed
     }
 
@@ -247,7 +246,7 @@ public final class StudyRunner {
             let status = store.status(hash: r.trial.hash)
             if status?.status == .complete { outcomes[r.trial.hash] = .complete; continue }
             try store.writeStatus(TrialStatus(status: .interrupted, step: status?.step ?? 0,
-                                              reason: "stopped by signal \(stopSignal)", pid: Int(r.pid), hash: r.trial.hash))
+                                              reason: "stopped by signal \(stopSignal)", hash: r.trial.hash))
             outcomes[r.trial.hash] = .interrupted
             progress.finished(r.trial.label, outcome: .interrupted, seconds: nil, reason: nil)
         }

@@ -1,9 +1,15 @@
 /// The one place study files validate a `reward:` object.
 ///
-/// MERGE: when the RewardZoo module lands, `RewardCheck.problem(spec:)` becomes a call to `RewardRegistry`
-/// (decode a `RewardSpec` from the flat object: unknown name, unknown option, wrong option type, each listing
-/// the valid choices). Its contract stays: nil when valid, else the offending key ("name" or the option) and
-/// a message that lists the valid values. `knownNames` goes away with it.
+/// MERGE: main's RewardZoo has `RewardSpec.decode(json:)` and `RewardRegistry.names`. `problem(spec:)` becomes
+/// ```
+/// do { _ = try RewardSpec.decode(json: JSONValue.object(spec).serialized); return nil } catch {
+///     if case let RewardZooError.unknownOption(_, option, _) = error { return (option, "\(error)") }
+///     return ("name", "\(error)")   // unknown name (lists RewardRegistry.names) or a bad option value
+/// }
+/// ```
+/// (a bad option value: point at that option's key if the error names it), `import RewardZoo` here, and
+/// `knownNames` goes away. Its contract stays: nil when valid, else the offending key ("name" or the option)
+/// and a message that lists the valid values. The parser reports it at that key's line and column.
 public enum RewardCheck {
     /// Stand-in for `RewardRegistry`'s names (DESIGN.md), plus `fault`, the test-only reward whose scores turn
     /// non-finite (the trial contract's failure example).

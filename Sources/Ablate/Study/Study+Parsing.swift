@@ -323,7 +323,7 @@ struct StudyReader {
             }
             let value = try json(valueNode)
             if key == "reward" { try reward(valueNode, "\(field).reward") }
-            do { _ = try TrainConfig.resolve(json: .object([("base", .string("x")), (key, value)])) } catch {
+            do { try TrialConfig.check(key: key, value: value) } catch {
                 throw fail(valueNode, "\(field).\(key): \(error)")
             }
             out.append((key, value))

@@ -101,12 +101,12 @@ extension Study {
                 for (k, v) in variant.overrides { Self.set(&merged, k, v) }
                 Self.set(&merged, "seed", .number(Double(seed)))
                 Self.set(&merged, "base", .string(basePath))
-                let config: TrainConfig
-                do { config = try TrainConfig.resolve(json: .object(merged)) } catch {
+                let resolved: (config: TrainConfig, hash: String)
+                do { resolved = try TrialConfig.resolve(merged, source: "\(path): variants.\(variant.name), seed \(seed)") } catch {
                     throw AblateError.study(path: path, line: 1, column: 1,
                                             message: "variant '\(variant.name)' seed \(seed) does not resolve: \(error)")
                 }
-                out.append(TrialSpec(variant: variant.name, seed: seed, config: config, hash: config.hash))
+                out.append(TrialSpec(variant: variant.name, seed: seed, config: resolved.config, hash: resolved.hash))
             }
         }
         return out
