@@ -1,20 +1,15 @@
 /// The one place studies and the runner use `TrainConfig`: checking one train key, and resolving a trial's
 /// whole object into its config and identity.
 ///
-/// MERGE: main's real `TrainConfig` spells this API `decode(json:source:)`, `resolved()`, `validate()` and a
-/// throwing `hash()`. Re-point the two bodies:
+/// MERGE: main's real `TrainConfig` (f1ee96b) has this contract's `resolve(json:)` and `hash`, plus `resolved()`
+/// (shaping filled from the reward's default) and `validate()` (ranges). Re-point `resolve` to
 /// ```
-/// static func check(key: String, value: JSONValue) throws {
-///     _ = try TrainConfig.decode(json: Data(JSONValue.object([(key: key, value: value)]).serialized.utf8), source: key)
-/// }
-/// static func resolve(_ object: [(key: String, value: JSONValue)], source: String) throws -> (config: TrainConfig, hash: String) {
-///     let config = try TrainConfig.decode(json: Data(JSONValue.object(object).serialized.utf8), source: source).resolved()
-///     try config.validate()
-///     return (config, try config.hash())
-/// }
+/// let config = try TrainConfig.resolve(json: .object(object)).resolved()
+/// try config.validate()
+/// return (config, config.hash)
 /// ```
-/// and delete the stand-in Sources/Ablate/Train/TrainConfig.swift (its `JSONValue: Encodable` goes with it;
-/// nothing else uses it).
+/// keep `check` as it is, and delete the stand-in Sources/Ablate/Train/TrainConfig.swift (its
+/// `JSONValue: Encodable` goes with it; nothing else uses it).
 public enum TrialConfig {
     /// Checks a single train key and its value (unknown key, wrong type); the error names the key.
     public static func check(key: String, value: JSONValue) throws {
