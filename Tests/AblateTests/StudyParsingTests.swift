@@ -3,13 +3,21 @@ import Testing
 
 @testable import Ablate
 
-/// One broken study file and the message it must produce: `where` is `line:column`, `says` a part of the text.
+/// One broken study file and the message it must produce: `at` is `line:column`; the message contains each of
+/// `says`, ignoring case (several fragments where the wording belongs to TrainConfig or RewardRegistry).
 struct BrokenStudy: Sendable, CustomTestStringConvertible {
     let name: String
     let yaml: String
     let at: String
-    let says: String
+    let says: [String]
     var testDescription: String { name }
+
+    init(name: String, yaml: String, at: String, says: String...) {
+        self.name = name
+        self.yaml = yaml
+        self.at = at
+        self.says = says
+    }
 }
 
 let validHead = """
@@ -34,19 +42,19 @@ let brokenStudies: [BrokenStudy] = [
     BrokenStudy(name: "unknown train key", yaml: validHead + "train:\n  max_step: 3\nvariants: {a: {}}\n", at: "4:3",
                 says: "train: unknown key 'max_step'; valid keys: 'adam_beta1'"),
     BrokenStudy(name: "wrong type of a train key", yaml: validHead + "train:\n  max_steps: lots\nvariants: {a: {}}\n", at: "4:14",
-                says: "train.max_steps: invalid value '\"lots\"' for max_steps; expected an integer"),
+                says: "train.max_steps: ", "max_steps", "expected", "int"),
     BrokenStudy(name: "quoted number is a string", yaml: validHead + "variants:\n  a: {temperature: \"0.9\"}\n", at: "4:20",
-                says: "variants.a.temperature: invalid value '\"0.9\"' for temperature; expected a number"),
+                says: "variants.a.temperature: ", "expected"),
     BrokenStudy(name: "runner key in a variant", yaml: validHead + "variants:\n  a: {seed: 3}\n", at: "4:7", says: "variants.a.seed: not set in a study: seeds come from `seeds:`"),
     BrokenStudy(name: "evaluation key in train", yaml: validHead + "train: {eval_n: 3}\nvariants: {a: {}}\n", at: "3:9", says: "set it as `evaluation: {n: ...}`"),
     BrokenStudy(name: "unknown reward", yaml: validHead + "variants:\n  a:\n    reward: {name: vigr}\n", at: "5:20",
-                says: "variants.a.reward.name: unknown reward 'vigr'; please provide one of 'fault', 'gold'"),
+                says: "variants.a.reward.name: ", "unknown reward 'vigr'", "'vigor'", "'self_certainty'"),
     BrokenStudy(name: "reward without a name", yaml: validHead + "variants:\n  a:\n    reward: {length_correction: sqrt}\n", at: "5:13",
-                says: "variants.a.reward: a reward needs a 'name'"),
+                says: "variants.a.reward: ", "name", "'vigor'"),
     BrokenStudy(name: "reward not a mapping", yaml: validHead + "variants:\n  a:\n    reward: vigor\n", at: "5:13",
                 says: "variants.a.reward: expected a mapping (key: value), got 'vigor'"),
     BrokenStudy(name: "reward option not a scalar", yaml: validHead + "variants:\n  a:\n    reward: {name: vigor, length_correction: [sqrt]}\n", at: "5:27",
-                says: "reward option 'length_correction' must be a scalar"),
+                says: "variants.a.reward.length_correction: ", "length_correction"),
     BrokenStudy(name: "variant name with a slash", yaml: validHead + "variants:\n  a/b: {}\n", at: "4:3", says: "variants: name 'a/b' must be letters"),
     BrokenStudy(name: "duplicate variant", yaml: validHead + "variants:\n  a: {}\n  a: {}\n", at: "5:3", says: "variants: key 'a' appears twice"),
     BrokenStudy(name: "unknown suite", yaml: validHead + "evaluation: {suites: [arith, mbpp]}\nvariants: {a: {}}\n", at: "3:30",
@@ -87,7 +95,9 @@ let brokenStudies: [BrokenStudy] = [
         } catch {
             let text = "\(error)"
             #expect(text.hasPrefix("studies/broken.yaml:\(c.at): "), "\(c.name): \(text)")
-            #expect(text.contains(c.says), "\(c.name): \(text)")
+            for fragment in c.says {
+                #expect(text.lowercased().contains(fragment.lowercased()), "\(c.name): '\(fragment)' missing in \(text)")
+            }
         }
     }
 

@@ -1,15 +1,18 @@
 /// The one place study files validate a `reward:` object.
 ///
-/// MERGE: main's RewardZoo has `RewardSpec.decode(json:)` and `RewardRegistry.names`. `problem(spec:)` becomes
+/// MERGE (tried on a scratch merge with main f1ee96b: builds, and the study tests pass): `import RewardZoo`,
+/// `knownNames` becomes `RewardRegistry.names`, and `problem(spec:)` becomes
 /// ```
 /// do { _ = try RewardSpec.decode(json: JSONValue.object(spec).serialized); return nil } catch {
-///     if case let RewardZooError.unknownOption(_, option, _) = error { return (option, "\(error)") }
-///     return ("name", "\(error)")   // unknown name (lists RewardRegistry.names) or a bad option value
+///     switch error {
+///     case let RewardZooError.unknownOption(_, option, _): return (option, "\(error)")
+///     case let RewardZooError.badOptionValue(_, option, _, _): return (option, "\(error)")
+///     default: return ("name", "\(error)")   // unknown or missing name: the message lists the registry
+///     }
 /// }
 /// ```
-/// (a bad option value: point at that option's key if the error names it), `import RewardZoo` here, and
-/// `knownNames` goes away. Its contract stays: nil when valid, else the offending key ("name" or the option)
-/// and a message that lists the valid values. The parser reports it at that key's line and column.
+/// Its contract stays: nil when valid, else the offending key ("name" or the option) and a message that lists
+/// the valid values; the parser reports it at that key's line and column.
 public enum RewardCheck {
     /// Stand-in for `RewardRegistry`'s names (DESIGN.md), plus `fault`, the test-only reward whose scores turn
     /// non-finite (the trial contract's failure example).
