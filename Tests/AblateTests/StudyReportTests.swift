@@ -59,4 +59,11 @@ import Testing
         #expect(csv.hasPrefix("variant,seed,step,rollout_accuracy\nvigor,1,1,"))
         #expect(files.contains { $0.0 == "fixture/final-word-mean_length.svg" })
     }
+
+    @Test func axisTicksAreRoundAndStepsWhole() {
+        #expect(SVGChart.ticks(1, 2, integer: true) == [1, 2])
+        #expect(SVGChart.ticks(0, 1).map(SVGChart.tickLabel) == ["0", "0.2", "0.4", "0.6", "0.8", "1"])
+        #expect(SVGChart.tickLabel(2.000_000_000_1) == "2")
+        #expect(SVGChart.ticks(1, 40, integer: true).map(SVGChart.tickLabel) == ["10", "20", "30", "40"])
+    }
 }

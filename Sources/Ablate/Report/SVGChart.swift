@@ -29,14 +29,21 @@ struct SVGChart {
     }
 
     /// About five round tick values covering lo...hi.
-    static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
+    /// With `integer`, the step is at least 1 (RL steps are whole numbers).
+    static func ticks(_ lo: Double, _ hi: Double, integer: Bool = false) -> [Double] {
         guard hi > lo, lo.isFinite, hi.isFinite else { return [lo] }
         let raw = (hi - lo) / 5
         let mag = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? raw
+        var step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? raw
+        if integer { step = max(1, step.rounded(.up)) }
         var out: [Double] = []
-        var v = ceil(lo / step - 1e-9) * step
-        while v <= hi + step * 1e-9 { out.append(abs(v) < step * 1e-9 ? 0 : v); v += step }
+        // Each tick is k·step (not a running sum), so 0.1 + 0.2 never prints as 0.30000000000000004.
+        var k = ceil(lo / step - 1e-9)
+        while k * step <= hi + step * 1e-9 {
+            let v = k * step
+            out.append(abs(v) < step * 1e-9 ? 0 : v)
+            k += 1
+        }
         return out
     }
 
@@ -44,6 +51,7 @@ struct SVGChart {
         if v == v.rounded() && abs(v) < 1e6 { return String(Int(v)) }
         var s = String(format: "%.3f", v)
         while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
         return s
     }
 
@@ -105,7 +113,7 @@ struct SVGChart {
         let yr = Self.range(all)
         let xs = series.flatMap { $0.points.map(\.x) }
         let xr = (xs.min() ?? 0, xs.max() ?? 1)
-        var out = frame(xRange: xr, yRange: yr, xTicks: Self.ticks(xr.0, xr.1).map { ($0, Self.tickLabel($0)) })
+        var out = frame(xRange: xr, yRange: yr, xTicks: Self.ticks(xr.0, xr.1, integer: true).map { ($0, Self.tickLabel($0)) })
         for (i, s) in series.enumerated() where !s.points.isEmpty {
             let colour = Self.palette[i % Self.palette.count]
             let upper = s.points.map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.high.isFinite ? $0.high : $0.y, yr)))" }
