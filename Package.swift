@@ -29,6 +29,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Study files (YAML) with node positions, so every error names file:line:column.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // MARK: - C system libraries (Debian: libopenblas-dev, libgsl-dev)
@@ -52,7 +54,9 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["Seeded"]),
 
         // MARK: - Studies, statistics, reports
-        .target(name: "Ablate", dependencies: ["MiniLM", "RewardZoo", "Tasks", "CGSL", "Seeded"]),
+        .target(name: "Ablate", dependencies: [
+            "MiniLM", "RewardZoo", "Tasks", "CGSL", "Seeded", .product(name: "Yams", package: "Yams"),
+        ]),
 
         // MARK: - Command line
         .executableTarget(name: "AblateCLI", dependencies: [

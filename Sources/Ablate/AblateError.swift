@@ -24,6 +24,10 @@ public enum AblateError: Error, CustomStringConvertible, Equatable, Sendable {
     case corruptCache(path: String, reason: String)
     /// A file that cannot be written.
     case io(path: String, reason: String)
+    /// A study file that is not valid: where (1-based line and column) and what, with the valid choices.
+    case study(path: String, line: Int, column: Int, message: String)
+    /// A run that cannot go on as asked (a changed finished trial, a trial another runner holds, ...).
+    case run(reason: String)
 
     public var description: String {
         switch self {
@@ -46,6 +50,10 @@ public enum AblateError: Error, CustomStringConvertible, Equatable, Sendable {
             return "the cached base model \(path) is unusable (\(reason)); delete it and rerun `ablate pretrain` to rebuild it"
         case let .io(path, reason):
             return "\(path): \(reason)"
+        case let .study(path, line, column, message):
+            return "\(path):\(line):\(column): \(message)"
+        case let .run(reason):
+            return reason
         }
     }
 

@@ -69,10 +69,10 @@ struct AnalyzeCommand: ParsableCommand {
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
                 throw AblateError.io(path: folder, reason: "cannot create the figure folder (\(error.localizedDescription))")
             }
-            try AtomicFile.write(AnalysisReport.markdown(result, title: title, studyFile: nil, codeVersion: info.codeVersion,
+            try RunStore.writeAtomically(text: AnalysisReport.markdown(result, title: title, studyFile: nil, codeVersion: info.codeVersion,
                                                          machine: "\(info.machine), \(info.cores) cores, OpenBLAS \(info.openblasCore)"), to: out)
-            try AtomicFile.write(AnalysisReport.groupCSV(result), to: (folder as NSString).appendingPathComponent("group_auroc.csv"))
-            try AtomicFile.write(AnalysisReport.rowsCSV(result), to: (folder as NSString).appendingPathComponent("completions.csv"))
+            try RunStore.writeAtomically(text: AnalysisReport.groupCSV(result), to: (folder as NSString).appendingPathComponent("group_auroc.csv"))
+            try RunStore.writeAtomically(text: AnalysisReport.rowsCSV(result), to: (folder as NSString).appendingPathComponent("completions.csv"))
             print("wrote \(out) (\(result.rows.count) completions, \(String(format: "%.0f", result.seconds)) s)")
         }
     }

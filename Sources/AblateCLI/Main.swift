@@ -6,8 +6,8 @@ struct AblateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ablate",
         abstract: "RewardZoo: intrinsic rewards for RL post-training of small language models.",
-        subcommands: [InitCommand.self, InspectCommand.self, StatsCommand.self, BenchCommand.self, PretrainCommand.self, EvalCommand.self,
-                      RewardsCommand.self, TrainCommand.self, AnalyzeCommand.self]
+        subcommands: [CheckCommand.self, RunCommand.self, ReportCommand.self, TrainCommand.self, AnalyzeCommand.self, RewardsCommand.self,
+                      EvalCommand.self, InspectCommand.self, PretrainCommand.self, InitCommand.self, StatsCommand.self, BenchCommand.self]
     )
 
     static func main() {

@@ -60,7 +60,7 @@ public struct TrainRun {
             ("code_version", .string(info.codeVersion)), ("machine", .string(info.machine)), ("cores", .number(Double(info.cores))),
             ("openblas_core", .string(info.openblasCore)), ("started", .string(ISO8601DateFormatter().string(from: Date()))),
         ])))
-        try AtomicFile.write(JSONValue.object(configDocument).serialized + "\n", to: Self.path(directory, "config.json"))
+        try RunStore.writeAtomically(text: JSONValue.object(configDocument).serialized + "\n", to: Self.path(directory, "config.json"))
         try TrialStatus(status: .running, step: 0, hash: hash).write(to: statusPath)
         let metrics = try LineLog(path: Self.path(directory, "metrics.jsonl"))
         let rolloutLog = try LineLog(path: Self.path(directory, "rollouts.jsonl"))
@@ -136,7 +136,7 @@ public struct TrainRun {
                 if config.evalInterval > 0, step % config.evalInterval == 0, step < config.maxSteps { _ = try evaluate() }
             }
             let final = try evaluate()
-            try AtomicFile.write(try final.json() + "\n", to: Self.path(directory, "eval.json"))
+            try RunStore.writeAtomically(text: try final.json() + "\n", to: Self.path(directory, "eval.json"))
             var metadata = RunInfo.current().metadata(extra: ["train_config": try config.json(), "train_hash": hash,
                                                               "base": config.base])
             if let recipe = contents.metadata["recipe"] { metadata["recipe"] = recipe }

@@ -1,25 +1,5 @@
 import Foundation
 
-/// Writes a whole file atomically: a temporary file beside it, then rename(2), so a reader (or a resumed study)
-/// sees the old file or the new one, never half of one. A failed write is an error naming the path.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do { try data.write(to: temporary) } catch {
-            throw AblateError.io(path: path, reason: "cannot write (\(error.localizedDescription))")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw AblateError.io(path: path, reason: "cannot replace the file (\(reason))")
-        }
-    }
-
-    public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
-}
-
 /// The `status.json` of a trial directory (the trial contract): running, complete, failed (with the step and the
 /// reason) or interrupted.
 public struct TrialStatus: Codable, Equatable, Sendable {
@@ -44,7 +24,7 @@ public struct TrialStatus: Codable, Equatable, Sendable {
     public func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(try encoder.encode(self), to: path)
+        try RunStore.writeAtomically(try encoder.encode(self), to: path)
     }
 
     public static func read(_ path: String) throws -> TrialStatus {

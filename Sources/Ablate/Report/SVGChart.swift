@@ -1,0 +1,150 @@
+import Foundation
+
+/// A small deterministic SVG chart writer: line charts with 95% bands and dot plots, with axis labels, ticks,
+/// a legend and units. Coordinates print with two decimals so the same data gives the same bytes.
+struct SVGChart {
+    struct Series {
+        var name: String
+        /// (x, mean, low, high); low/high equal the mean when there is no band.
+        var points: [(x: Double, y: Double, low: Double, high: Double)]
+    }
+
+    /// Okabe–Ito colours (distinguishable with colour-vision deficiencies).
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+    let width = 760.0, height = 440.0
+    let left = 70.0, right = 180.0, top = 40.0, bottom = 60.0
+    var title: String
+    var xLabel: String
+    var yLabel: String
+
+    var plotWidth: Double { width - left - right }
+    var plotHeight: Double { height - top - bottom }
+
+    static func f(_ v: Double) -> String { String(format: "%.2f", v) }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    /// About five round tick values covering lo...hi.
+    /// With `integer`, the step is at least 1 (RL steps are whole numbers).
+    static func ticks(_ lo: Double, _ hi: Double, integer: Bool = false) -> [Double] {
+        guard hi > lo, lo.isFinite, hi.isFinite else { return [lo] }
+        let raw = (hi - lo) / 5
+        let mag = pow(10, floor(log10(raw)))
+        var step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? raw
+        if integer { step = max(1, step.rounded(.up)) }
+        var out: [Double] = []
+        // Each tick is k·step (not a running sum), so 0.1 + 0.2 never prints as 0.30000000000000004.
+        var k = ceil(lo / step - 1e-9)
+        while k * step <= hi + step * 1e-9 {
+            let v = k * step
+            out.append(abs(v) < step * 1e-9 ? 0 : v)
+            k += 1
+        }
+        return out
+    }
+
+    static func tickLabel(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e6 { return String(Int(v)) }
+        var s = String(format: "%.3f", v)
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
+    }
+
+    func frame(xRange: (Double, Double), yRange: (Double, Double), xTicks: [(Double, String)]) -> [String] {
+        var out = [
+            ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Self.f(width))" height="\##(Self.f(height))" viewBox="0 0 \##(Self.f(width)) \##(Self.f(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">"##,
+            ##"<rect width="100%" height="100%" fill="#ffffff"/>"##,
+            ##"<text x="\##(Self.f(left + plotWidth / 2))" y="22" text-anchor="middle" font-size="15" font-weight="bold">\##(Self.escape(title))</text>"##,
+        ]
+        for t in Self.ticks(yRange.0, yRange.1) {
+            let y = yPos(t, yRange)
+            out.append(##"<line x1="\##(Self.f(left))" x2="\##(Self.f(left + plotWidth))" y1="\##(Self.f(y))" y2="\##(Self.f(y))" stroke="#e5e5e5"/>"##)
+            out.append(##"<text x="\##(Self.f(left - 6))" y="\##(Self.f(y + 4))" text-anchor="end">\##(Self.tickLabel(t))</text>"##)
+        }
+        for (t, label) in xTicks {
+            let x = xPos(t, xRange)
+            out.append(##"<line x1="\##(Self.f(x))" x2="\##(Self.f(x))" y1="\##(Self.f(top + plotHeight))" y2="\##(Self.f(top + plotHeight + 5))" stroke="#333333"/>"##)
+            out.append(##"<text x="\##(Self.f(x))" y="\##(Self.f(top + plotHeight + 18))" text-anchor="middle">\##(Self.escape(label))</text>"##)
+        }
+        out.append(##"<rect x="\##(Self.f(left))" y="\##(Self.f(top))" width="\##(Self.f(plotWidth))" height="\##(Self.f(plotHeight))" fill="none" stroke="#333333"/>"##)
+        out.append(##"<text x="\##(Self.f(left + plotWidth / 2))" y="\##(Self.f(height - 16))" text-anchor="middle">\##(Self.escape(xLabel))</text>"##)
+        out.append(##"<text transform="translate(18 \##(Self.f(top + plotHeight / 2))) rotate(-90)" text-anchor="middle">\##(Self.escape(yLabel))</text>"##)
+        return out
+    }
+
+    func xPos(_ v: Double, _ r: (Double, Double)) -> Double {
+        r.1 > r.0 ? left + (v - r.0) / (r.1 - r.0) * plotWidth : left + plotWidth / 2
+    }
+
+    func yPos(_ v: Double, _ r: (Double, Double)) -> Double {
+        r.1 > r.0 ? top + plotHeight - (v - r.0) / (r.1 - r.0) * plotHeight : top + plotHeight / 2
+    }
+
+    func legend(_ names: [String], note: String?) -> [String] {
+        var out: [String] = []
+        let x = left + plotWidth + 16
+        for (i, name) in names.enumerated() {
+            let y = top + 10 + Double(i) * 20
+            out.append(##"<rect x="\##(Self.f(x))" y="\##(Self.f(y - 9))" width="14" height="10" fill="\##(Self.palette[i % Self.palette.count])"/>"##)
+            out.append(##"<text x="\##(Self.f(x + 20))" y="\##(Self.f(y))">\##(Self.escape(name))</text>"##)
+        }
+        if let note {
+            out.append(##"<text x="\##(Self.f(x))" y="\##(Self.f(top + 20 + Double(names.count) * 20))" fill="#555555" font-size="11">\##(Self.escape(note))</text>"##)
+        }
+        return out
+    }
+
+    static func range(_ values: [Double], pad: Double = 0.05) -> (Double, Double) {
+        let finite = values.filter(\.isFinite)
+        guard let lo = finite.min(), let hi = finite.max() else { return (0, 1) }
+        if hi == lo { return (lo - 0.5, hi + 0.5) }
+        let p = (hi - lo) * pad
+        return (lo - p, hi + p)
+    }
+
+    /// Mean lines with shaded 95% bands, one colour per series.
+    func lines(_ series: [Series]) -> String {
+        let all = series.flatMap { $0.points.flatMap { [$0.low, $0.high, $0.y] } }
+        let yr = Self.range(all)
+        let xs = series.flatMap { $0.points.map(\.x) }
+        let xr = (xs.min() ?? 0, xs.max() ?? 1)
+        var out = frame(xRange: xr, yRange: yr, xTicks: Self.ticks(xr.0, xr.1, integer: true).map { ($0, Self.tickLabel($0)) })
+        for (i, s) in series.enumerated() where !s.points.isEmpty {
+            let colour = Self.palette[i % Self.palette.count]
+            let upper = s.points.map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.high.isFinite ? $0.high : $0.y, yr)))" }
+            let lower = s.points.reversed().map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.low.isFinite ? $0.low : $0.y, yr)))" }
+            out.append(##"<polygon points="\##((upper + lower).joined(separator: " "))" fill="\##(colour)" fill-opacity="0.18" stroke="none"/>"##)
+            let line = s.points.map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.y, yr)))" }
+            out.append(##"<polyline points="\##(line.joined(separator: " "))" fill="none" stroke="\##(colour)" stroke-width="2"/>"##)
+        }
+        out += legend(series.map { $0.points.isEmpty ? "\($0.name) (no data)" : $0.name }, note: "bands: 95% t CI over seeds")
+        return (out + ["</svg>", ""]).joined(separator: "\n")
+    }
+
+    /// One column per category; every value a dot (spread sideways by its index), the mean a black bar.
+    func dots(categories: [String], values: [[Double]], seriesNames: [String]) -> String {
+        let yr = Self.range(values.flatMap { $0 }, pad: 0.1)
+        let xr = (-0.5, Double(categories.count) - 0.5)
+        var out = frame(xRange: xr, yRange: yr, xTicks: categories.enumerated().map { (Double($0.offset), $0.element) })
+        for (c, vs) in values.enumerated() {
+            let colour = Self.palette[c % Self.palette.count]
+            for (j, v) in vs.enumerated() where v.isFinite {
+                let offset = vs.count > 1 ? (Double(j) / Double(vs.count - 1) - 0.5) * 0.3 : 0
+                out.append(##"<circle cx="\##(Self.f(xPos(Double(c) + offset, xr)))" cy="\##(Self.f(yPos(v, yr)))" r="5" fill="\##(colour)" fill-opacity="0.8" stroke="#222222" stroke-width="0.5"/>"##)
+            }
+            let finite = vs.filter(\.isFinite)
+            if !finite.isEmpty {
+                let m = finite.reduce(0, +) / Double(finite.count)
+                let x = xPos(Double(c), xr), y = yPos(m, yr)
+                out.append(##"<line x1="\##(Self.f(x - 22))" x2="\##(Self.f(x + 22))" y1="\##(Self.f(y))" y2="\##(Self.f(y))" stroke="#000000" stroke-width="2"/>"##)
+            }
+        }
+        out += legend(zip(seriesNames, values).map { $1.isEmpty ? "\($0) (no data)" : $0 }, note: "dots: seeds; bar: mean")
+        return (out + ["</svg>", ""]).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// What one trial left on disk, as the report reads it (Study → Trial → TrialResult).
+public struct TrialResult: Sendable {
+    public enum State: String, Sendable {
+        case complete, failed, interrupted, running
+        /// No status.json: never started.
+        case missing
+    }
+
+    public var variant: String
+    public var seed: Int
+    public var label: String { "\(variant)/seed-\(seed)" }
+    public var hash: String
+    public var state: State
+    public var step: Int
+    public var reason: String?
+    /// Final evaluation: suite → metric → value (from eval.json).
+    public var eval: [String: [String: Double]]
+    /// Train lines of metrics.jsonl: step → metric → value (null values left out).
+    public var train: [(step: Int, values: [String: Double])]
+    /// Wall seconds from runner.json.
+    public var seconds: Double?
+    public var codeVersion: String?
+    public var machine: String?
+
+    /// Reads every trial of a train study through its links `runs/<study>/<variant>/seed-<n>/`, in grid order.
+    public static func load(study: Study, store: RunStore) -> [TrialResult] {
+        study.variants.flatMap { v in
+            study.seeds.map { seed in
+                read(directory: "\(store.studyDirectory(study.name))/\(v.name)/seed-\(seed)", variant: v.name, seed: seed)
+            }
+        }
+    }
+
+    /// Reads one trial directory; a missing or unreadable file leaves its part empty.
+    public static func read(directory dir: String, variant: String, seed: Int) -> TrialResult {
+        let fm = FileManager.default
+        var r = TrialResult(variant: variant, seed: seed, hash: "", state: .missing, step: 0, reason: nil, eval: [:],
+                            train: [], seconds: nil, codeVersion: nil, machine: nil)
+        if let data = fm.contents(atPath: dir + "/status.json"),
+           let s = try? JSONDecoder().decode(TrialStatus.self, from: data) {
+            r.state = State(rawValue: s.status.rawValue) ?? .missing
+            r.step = s.step
+            r.reason = s.reason
+            r.hash = s.hash
+        }
+        if let data = fm.contents(atPath: dir + "/config.json"), let config = try? JSONValue.parse(data) {
+            if case let .string(h)? = config["hash"], r.hash.isEmpty { r.hash = h }
+            if case let .string(v)? = config["run_info"]?["code_version"] { r.codeVersion = v }
+            if case let .string(m)? = config["run_info"]?["machine"] { r.machine = m }
+        }
+        if let data = fm.contents(atPath: dir + "/eval.json"), let eval = try? JSONValue.parse(data),
+           case let .object(suites)? = eval["suites"] {
+            for (suite, body) in suites {
+                guard case let .object(fields) = body else { continue }
+                var m: [String: Double] = [:]
+                for (k, v) in fields { if case let .number(d) = v { m[k] = d } }
+                r.eval[suite] = m
+            }
+        }
+        if let data = fm.contents(atPath: dir + "/metrics.jsonl") {
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                guard let obj = try? JSONValue.parse(Data(line.utf8)), case .string("train")? = obj["kind"],
+                      case let .number(step)? = obj["step"], case let .object(fields) = obj else { continue }
+                var m: [String: Double] = [:]
+                for (k, v) in fields where k != "step" { if case let .number(d) = v { m[k] = d } }
+                r.train.append((Int(step), m))
+            }
+        }
+        if let data = fm.contents(atPath: dir + "/runner.json"), let rec = try? JSONDecoder().decode(RunnerRecord.self, from: data) {
+            r.seconds = rec.seconds
+        }
+        return r
+    }
+}

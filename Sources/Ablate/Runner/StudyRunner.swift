@@ -1,0 +1,363 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The signal that asked the runner to stop (0 = none). Set by the SIGINT/SIGTERM handlers, read by the loop.
+nonisolated(unsafe) private var stopSignal: Int32 = 0
+
+/// Runs a study's trials, each as its own process, N at a time, resuming what a previous run left.
+///
+/// Resume rules, trial by trial (state from `status.json` of `runs/trials/<hash>/`):
+/// - complete: never redone;
+/// - failed: skipped (and reported) unless `retryFailed`;
+/// - interrupted or never started: (re)started;
+/// - running with a free lock: left by a dead runner, restarted; running with a held lock: a live process
+///   (a trial whose runner was killed, or another runner) owns it, so the runner waits for it and then decides.
+/// A study edit that changed the config of a complete trial (its link points at another hash) is refused unless
+/// the trial is named in `force` (or `force` has "all"); the link is then re-pointed and the new config runs.
+public final class StudyRunner {
+    public struct Options: Sendable {
+        public var jobs = 1
+        public var retryFailed = false
+        /// Trial labels (`variant/seed-n`) whose changed config may replace a complete trial, or "all".
+        public var force: Set<String> = []
+        /// The command of one trial: executable and arguments, given the config path and the trial directory.
+        public var command: @Sendable (_ config: String, _ out: String) -> [String]
+        /// Added to the inherited environment of every trial.
+        public var environment: [String: String] = ["OPENBLAS_NUM_THREADS": "1"]
+        /// Seconds between polls of the running processes.
+        public var pollInterval = 0.05
+        /// Seconds a trial gets to exit after SIGTERM before SIGKILL.
+        public var terminationGrace = 5.0
+
+        public init(command: @escaping @Sendable (_ config: String, _ out: String) -> [String]) {
+            self.command = command
+        }
+
+        /// `<executable> train --config CONFIG --out DIR`.
+        public static func trainCommand(executable: String) -> @Sendable (String, String) -> [String] {
+            { config, out in [executable, "train", "--config", config, "--out", out] }
+        }
+    }
+
+    /// What happened to one trial in this run.
+    public enum Outcome: String, Sendable {
+        case complete, failed, interrupted
+        /// Complete before this run (not touched).
+        case alreadyComplete = "already complete"
+        /// Failed before this run and not retried.
+        case skippedFailed = "failed earlier (not retried)"
+    }
+
+    public struct Summary: Sendable {
+        public var outcomes: [(trial: String, hash: String, outcome: Outcome)]
+        /// SIGINT or SIGTERM when the run was stopped, else nil.
+        public var stoppedBy: Int32?
+        public var failed: Int { outcomes.filter { $0.outcome == .failed || $0.outcome == .skippedFailed }.count }
+    }
+
+    public let study: Study
+    public let trials: [TrialSpec]
+    public let store: RunStore
+    public let options: Options
+    private let progress: RunProgress
+
+    public init(study: Study, basePath: String, store: RunStore, options: Options, log: @escaping (String) -> Void,
+                interactive: Bool = false) throws {
+        self.study = study
+        self.trials = try study.trials(basePath: basePath)
+        self.store = store
+        self.options = options
+        self.progress = RunProgress(total: 0, jobs: max(1, options.jobs), interactive: interactive, log: log)
+    }
+
+    // MARK: Plan
+
+    /// Trials whose link points at a complete trial of another config, and that `force` does not name.
+    public func conflicts() -> [(trial: TrialSpec, old: String)] {
+        trials.compactMap { t in
+            guard let old = store.linkedHash(study: study.name, trial: t), old != t.hash,
+                  store.status(hash: old)?.status == .complete,
+                  !options.force.contains(t.label), !options.force.contains("all") else { return nil }
+            return (t, old)
+        }
+    }
+
+    // MARK: Run
+
+    public func run() throws -> Summary {
+        let conflicts = self.conflicts()
+        if !conflicts.isEmpty {
+            let names = conflicts.map { "\($0.trial.label) (complete trial \($0.old), now \($0.trial.hash))" }
+            throw AblateError.run(reason: """
+                the study file changed the config of \(conflicts.count) finished trial(s): \(names.joined(separator: ", ")); \
+                run them again with the new config with \(conflicts.map { "--force \($0.trial.label)" }.joined(separator: " ")) \
+                (the finished results stay in \(store.root)/trials/)
+                """)
+        }
+        for t in trials { try store.link(study: study.name, trial: t) }
+
+        var outcomes: [String: Outcome] = [:]
+        var pending: [TrialSpec] = []
+        var deferred: [TrialSpec] = []
+        var seen = Set<String>()
+        for t in trials where seen.insert(t.hash).inserted {
+            let dir = store.trialDirectory(hash: t.hash)
+            switch store.status(hash: t.hash)?.status {
+            case .complete?: outcomes[t.hash] = .alreadyComplete
+            case .failed?: if options.retryFailed { pending.append(t) } else { outcomes[t.hash] = .skippedFailed }
+            case .running?: if TrialLock.isHeld(directory: dir) { deferred.append(t) } else { pending.append(t) }
+            case .interrupted?, nil: pending.append(t)
+            }
+        }
+        progress.begin(total: seen.count, done: outcomes.values.filter { $0 == .alreadyComplete }.count,
+                       failed: outcomes.values.filter { $0 == .skippedFailed }.count)
+        for t in deferred {
+            progress.line("\(t.label): trial \(t.hash) is held by a live process; waiting for it")
+        }
+
+        stopSignal = 0
+        // A parent may hand us SIGINT/SIGTERM blocked (the mask survives exec); unblock them, or Ctrl-C would do nothing.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        let previousINT = signal(SIGINT) { stopSignal = $0 }
+        let previousTERM = signal(SIGTERM) { stopSignal = $0 }
+        defer {
+            signal(SIGINT, previousINT)
+            signal(SIGTERM, previousTERM)
+        }
+
+        var running: [pid_t: Running] = [:]
+        var startError: Error? = nil
+        while stopSignal == 0 && startError == nil && (!pending.isEmpty || !running.isEmpty || !deferred.isEmpty) {
+            while running.count < max(1, options.jobs), !pending.isEmpty {
+                let t = pending.removeFirst()
+                do {
+                    if let r = try start(t) { running[r.pid] = r; progress.started(t.label) } else { deferred.append(t) }
+                } catch {
+                    startError = error
+                    break
+                }
+            }
+            for (pid, r) in running {
+                var status: Int32 = 0
+                let w = waitpid(pid, &status, WNOHANG)
+                guard w == pid || (w < 0 && errno == ECHILD) else { continue }
+                running[pid] = nil
+                let outcome = try finish(r, waitStatus: w == pid ? status : 255 << 8)
+                outcomes[r.trial.hash] = outcome
+                progress.finished(r.trial.label, outcome: outcome, seconds: Date().timeIntervalSince(r.started),
+                                  reason: store.status(hash: r.trial.hash)?.reason)
+            }
+            deferred.removeAll { t in
+                guard !TrialLock.isHeld(directory: store.trialDirectory(hash: t.hash)) else { return false }
+                if store.status(hash: t.hash)?.status == .complete {
+                    outcomes[t.hash] = .alreadyComplete
+                    progress.finished(t.label, outcome: .alreadyComplete, seconds: nil, reason: nil)
+                } else {
+                    pending.append(t)
+                }
+                return true
+            }
+            progress.tick()
+            if running.count > 0 || !deferred.isEmpty { usleep(useconds_t(options.pollInterval * 1_000_000)) }
+        }
+
+        let stopped = stopSignal != 0 ? stopSignal : nil
+        if stopped != nil || startError != nil {
+            try terminate(Array(running.values), outcomes: &outcomes)
+        }
+        progress.end()
+        if let startError { throw startError }
+        let ordered = trials.map { ($0.label, $0.hash, outcomes[$0.hash] ?? .interrupted) }
+        return Summary(outcomes: ordered, stoppedBy: stopped)
+    }
+
+    // MARK: Trials
+
+    private struct Running {
+        let trial: TrialSpec
+        let pid: pid_t
+        let lock: TrialLock
+        let started: Date
+        let startedText: String
+    }
+
+    /// Locks, prepares and spawns a trial; nil when another live process holds its lock.
+    private func start(_ t: TrialSpec) throws -> Running? {
+        let dir = store.trialDirectory(hash: t.hash)
+        guard let lock = try TrialLock.acquire(directory: dir) else { return nil }
+        // A restart begins from nothing: outputs of an interrupted or failed attempt would mix with the new ones.
+        for name in ["metrics.jsonl", "eval.json", "rollouts.jsonl", "model.safetensors", "runner.json"] {
+            let p = dir + "/" + name
+            if unlink(p) != 0 && errno != ENOENT {
+                throw AblateError.io(path: p, reason: "cannot remove the output of an earlier attempt (\(String(cString: strerror(errno))))")
+            }
+        }
+        try store.writeConfig(t)
+        try store.writeStatus(TrialStatus(status: .running, step: 0, hash: t.hash))
+        let argv = options.command(dir + "/config.json", dir)
+        let pid = try Self.spawn(argv: argv, environment: options.environment, log: dir + "/train.log", lockFD: lock.fd)
+        return Running(trial: t, pid: pid, lock: lock, started: Date(), startedText: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// Reads how a trial ended and records it; the runner writes `failed` when the process did not say.
+    private func finish(_ r: Running, waitStatus: Int32) throws -> Outcome {
+        defer { r.lock.release() }
+        let exitCode: Int32 = (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
+        let record = RunnerRecord(started: r.startedText, seconds: (Date().timeIntervalSince(r.started) * 10).rounded() / 10,
+                                  exitCode: exitCode)
+        try RunStore.writeJSON(record, to: store.trialDirectory(hash: r.trial.hash) + "/runner.json")
+        let status = store.status(hash: r.trial.hash)
+        if exitCode == 0, status?.status == .complete { return .complete }
+        if status?.status == .failed { return .failed }
+        let how = (waitStatus & 0x7f) == 0 ? "exited with code \(exitCode)" : "was killed by signal \(waitStatus & 0x7f)"
+        let reason = "the trial process \(how) at step \(status?.step ?? 0) without reporting complete or failed "
+            + "(see train.log)"
+        try store.writeStatus(TrialStatus(status: .failed, step: status?.step ?? 0, reason: reason, hash: r.trial.hash))
+        return .failed
+    }
+
+    /// SIGTERM to every running trial's process group, SIGKILL after the grace period; each is marked
+    /// interrupted unless it managed to finish.
+    private func terminate(_ running: [Running], outcomes: inout [String: Outcome]) throws {
+        for r in running { kill(-r.pid, SIGTERM) }
+        var left = Set(running.map(\.pid))
+        let deadline = Date().addingTimeInterval(options.terminationGrace)
+        while !left.isEmpty {
+            for pid in left {
+                var status: Int32 = 0
+                let w = waitpid(pid, &status, WNOHANG)
+                if w == pid || w < 0 { left.remove(pid) }
+            }
+            if left.isEmpty { break }
+            if Date() > deadline {
+                for pid in left { kill(-pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+                break
+            }
+            usleep(20_000)
+        }
+        for r in running {
+            defer { r.lock.release() }
+            let status = store.status(hash: r.trial.hash)
+            if status?.status == .complete { outcomes[r.trial.hash] = .complete; continue }
+            try store.writeStatus(TrialStatus(status: .interrupted, step: status?.step ?? 0,
+                                              reason: "stopped by signal \(stopSignal)", hash: r.trial.hash))
+            outcomes[r.trial.hash] = .interrupted
+            progress.finished(r.trial.label, outcome: .interrupted, seconds: nil, reason: nil)
+        }
+    }
+
+    /// posix_spawn in a new process group, stdin from /dev/null, stdout and stderr appended to `log`, and the
+    /// locked descriptor as fd 3 (the only inherited descriptor beyond 0–2: the runner opens everything close-on-exec).
+    static func spawn(argv: [String], environment: [String: String], log: String, lockFD: Int32) throws -> pid_t {
+        guard let executable = argv.first else { throw AblateError.run(reason: "the trial command is empty") }
+        // A copy above 3, so that dup2 onto 3 always makes a fresh descriptor without close-on-exec.
+        let high = fcntl(lockFD, F_DUPFD_CLOEXEC, 10)
+        guard high >= 0 else { throw AblateError.io(path: log, reason: "cannot duplicate the lock descriptor") }
+        defer { close(high) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_adddup2(&actions, high, 3)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)  // the trial starts with no signal blocked
+
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in cArgs + cEnv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, executable, &actions, &attributes, cArgs, cEnv)
+        guard rc == 0 else {
+            throw AblateError.run(reason: "cannot start the trial command '\(executable)' (\(String(cString: strerror(rc))))")
+        }
+        return pid
+    }
+}
+
+// MARK: - Progress
+
+/// The runner's display: on a terminal one status line redrawn in place (done / running / failed, ETA) with
+/// events above it; otherwise one plain line per event.
+final class RunProgress {
+    private var total = 0, done = 0, failed = 0, runningCount = 0
+    private let jobs: Int
+    private let interactive: Bool
+    private let log: (String) -> Void
+    private var durations: [Double] = []
+    private var lastDraw = Date.distantPast
+
+    init(total: Int, jobs: Int, interactive: Bool, log: @escaping (String) -> Void) {
+        self.total = total
+        self.jobs = jobs
+        self.interactive = interactive
+        self.log = log
+    }
+
+    func begin(total: Int, done: Int, failed: Int) {
+        self.total = total
+        self.done = done
+        self.failed = failed
+        line("\(total) trial(s): \(done) complete, \(failed) failed earlier, \(total - done - failed) to run, \(jobs) at a time")
+    }
+
+    func line(_ text: String) {
+        if interactive { log("\r\u{1B}[K" + text + "\n" + statusLine()) } else { log(text + "\n") }
+    }
+
+    func started(_ label: String) {
+        runningCount += 1
+        if !interactive { log("start \(label)\n") }
+        tick(force: true)
+    }
+
+    func finished(_ label: String, outcome: StudyRunner.Outcome, seconds: Double?, reason: String?) {
+        if outcome != .alreadyComplete { runningCount = max(0, runningCount - 1) }
+        switch outcome {
+        case .complete, .alreadyComplete: done += 1
+        case .failed, .skippedFailed: failed += 1
+        case .interrupted: break
+        }
+        if let seconds, outcome == .complete { durations.append(seconds) }
+        let time = seconds.map { String(format: " (%.1f s)", $0) } ?? ""
+        line("\(outcome.rawValue) \(label)\(time)\(reason.map { ": \($0)" } ?? "")")
+    }
+
+    func tick(force: Bool = false) {
+        guard interactive, force || Date().timeIntervalSince(lastDraw) > 0.5 else { return }
+        lastDraw = Date()
+        log("\r\u{1B}[K" + statusLine())
+    }
+
+    func end() { if interactive { log("\r\u{1B}[K" + statusLine() + "\n") } }
+
+    func statusLine() -> String {
+        var s = "done \(done)/\(total) · running \(runningCount) · failed \(failed)"
+        let remaining = total - done - failed
+        if !durations.isEmpty, remaining > 0 {
+            let eta = durations.reduce(0, +) / Double(durations.count) * Double(remaining) / Double(jobs)
+            s += String(format: " · ETA %dm%02ds", Int(eta) / 60, Int(eta) % 60)
+        }
+        return s
+    }
+}

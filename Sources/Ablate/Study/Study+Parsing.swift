@@ -1,0 +1,388 @@
+import Foundation
+import Tasks
+import Yams
+
+// MARK: - Loading
+
+extension Study {
+    /// Top-level keys of a study file.
+    public static let topLevelKeys = ["analysis", "base_model", "comparisons", "description", "evaluation", "kind",
+                                      "seeds", "train", "variants"]
+    static let evaluationKeys = ["k", "n", "suites"]
+    static let comparisonKeys = ["alpha", "control", "correction", "metrics", "paired"]
+    static let analysisKeys = ["checkpoint", "max_completion_length", "num_generations", "prompts", "rewards",
+                               "temperature"]
+    /// Train keys a study may not set: the runner fills them in.
+    static let runnerKeys: [String: String] = [
+        "base": "the runner sets it to the base model of `base_model:`",
+        "seed": "seeds come from `seeds:`",
+    ]
+    /// Train keys owned by `evaluation:`.
+    static let evaluationTrainKeys: [String: String] = ["eval_suites": "suites", "eval_n": "n", "eval_k": "k"]
+
+    /// Reads and validates a study file. Every problem is an `AblateError.study` naming file:line:column, the
+    /// field and the valid choices.
+    public static func load(path: String) throws -> Study {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw AblateError.unreadableFile(path: path, reason: "cannot read the study file (\(error.localizedDescription))")
+        }
+        return try parse(yaml: text, path: path)
+    }
+
+    /// Validates study YAML `yaml`; `path` names it in messages and gives the study its name.
+    public static func parse(yaml: String, path: String) throws -> Study {
+        let r = StudyReader(path: path)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else { throw r.fail(nil, "the study file is empty") }
+            root = node
+        } catch let e as AblateError {
+            throw e
+        } catch let e as YamlError {
+            throw r.yamlError(e)
+        } catch {
+            throw r.fail(nil, "not valid YAML (\(error))")
+        }
+        let top = try r.mapping(root, "the study")
+        try r.checkKeys(top, valid: topLevelKeys, "the study")
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        // runs/trials/ and runs/cache/ belong to the store; a study of that name would mix its links into them.
+        if ["trials", "cache"].contains(name) || name.isEmpty {
+            throw r.fail(nil, "the study file's name '\(name)' is reserved for the run store (runs/trials, runs/cache); rename the file")
+        }
+
+        let kind: Kind = try top.value("kind").map { node in
+            let s = try r.string(node, "kind")
+            guard let k = Kind(rawValue: s) else {
+                throw r.fail(node, "kind: unknown kind '\(s)'; please provide one of \(AblateError.list(Kind.allCases.map(\.rawValue)))")
+            }
+            return k
+        } ?? .train
+        guard let descriptionNode = top.value("description") else { throw r.fail(root, "missing key 'description' (one line saying what the study asks)") }
+        let description = try r.string(descriptionNode, "description")
+
+        // Base model recipe.
+        var recipe = PretrainRecipe()
+        var recipeOverrides = JSONValue.object([])
+        if let node = top.value("base_model") {
+            let pairs = try r.mapping(node, "base_model")
+            try r.checkKeys(pairs, valid: PretrainRecipe.fieldNames, "base_model")
+            let json = try r.json(node)
+            recipeOverrides = json
+            do { recipe = try recipe.applying(overridesJSON: json.serialized) } catch {
+                // Point at the key the recipe names when it names one.
+                let field: String? = if case let AblateError.invalidRecipe(f, _, _) = error { f } else { nil }
+                let at = pairs.first { field?.hasPrefix($0.key) == true }
+                throw r.fail(at?.value ?? node, "base_model\(at.map { ".\($0.key)" } ?? ""): \(error)")
+            }
+        }
+
+        // Seeds.
+        guard let seedsNode = top.value("seeds") else { throw r.fail(root, "missing key 'seeds' (a list of integers, e.g. [1, 2, 3])") }
+        let seedNodes = try r.sequence(seedsNode, "seeds")
+        var seeds: [Int] = []
+        for node in seedNodes {
+            let s = try r.int(node, "seeds")
+            guard s >= 0 else { throw r.fail(node, "seeds: \(s) is negative; seeds are non-negative integers") }
+            guard !seeds.contains(s) else { throw r.fail(node, "seeds: \(s) appears twice") }
+            seeds.append(s)
+        }
+        guard !seeds.isEmpty else { throw r.fail(seedsNode, "seeds: the list is empty; give at least one seed") }
+
+        // Evaluation.
+        var evaluation = Evaluation(suites: TaskRegistry.names, n: 500, k: 1)
+        if let node = top.value("evaluation") {
+            let pairs = try r.mapping(node, "evaluation")
+            try r.checkKeys(pairs, valid: evaluationKeys, "evaluation")
+            if let s = pairs.value("suites") { evaluation.suites = try r.suites(s, "evaluation.suites") }
+            if let n = pairs.value("n") { evaluation.n = try r.positiveInt(n, "evaluation.n") }
+            if let k = pairs.value("k") { evaluation.k = try r.positiveInt(k, "evaluation.k") }
+        }
+
+        // Base training settings.
+        var train: [(key: String, value: JSONValue)] = []
+        if let node = top.value("train") {
+            if kind == .analysis { throw r.fail(node, "train: an analysis study trains nothing; remove `train:` or use kind: train") }
+            train = try r.trainOverrides(node, "train")
+        }
+        for (key, value) in [("eval_suites", JSONValue.array(evaluation.suites.map(JSONValue.string))),
+                             ("eval_n", .number(Double(evaluation.n))), ("eval_k", .number(Double(evaluation.k)))] {
+            Study.set(&train, key, value)
+        }
+
+        // Variants.
+        var variants: [Variant] = []
+        if let node = top.value("variants") {
+            if kind == .analysis { throw r.fail(node, "variants: an analysis study has no variants; list rewards under analysis.rewards") }
+            let pairs = try r.mapping(node, "variants")
+            for (key, keyNode, value) in pairs {
+                guard key.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil else {
+                    throw r.fail(keyNode, "variants: name '\(key)' must be letters, digits, '_', '.' or '-' (it names a directory)")
+                }
+                variants.append(Variant(name: key, overrides: try r.trainOverrides(value, "variants.\(key)")))
+            }
+        }
+        if kind == .train && variants.isEmpty {
+            throw r.fail(top.value("variants") ?? root, "variants: a train study needs at least one variant (name → overrides, e.g. vigor: {reward: {name: vigor}})")
+        }
+
+        // Comparisons.
+        var comparison: Comparison? = nil
+        if let node = top.value("comparisons") {
+            if kind == .analysis { throw r.fail(node, "comparisons: an analysis study compares its rewards by itself; remove `comparisons:`") }
+            let pairs = try r.mapping(node, "comparisons")
+            try r.checkKeys(pairs, valid: comparisonKeys, "comparisons")
+            guard let controlNode = pairs.value("control") else { throw r.fail(node, "comparisons: missing key 'control' (the variant the others are compared with)") }
+            let control = try r.string(controlNode, "comparisons.control")
+            guard variants.contains(where: { $0.name == control }) else {
+                throw r.fail(controlNode, "comparisons.control: unknown variant '\(control)'; please provide one of \(AblateError.list(variants.map(\.name)))")
+            }
+            var metrics = ["accuracy"]
+            if let m = pairs.value("metrics") {
+                metrics = []
+                for item in try r.sequence(m, "comparisons.metrics") {
+                    let s = try r.string(item, "comparisons.metrics")
+                    guard Comparison.metricNames.contains(s) else {
+                        throw r.fail(item, "comparisons.metrics: unknown metric '\(s)'; please provide one of \(AblateError.list(Comparison.metricNames))")
+                    }
+                    if !metrics.contains(s) { metrics.append(s) }
+                }
+                guard !metrics.isEmpty else { throw r.fail(m, "comparisons.metrics: the list is empty") }
+            }
+            let paired = try pairs.value("paired").map { try r.bool($0, "comparisons.paired") } ?? true
+            var correction = Correction.holm
+            if let c = pairs.value("correction") {
+                let s = try r.string(c, "comparisons.correction")
+                guard let v = Correction(rawValue: s) else {
+                    throw r.fail(c, "comparisons.correction: unknown method '\(s)'; please provide one of \(AblateError.list(Correction.allCases.map(\.rawValue)))")
+                }
+                correction = v
+            }
+            var alpha = 0.05
+            if let a = pairs.value("alpha") {
+                alpha = try r.double(a, "comparisons.alpha")
+                guard alpha > 0, alpha < 1 else { throw r.fail(a, "comparisons.alpha: \(alpha) must be in (0, 1)") }
+            }
+            comparison = Comparison(control: control, metrics: metrics, paired: paired, correction: correction, alpha: alpha)
+        }
+
+        // Analysis.
+        var analysis: Analysis? = nil
+        if let node = top.value("analysis") {
+            if kind == .train { throw r.fail(node, "analysis: only a `kind: analysis` study has an analysis section") }
+            analysis = try r.analysis(node)
+        } else if kind == .analysis {
+            throw r.fail(root, "missing key 'analysis' (checkpoint, prompts, num_generations, rewards) for kind: analysis")
+        }
+
+        let study = Study(name: name, path: path, kind: kind, description: description, recipe: recipe,
+                          recipeOverrides: recipeOverrides, train: train, evaluation: evaluation, seeds: seeds,
+                          variants: variants, comparison: comparison, analysis: analysis)
+        // Every trial must resolve (catches combinations no single key shows).
+        _ = try study.trials(basePath: "base.safetensors")
+        return study
+    }
+}
+
+// MARK: - Reader
+
+/// Walks Yams nodes, turning every problem into an `AblateError.study` at the node's mark.
+struct StudyReader {
+    let path: String
+
+    typealias Pairs = [(key: String, keyNode: Node, value: Node)]
+
+    func fail(_ node: Node?, _ message: String) -> AblateError {
+        let mark = node?.mark
+        return .study(path: path, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message)
+    }
+
+    func yamlError(_ e: YamlError) -> AblateError {
+        switch e {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let ctx = context.map { " \($0.text)" } ?? ""
+            return .study(path: path, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)\(ctx)")
+        default:
+            return .study(path: path, line: 1, column: 1, message: "not valid YAML: \(e)")
+        }
+    }
+
+    func kindName(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .scalar: return "'\(node.scalar?.string ?? "")'"
+        }
+    }
+
+    func mapping(_ node: Node, _ field: String) throws -> Pairs {
+        guard case let .mapping(m) = node else { throw fail(node, "\(field): expected a mapping (key: value), got \(kindName(node))") }
+        var out: Pairs = []
+        for (k, v) in m {
+            guard case let .scalar(s) = k else { throw fail(k, "\(field): keys must be plain names") }
+            guard !out.contains(where: { $0.key == s.string }) else { throw fail(k, "\(field): key '\(s.string)' appears twice") }
+            out.append((s.string, k, v))
+        }
+        return out
+    }
+
+    func checkKeys(_ pairs: Pairs, valid: [String], _ field: String) throws {
+        for (key, keyNode, _) in pairs where !valid.contains(key) {
+            throw fail(keyNode, "\(field): unknown key '\(key)'; valid keys: \(AblateError.list(valid))")
+        }
+    }
+
+    func sequence(_ node: Node, _ field: String) throws -> [Node] {
+        guard case let .sequence(s) = node else { throw fail(node, "\(field): expected a list, got \(kindName(node))") }
+        return Array(s)
+    }
+
+    func scalar(_ node: Node, _ field: String, _ expected: String) throws -> Node.Scalar {
+        guard case let .scalar(s) = node else { throw fail(node, "\(field): expected \(expected), got \(kindName(node))") }
+        return s
+    }
+
+    func string(_ node: Node, _ field: String) throws -> String {
+        let s = try scalar(node, field, "a string")
+        guard node.tagName == .str else { throw fail(node, "\(field): expected a string, got '\(s.string)'") }
+        return s.string
+    }
+
+    func int(_ node: Node, _ field: String) throws -> Int {
+        let s = try scalar(node, field, "an integer")
+        guard node.tagName == .int, let v = node.int else { throw fail(node, "\(field): expected an integer, got '\(s.string)'") }
+        return v
+    }
+
+    func positiveInt(_ node: Node, _ field: String) throws -> Int {
+        let v = try int(node, field)
+        guard v >= 1 else { throw fail(node, "\(field): \(v) must be at least 1") }
+        return v
+    }
+
+    func double(_ node: Node, _ field: String) throws -> Double {
+        let s = try scalar(node, field, "a number")
+        guard node.tagName == .int || node.tagName == .float, let v = node.float else {
+            throw fail(node, "\(field): expected a number, got '\(s.string)'")
+        }
+        return v
+    }
+
+    func bool(_ node: Node, _ field: String) throws -> Bool {
+        let s = try scalar(node, field, "true or false")
+        guard node.tagName == .bool, let v = node.bool else { throw fail(node, "\(field): expected true or false, got '\(s.string)'") }
+        return v
+    }
+
+    func suites(_ node: Node, _ field: String) throws -> [String] {
+        var out: [String] = []
+        for item in try sequence(node, field) {
+            let s = try string(item, field)
+            guard TaskRegistry.names.contains(s) else {
+                throw fail(item, "\(field): unknown suite '\(s)'; please provide one of \(AblateError.list(TaskRegistry.names))")
+            }
+            guard !out.contains(s) else { throw fail(item, "\(field): suite '\(s)' appears twice") }
+            out.append(s)
+        }
+        guard !out.isEmpty else { throw fail(node, "\(field): the list is empty") }
+        return out
+    }
+
+    /// A YAML value as JSON (scalars by their resolved tag: a quoted "1" stays a string).
+    func json(_ node: Node) throws -> JSONValue {
+        switch node {
+        case let .scalar(s):
+            switch node.tagName {
+            case .null: return .null
+            case .bool: return node.bool.map(JSONValue.bool) ?? .string(s.string)
+            case .int: return node.int.map { .number(Double($0)) } ?? .string(s.string)
+            case .float:
+                guard let d = node.float, d.isFinite else { throw fail(node, "'\(s.string)' is not a finite number") }
+                return .number(d)
+            default: return .string(s.string)
+            }
+        case let .sequence(items): return .array(try items.map(json))
+        case .mapping:
+            return .object(try mapping(node, "value").map { ($0.key, try json($0.value)) })
+        }
+    }
+
+    /// A mapping of train keys, each checked against `TrainConfig` on its own so an error points at its value.
+    func trainOverrides(_ node: Node, _ field: String) throws -> [(key: String, value: JSONValue)] {
+        let pairs = try mapping(node, field)
+        var out: [(key: String, value: JSONValue)] = []
+        for (key, keyNode, valueNode) in pairs {
+            guard TrainConfig.fieldNames.contains(key) else {
+                throw fail(keyNode, "\(field): unknown key '\(key)'; valid keys: \(AblateError.list(TrainConfig.fieldNames))")
+            }
+            if let why = Study.runnerKeys[key] { throw fail(keyNode, "\(field).\(key): not set in a study: \(why)") }
+            if let own = Study.evaluationTrainKeys[key] {
+                throw fail(keyNode, "\(field).\(key): set it as `evaluation: {\(own): ...}`, which every trial shares")
+            }
+            let value = try json(valueNode)
+            if key == "reward" { try reward(valueNode, "\(field).reward") }
+            do { try TrialConfig.check(key: key, value: value) } catch {
+                throw fail(valueNode, "\(field).\(key): \(error)")
+            }
+            out.append((key, value))
+        }
+        return out
+    }
+
+    /// A `reward:` object, validated by `RewardCheck` and reported at the offending key.
+    @discardableResult
+    func reward(_ node: Node, _ field: String) throws -> JSONValue {
+        let pairs = try mapping(node, field)
+        let spec = try pairs.map { ($0.key, try json($0.value)) }
+        if let (key, message) = RewardCheck.problem(spec: spec) {
+            let at = pairs.first { $0.key == key }
+            throw fail(at.map { key == "name" ? $0.value : $0.keyNode } ?? node, "\(field)\(at == nil ? "" : ".\(key)"): \(message)")
+        }
+        return .object(spec)
+    }
+
+    func analysis(_ node: Node) throws -> Study.Analysis {
+        let pairs = try mapping(node, "analysis")
+        try checkKeys(pairs, valid: Study.analysisKeys, "analysis")
+        let checkpoint = try pairs.value("checkpoint").map { try string($0, "analysis.checkpoint") } ?? "base"
+        guard let promptsNode = pairs.value("prompts") else {
+            throw fail(node, "analysis: missing key 'prompts' (suite → prompts, e.g. {arith: 300})")
+        }
+        var prompts: [(suite: String, count: Int)] = []
+        for (suite, keyNode, value) in try mapping(promptsNode, "analysis.prompts") {
+            guard TaskRegistry.names.contains(suite) else {
+                throw fail(keyNode, "analysis.prompts: unknown suite '\(suite)'; please provide one of \(AblateError.list(TaskRegistry.names))")
+            }
+            prompts.append((suite, try positiveInt(value, "analysis.prompts.\(suite)")))
+        }
+        guard !prompts.isEmpty else { throw fail(promptsNode, "analysis.prompts: give at least one suite") }
+        let g = try pairs.value("num_generations").map { try positiveInt($0, "analysis.num_generations") } ?? 8
+        if g < 2, let n = pairs.value("num_generations") {
+            throw fail(n, "analysis.num_generations: within-group AUROC needs groups of at least 2")
+        }
+        let temperature = try pairs.value("temperature").map { try double($0, "analysis.temperature") } ?? 1.0
+        if !(temperature > 0), let t = pairs.value("temperature") { throw fail(t, "analysis.temperature: must be positive") }
+        let length = try pairs.value("max_completion_length").map { try positiveInt($0, "analysis.max_completion_length") } ?? 96
+        guard let rewardsNode = pairs.value("rewards") else {
+            throw fail(node, "analysis: missing key 'rewards' (label → reward, e.g. vigor_sqrt: {name: vigor, length_correction: sqrt})")
+        }
+        var rewards: [(label: String, spec: JSONValue)] = []
+        for (label, _, value) in try mapping(rewardsNode, "analysis.rewards") {
+            rewards.append((label, try reward(value, "analysis.rewards.\(label)")))
+        }
+        guard !rewards.isEmpty else { throw fail(rewardsNode, "analysis.rewards: give at least one reward") }
+        return Study.Analysis(checkpoint: checkpoint, prompts: prompts, numGenerations: g, temperature: temperature,
+                              maxCompletionLength: length, rewards: rewards)
+    }
+}
+
+extension Array where Element == (key: String, keyNode: Node, value: Node) {
+    func value(_ key: String) -> Node? { first { $0.key == key }?.value }
+}
+
+extension Node {
+    /// The resolved tag (`Tag.name` is internal to Yams; its description is the resolved name).
+    var tagName: Tag.Name { Tag.Name(rawValue: tag.description) }
+}

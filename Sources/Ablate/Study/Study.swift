@@ -1,0 +1,126 @@
+import Foundation
+
+/// A study: a grid of trials (variants × seeds) on one base model, and the comparisons to report.
+/// Parsed and fully validated from a YAML file by `Study.load(path:)` (Study+Parsing.swift).
+public struct Study: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Variants × seeds GRPO trials (`ablate train`).
+        case train
+        /// Score groups sampled from one checkpoint with several rewards, no training (reward vs correctness).
+        case analysis
+    }
+
+    /// The file's base name without extension: names `runs/<name>/` and `notebooks-md/<name>.md`.
+    public var name: String
+    /// The path the study was read from (as given).
+    public var path: String
+    public var kind: Kind
+    public var description: String
+    /// The base-model recipe (defaults with the file's `base_model:` overrides) and those overrides as written.
+    public var recipe: PretrainRecipe
+    public var recipeOverrides: JSONValue
+    /// `train:` merged with `evaluation:` (eval_suites, eval_n, eval_k): what every trial starts from.
+    public var train: [(key: String, value: JSONValue)]
+    public var evaluation: Evaluation
+    /// Seeds, in file order (distinct).
+    public var seeds: [Int]
+    /// Variants in file order (the report sorts nothing the file ordered; names are unique).
+    public var variants: [Variant]
+    public var comparison: Comparison?
+    public var analysis: Analysis?
+
+    public struct Evaluation: Sendable, Equatable {
+        public var suites: [String]
+        public var n: Int
+        public var k: Int
+    }
+
+    /// A named partial override of the train keys (`reward` replaces the whole reward object).
+    public struct Variant: Sendable {
+        public var name: String
+        public var overrides: [(key: String, value: JSONValue)]
+    }
+
+    public enum Correction: String, Sendable, CaseIterable {
+        case holm, bh
+    }
+
+    /// Which comparisons the report makes: every variant against `control` on each metric and suite.
+    public struct Comparison: Sendable, Equatable {
+        public var control: String
+        /// `eval.json` suite fields (`accuracy`, `pass_at_k`, ...).
+        public var metrics: [String]
+        /// Paired tests over matched seeds (the default); false: independent-sample tests.
+        public var paired: Bool
+        public var correction: Correction
+        public var alpha: Double
+
+        /// The `eval.json` per-suite fields a comparison may name.
+        public static let metricNames = ["accuracy", "avg_at_k", "maj_at_k", "mean_length", "pass_at_k",
+                                         "truncated", "unparsable"]
+    }
+
+    /// A `kind: analysis` study: groups sampled from `checkpoint`, scored by each reward (no training).
+    public struct Analysis: Sendable {
+        /// "base" (the study's base model) or a checkpoint path.
+        public var checkpoint: String
+        /// Prompts per suite, in file order.
+        public var prompts: [(suite: String, count: Int)]
+        public var numGenerations: Int
+        public var temperature: Double
+        public var maxCompletionLength: Int
+        /// Label → reward spec (a label, since one reward appears with several options).
+        public var rewards: [(label: String, spec: JSONValue)]
+    }
+}
+
+// MARK: - Grid
+
+/// One trial of a study: a variant at a seed, its resolved config and identity.
+public struct TrialSpec: Sendable {
+    public var variant: String
+    public var seed: Int
+    public var config: TrainConfig
+    /// `TrainConfig.hash`: the trial's identity (shared with any study that resolves to the same config).
+    public var hash: String
+    /// `<variant>/seed-<n>`, relative to `runs/<study>/`.
+    public var relativeDirectory: String { "\(variant)/seed-\(seed)" }
+    /// `variant/seed-n`, the name `--force` takes.
+    public var label: String { relativeDirectory }
+}
+
+extension Study {
+    /// The trials of a train study, variants in file order, seeds in file order within each.
+    /// - Parameter basePath: the base checkpoint path every config gets (`BaseModelCache.path(for: recipe)`).
+    public func trials(basePath: String) throws -> [TrialSpec] {
+        guard kind == .train else { return [] }
+        var out: [TrialSpec] = []
+        for variant in variants {
+            for seed in seeds {
+                var merged = train
+                for (k, v) in variant.overrides { Self.set(&merged, k, v) }
+                Self.set(&merged, "seed", .number(Double(seed)))
+                Self.set(&merged, "base", .string(basePath))
+                let resolved: (config: TrainConfig, hash: String)
+                do { resolved = try TrialConfig.resolve(merged, source: "\(path): variants.\(variant.name), seed \(seed)") } catch {
+                    throw AblateError.study(path: path, line: 1, column: 1,
+                                            message: "variant '\(variant.name)' seed \(seed) does not resolve: \(error)")
+                }
+                out.append(TrialSpec(variant: variant.name, seed: seed, config: resolved.config, hash: resolved.hash))
+            }
+        }
+        return out
+    }
+
+    /// The scoring jobs of an analysis study: one per seed and suite.
+    public var analysisPlan: [(seed: Int, suite: String, prompts: Int, completions: Int)] {
+        guard let analysis else { return [] }
+        return seeds.flatMap { seed in
+            analysis.prompts.map { (seed, $0.suite, $0.count, $0.count * analysis.numGenerations) }
+        }
+    }
+
+    static func set(_ pairs: inout [(key: String, value: JSONValue)], _ key: String, _ value: JSONValue) {
+        if let i = pairs.firstIndex(where: { $0.key == key }) { pairs[i].value = value } else { pairs.append((key, value)) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+@testable import Ablate
+
+@Suite struct StudyReportTests {
+    /// The fixture study and its committed trial results (Fixtures/report/store/fixture/...).
+    func fixture() throws -> StudyReport {
+        let yaml = try String(contentsOfFile: fixtureRoot + "/report/fixture.yaml", encoding: .utf8)
+        let study = try Study.parse(yaml: yaml, path: "studies/fixture.yaml")
+        let results = TrialResult.load(study: study, store: RunStore(root: fixtureRoot + "/report/store"))
+        return StudyReport(study: study, results: results)
+    }
+
+    /// Set ABLATE_UPDATE_GOLDEN=1 to rewrite the golden files from the current code (then review the diff).
+    @Test func reportMatchesTheGoldenFilesByteForByte() throws {
+        let files = try fixture().render()
+        let golden = fixtureRoot + "/report/golden"
+        if ProcessInfo.processInfo.environment["ABLATE_UPDATE_GOLDEN"] == "1" {
+            try RunStore.makeDirectory(golden + "/fixture")
+            for (name, text) in files { try RunStore.writeAtomically(Data(text.utf8), to: golden + "/" + name) }
+        }
+        let expectedNames = try FileManager.default.contentsOfDirectory(atPath: golden + "/fixture").sorted()
+        #expect(files.dropFirst().map { ($0.0 as NSString).lastPathComponent }.sorted() == expectedNames)
+        for (name, text) in files {
+            let expected = FileManager.default.contents(atPath: golden + "/" + name).map { String(decoding: $0, as: UTF8.self) }
+            #expect(expected == text, "\(name) differs from its golden file")
+        }
+    }
+
+    @Test func renderingTwiceGivesTheSameBytes() throws {
+        let a = try fixture().render(), b = try fixture().render()
+        #expect(a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1))
+    }
+
+    @Test func everyNumberComesFromTheStatisticsFunctions() throws {
+        let report = try fixture()
+        let x = report.values("vigor", "arith", "accuracy").map(\.value)
+        let y = report.values("random", "arith", "accuracy").map(\.value)
+        let md = report.render()[0].1
+        let s = try Descriptive.summarize(x)
+        #expect(md.contains("| vigor | 3 | \(StudyReport.num(s.mean)) | [\(StudyReport.num(s.ciLow)), \(StudyReport.num(s.ciHigh))] | \(StudyReport.num(s.iqm)) |"))
+        let t = try TTest.paired(x, y)
+        let e = try EffectSize.paired(x, y)
+        #expect(md.contains("| vigor | arith | accuracy | 3 vs 3 | \(StudyReport.num(e.meanDifference)) [\(StudyReport.num(e.ciLow)), \(StudyReport.num(e.ciHigh))] | d_z = \(StudyReport.num(e.dz, 2)) |"))
+        #expect(md.contains("paired t, \(StudyReport.pValue(t.pvalue))"))
+        #expect(md.contains("Wilcoxon, \(StudyReport.pValue(try Wilcoxon.test(x, y).pvalue))"))
+        // The fault arm failed on every seed: listed, and absent from the comparisons.
+        #expect(md.contains("| fault/seed-3 |") && !md.contains("| fault | arith |"))
+        // Verdict first.
+        #expect(md.range(of: "## Verdict")!.lowerBound < md.range(of: "## Setup")!.lowerBound)
+    }
+
+    @Test func figuresHaveLabelsLegendsAndTidyCSV() throws {
+        let files = try fixture().render()
+        let svg = try #require(files.first { $0.0 == "fixture/learning-curve.svg" }?.1)
+        #expect(svg.contains("RL step") && svg.contains("rollout accuracy (fraction correct)") && svg.contains(">vigor</text>"))
+        let csv = try #require(files.first { $0.0 == "fixture/learning-curve.csv" }?.1)
+        #expect(csv.hasPrefix("variant,seed,step,rollout_accuracy\nvigor,1,1,"))
+        #expect(files.contains { $0.0 == "fixture/final-word-mean_length.svg" })
+    }
+
+    @Test func axisTicksAreRoundAndStepsWhole() {
+        #expect(SVGChart.ticks(1, 2, integer: true) == [1, 2])
+        #expect(SVGChart.ticks(0, 1).map(SVGChart.tickLabel) == ["0", "0.2", "0.4", "0.6", "0.8", "1"])
+        #expect(SVGChart.tickLabel(2.000_000_000_1) == "2")
+        #expect(SVGChart.ticks(1, 40, integer: true).map(SVGChart.tickLabel) == ["10", "20", "30", "40"])
+    }
+}
