@@ -65,15 +65,11 @@ struct AnalyzeCommand: ParsableCommand {
                 }
             let result = try RewardAnalysis(settings: settings).run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
             let info = RunInfo.current()
-            let folder = (out as NSString).deletingPathExtension
-            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw AblateError.io(path: folder, reason: "cannot create the figure folder (\(error.localizedDescription))")
-            }
-            try RunStore.writeAtomically(text: AnalysisReport.markdown(result, title: title, studyFile: nil, codeVersion: info.codeVersion,
-                                                         machine: "\(info.machine), \(info.cores) cores, OpenBLAS \(info.openblasCore)"), to: out)
-            try RunStore.writeAtomically(text: AnalysisReport.groupCSV(result), to: (folder as NSString).appendingPathComponent("group_auroc.csv"))
-            try RunStore.writeAtomically(text: AnalysisReport.rowsCSV(result), to: (folder as NSString).appendingPathComponent("completions.csv"))
-            print("wrote \(out) (\(result.rows.count) completions, \(String(format: "%.0f", result.seconds)) s)")
+            let name = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
+            let path = try AnalysisReport.write(result, name: name, notebooks: (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent,
+                                                title: title, studyFile: nil, codeVersion: info.codeVersion,
+                                                machine: "\(info.machine), \(info.cores) cores, OpenBLAS \(info.openblasCore)")
+            print("wrote \(path) (\(result.rows.count) completions, \(String(format: "%.0f", result.seconds)) s)")
         }
     }
 }

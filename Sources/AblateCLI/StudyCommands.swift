@@ -76,7 +76,7 @@ struct CheckCommand: ParsableCommand {
                 for job in s.analysisPlan {
                     print("seed-\(job.seed)/\(job.suite): \(job.prompts) prompts × G \(a.numGenerations) = \(job.completions) completions, scored by \(a.rewards.count) reward(s)")
                 }
-                print("(running an analysis study needs the trainer's sampler: not available in this build)")
+                print("(`ablate run` samples and scores these groups and writes the report; no trials are stored)")
             }
         }
     }
@@ -121,10 +121,17 @@ struct RunCommand: ParsableCommand {
         try reportingErrors("run") {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
             let s = try location.load()
-            guard s.kind == .train else {
-                throw AblateError.run(reason: "\(s.path) is an analysis study; running one needs the trainer's sampler, which this build lacks (`ablate check` shows its plan)")
-            }
             var base = try location.basePath(s)
+            guard s.kind == .train else {
+                // An analysis study: the base model, then the groups sampled and scored, then its report.
+                if !noPretrain {
+                    base = try BaseModelCache.obtain(recipe: s.recipe, threads: 2, directory: "\(location.runs)/cache",
+                                                     note: { print($0) },
+                                                     progress: { FileHandle.standardError.write(Data("pretrain: \($0)\n".utf8)) }).path
+                }
+                print("report: \(try AnalysisStudy.run(s, basePath: base, notebooks: location.notebooks))")
+                return
+            }
             if !noPretrain {
                 let outcome = try BaseModelCache.obtain(recipe: s.recipe, threads: 2, directory: "\(location.runs)/cache",
                                                         note: { print($0) },
@@ -177,7 +184,7 @@ struct ReportCommand: ParsableCommand {
         try reportingErrors("report") {
             let s = try location.load()
             guard s.kind == .train else {
-                throw AblateError.run(reason: "\(s.path) is an analysis study; its report needs the trainer's sampler (not in this build)")
+                throw AblateError.run(reason: "\(s.path) is an analysis study: it has no trials to read; `ablate run \(s.path)` samples, scores and writes its report (deterministic for its seed)")
             }
             let store = RunStore(root: location.runs)
             // The report shows what is on disk; say so when the study file has moved on since.

@@ -9,9 +9,16 @@ public enum AnalysisReport {
 
     /// The verdict on the paper's two claims, per suite, from the numbers (no claim is asserted beyond them).
     static func verdict(_ r: RewardAnalysis.Result) -> [String] {
+        // The labels of vigor with √T and without correction, and of the random control, whatever the study calls them.
+        func label(_ name: String, correction: String? = nil) -> String? {
+            r.settings.rewards.first { reward in
+                reward.spec.name == name && (correction.map { reward.spec.options["length_correction"] == .string($0) } ?? true)
+            }?.label
+        }
+        let sqrtLabel = label("vigor", correction: "sqrt"), noneLabel = label("vigor", correction: "none"), randomLabel = label("random")
         var lines: [String] = []
         for suite in r.settings.suites {
-            guard let sqrt = r.separations.first(where: { $0.suite == suite && $0.reward == "vigor-sqrt" }) else { continue }
+            guard let sqrt = r.separations.first(where: { $0.suite == suite && $0.reward == sqrtLabel }) else { continue }
             let claim: String
             if sqrt.mixedGroups < 2 { claim = "too few mixed groups (\(sqrt.mixedGroups)) to test" }
             else if sqrt.aurocLow > 0.5 { claim = "**holds**: lower √T-corrected gradient norm goes with correctness (AUROC \(f(sqrt.auroc)) [\(f(sqrt.aurocLow)), \(f(sqrt.aurocHigh))])" }
@@ -19,7 +26,7 @@ public enum AnalysisReport {
             else { claim = "**not shown**: AUROC \(f(sqrt.auroc)) [\(f(sqrt.aurocLow)), \(f(sqrt.aurocHigh))] includes 0.5" }
             var length = ""
             if let spread = r.spreads.first(where: { $0.suite == suite }),
-               let none = r.separations.first(where: { $0.suite == suite && $0.reward == "vigor-none" }) {
+               let none = r.separations.first(where: { $0.suite == suite && $0.reward == noneLabel }) {
                 let share = Double(spread.constantLengthGroups) / Double(max(spread.groups, 1))
                 if spread.meanWithinGroupSD < 0.5 || share > 0.8 {
                     length = "; the length claim is **not testable** here: \(spread.constantLengthGroups) of \(spread.groups) groups share one length (mean within-group SD \(f(spread.meanWithinGroupSD, 2)) tokens)"
@@ -33,7 +40,7 @@ public enum AnalysisReport {
                 }
             }
             var control = ""
-            if let random = r.separations.first(where: { $0.suite == suite && $0.reward == "random" }) {
+            if let random = r.separations.first(where: { $0.suite == suite && $0.reward == randomLabel }) {
                 control = " (The random control's AUROC, 0.5 in expectation: \(f(random.auroc)) [\(f(random.aurocLow)), \(f(random.aurocHigh))].)"
             }
             lines.append("- **\(suite)**: " + claim + length + "." + control)
@@ -44,7 +51,7 @@ public enum AnalysisReport {
     public static func markdown(_ r: RewardAnalysis.Result, title: String, studyFile: String?, codeVersion: String, machine: String) -> String {
         let s = r.settings
         var out: [String] = ["# \(title)", ""]
-        out.append("Does a reward computed from the model alone rank the correct completions of a prompt above the incorrect ones, and is it biased by completion length? Base model `\((s.checkpoint as NSString).lastPathComponent)`, \(s.prompts) test prompts × G = \(s.groupSize) per suite, no training.")
+        out.append("Does a reward computed from the model alone rank the correct completions of a prompt above the incorrect ones, and is it biased by completion length? Base model `\((s.checkpoint as NSString).lastPathComponent)`, \(s.suites.map { "\(s.promptCounts[$0] ?? s.prompts) \($0)" }.joined(separator: ", ")) test prompts × G = \(s.groupSize), no training.")
         out += ["", "## Verdict", ""] + verdict(r)
         out += ["", "## Setup", "",
                 "| | |", "|---|---|",
@@ -77,6 +84,69 @@ public enum AnalysisReport {
         out += ["", "## Method", "",
                 "Each prompt's G completions are sampled with the KV cache at τ; one teacher-forced forward per chunk gives every completion's token log-probs, entropies and self-certainties, and the batched per-sample norms pass over the same activations gives ‖∇θ mean NLL‖₂ (all parameters). Each reward scores the group exactly as in training (`RewardPipeline`, raw values before shaping; vigor's truncated completions get the group's worst valid value − 10⁻³). Correctness is the task verifier's (`AnswerParser`), used only here, never by a reward. A length correction can only change a within-group ranking when the group's completions differ in length, so the length spread says where the length claim is testable. Statistics: `MannWhitney.commonLanguageEffect` (AUROC), `Bootstrap.interval` (percentile), `Correlation.spearman`, `Wilcoxon.test`, `MultipleComparisons.holm`.", ""]
         return out.joined(separator: "\n")
+    }
+
+    /// The figures (name, caption, SVG, tidy CSV): the within-group AUROC of each reward per suite with its
+    /// interval, and each reward's within-group correlation with completion length.
+    public static func figures(_ r: RewardAnalysis.Result) -> [(name: String, caption: String, svg: String, csv: String)] {
+        let suites = r.settings.suites, labels = r.settings.rewards.map(\.label)
+        func separation(_ suite: String, _ label: String) -> RewardAnalysis.Separation? {
+            r.separations.first { $0.suite == suite && $0.reward == label }
+        }
+        var out: [(String, String, String, String)] = []
+        let auroc = SVGChart(title: "Within-group AUROC, correct vs incorrect", xLabel: "suite (test prompts)",
+                             yLabel: "AUROC of the raw reward (0.5 = no information)")
+        let aurocSeries = labels.map { label in
+            (name: label, points: suites.map { s -> (y: Double, low: Double, high: Double) in
+                let x = separation(s, label)
+                return (x?.auroc ?? .nan, x?.aurocLow ?? .nan, x?.aurocHigh ?? .nan)
+            })
+        }
+        var csv = ["suite,reward,mixed_groups,auroc,ci_low,ci_high"]
+        for s in suites { for l in labels { if let x = separation(s, l) {
+            csv.append("\(s),\(l),\(x.mixedGroups),\(f(x.auroc, 6)),\(f(x.aurocLow, 6)),\(f(x.aurocHigh, 6))")
+        } } }
+        out.append(("auroc", "Within-group AUROC of each raw reward for correct vs incorrect completions, per suite (95% bootstrap CI over groups)",
+                    auroc.intervals(categories: suites, series: aurocSeries, reference: 0.5, note: "whiskers: 95% CI over groups"),
+                    csv.joined(separator: "\n") + "\n"))
+        let length = SVGChart(title: "Correlation with completion length within groups", xLabel: "suite (test prompts)",
+                              yLabel: "mean within-group Spearman ρ(reward, length)")
+        let lengthSeries = labels.map { label in
+            (name: label, points: suites.map { s -> (y: Double, low: Double, high: Double) in
+                let x = separation(s, label)
+                return (x?.withinGroupLengthRho ?? .nan, x?.withinGroupLengthRhoLow ?? .nan, x?.withinGroupLengthRhoHigh ?? .nan)
+            })
+        }
+        var csv2 = ["suite,reward,groups,rho,ci_low,ci_high"]
+        for s in suites { for l in labels { if let x = separation(s, l) {
+            csv2.append("\(s),\(l),\(x.withinGroupLengthGroups),\(f(x.withinGroupLengthRho, 6)),\(f(x.withinGroupLengthRhoLow, 6)),\(f(x.withinGroupLengthRhoHigh, 6))")
+        } } }
+        out.append(("length", "Mean within-group Spearman correlation of each raw reward with completion length (95% t CI over groups whose lengths vary); > 0 favours long completions",
+                    length.intervals(categories: suites, series: lengthSeries, reference: 0, note: "whiskers: 95% t CI over groups"),
+                    csv2.joined(separator: "\n") + "\n"))
+        return out
+    }
+
+    /// Writes `<dir>/<name>.md`, its figures and CSVs in `<dir>/<name>/`; returns the report path.
+    public static func write(_ r: RewardAnalysis.Result, name: String, notebooks dir: String, title: String, studyFile: String?,
+                             codeVersion: String, machine: String) throws -> String {
+        let folder = "\(dir)/\(name)"
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw AblateError.io(path: folder, reason: "cannot create the figure folder (\(error.localizedDescription))")
+        }
+        var md = markdown(r, title: title, studyFile: studyFile, codeVersion: codeVersion, machine: machine)
+        md += "\n## Figures\n\n"
+        for fig in figures(r) {
+            try RunStore.writeAtomically(text: fig.svg, to: "\(folder)/\(fig.name).svg")
+            try RunStore.writeAtomically(text: fig.csv, to: "\(folder)/\(fig.name).csv")
+            md += "![\(fig.caption)](\(name)/\(fig.name).svg)\n\n\(fig.caption) — data: [`\(fig.name).csv`](\(name)/\(fig.name).csv)\n\n"
+        }
+        md += "Per-group AUROCs: [`group_auroc.csv`](\(name)/group_auroc.csv); every completion with its raw rewards: [`completions.csv`](\(name)/completions.csv).\n"
+        try RunStore.writeAtomically(text: groupCSV(r), to: "\(folder)/group_auroc.csv")
+        try RunStore.writeAtomically(text: rowsCSV(r), to: "\(folder)/completions.csv")
+        let path = "\(dir)/\(name).md"
+        try RunStore.writeAtomically(text: md, to: path)
+        return path
     }
 
     /// The tidy CSV of per-group AUROCs behind the separation table: suite, reward, prompt, auroc.

@@ -13,8 +13,9 @@ public struct RewardAnalysis {
     public struct Settings: Sendable {
         public var checkpoint = ""
         public var suites = TaskRegistry.names
-        /// Prompts per suite (distinct test problems).
+        /// Prompts per suite (distinct test problems); `promptCounts` overrides it per suite.
         public var prompts = 300
+        public var promptCounts: [String: Int] = [:]
         /// G, completions per prompt.
         public var groupSize = 8
         public var temperature: Float = 1
@@ -124,7 +125,7 @@ public struct RewardAnalysis {
         var rows: [Row] = []
         for suite in s.suites {
             guard let family = families.first(where: { $0.name == suite }) else { throw AblateError.unknownSuite(name: suite, valid: TaskRegistry.names) }
-            let problems = try family.problems(count: s.prompts, split: .test, seed: s.seed)
+            let problems = try family.problems(count: s.promptCounts[suite] ?? s.prompts, split: .test, seed: s.seed)
             let prompts = try problems.map { [Tokenizer.bos] + (try tokenizer.encode($0.prompt)) }
             let jobs = prompts.flatMap { Array(repeating: $0, count: s.groupSize) }
             let gens = try sampler.generate(prompts: jobs, options: SamplingOptions(

@@ -10,7 +10,7 @@ struct SVGChart {
     }
 
     /// Okabe–Ito colours (distinguishable with colour-vision deficiencies).
-    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000", "#999999"]
 
     let width = 760.0, height = 440.0
     let left = 70.0, right = 180.0, top = 40.0, bottom = 60.0
@@ -145,6 +145,33 @@ struct SVGChart {
             }
         }
         out += legend(zip(seriesNames, values).map { $1.isEmpty ? "\($0) (no data)" : $0 }, note: "dots: seeds; bar: mean")
+        return (out + ["</svg>", ""]).joined(separator: "\n")
+    }
+
+    /// One column per category; each series a dot with its 95% interval as a whisker (series side by side), and a
+    /// dashed reference line (e.g. AUROC 0.5 = no information).
+    func intervals(categories: [String], series: [(name: String, points: [(y: Double, low: Double, high: Double)])],
+                   reference: Double?, note: String) -> String {
+        let all = series.flatMap { $0.points.flatMap { [$0.y, $0.low, $0.high] } } + (reference.map { [$0] } ?? [])
+        let yr = Self.range(all, pad: 0.08)
+        let xr = (-0.5, Double(categories.count) - 0.5)
+        var out = frame(xRange: xr, yRange: yr, xTicks: categories.enumerated().map { (Double($0.offset), $0.element) })
+        if let reference {
+            let y = Self.f(yPos(reference, yr))
+            out.append(##"<line x1="\##(Self.f(left))" x2="\##(Self.f(left + plotWidth))" y1="\##(y)" y2="\##(y)" stroke="#555555" stroke-dasharray="5 4"/>"##)
+        }
+        for (k, s) in series.enumerated() {
+            let colour = Self.palette[k % Self.palette.count]
+            let offset = series.count > 1 ? (Double(k) / Double(series.count - 1) - 0.5) * 0.45 : 0
+            for (c, p) in s.points.enumerated() where c < categories.count && p.y.isFinite {
+                let x = Self.f(xPos(Double(c) + offset, xr))
+                if p.low.isFinite, p.high.isFinite {
+                    out.append(##"<line x1="\##(x)" x2="\##(x)" y1="\##(Self.f(yPos(p.low, yr)))" y2="\##(Self.f(yPos(p.high, yr)))" stroke="\##(colour)" stroke-width="2"/>"##)
+                }
+                out.append(##"<circle cx="\##(x)" cy="\##(Self.f(yPos(p.y, yr)))" r="4.5" fill="\##(colour)" stroke="#222222" stroke-width="0.5"/>"##)
+            }
+        }
+        out += legend(series.map(\.name), note: note)
         return (out + ["</svg>", ""]).joined(separator: "\n")
     }
 }

@@ -1,0 +1,26 @@
+import Foundation
+import RewardZoo
+
+/// Runs a `kind: analysis` study: its plan through `RewardAnalysis`, its report through `AnalysisReport`.
+public enum AnalysisStudy {
+    /// Samples, scores and writes `<notebooks>/<study>.md` with its figures; returns the report path.
+    public static func run(_ study: Study, basePath: String, notebooks: String, threads: Int = 2,
+                           progress: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> String {
+        guard let a = study.analysis else { throw AblateError.run(reason: "\(study.path) has no analysis block") }
+        var settings = RewardAnalysis.Settings()
+        settings.checkpoint = a.checkpoint == "base" ? basePath : a.checkpoint
+        settings.suites = a.prompts.map(\.suite)
+        settings.promptCounts = Dictionary(a.prompts.map { ($0.suite, $0.count) }, uniquingKeysWith: { x, _ in x })
+        settings.groupSize = a.numGenerations
+        settings.temperature = Float(a.temperature)
+        settings.maxNewTokens = a.maxCompletionLength
+        settings.seed = UInt64(max(0, study.seeds.first ?? 1))
+        settings.threads = threads
+        settings.rewards = try a.rewards.map { ($0.label, try RewardSpec.decode(json: $0.spec.serialized)) }
+        let result = try RewardAnalysis(settings: settings).run(progress: progress)
+        let info = RunInfo.current()
+        return try AnalysisReport.write(result, name: study.name, notebooks: notebooks, title: study.name,
+                                        studyFile: study.path, codeVersion: info.codeVersion,
+                                        machine: "\(info.machine), \(info.cores) cores, OpenBLAS \(info.openblasCore)")
+    }
+}
