@@ -31,11 +31,11 @@ test: deps
 bench: release
 	$(ABLATE) bench
 
-# The project's main job as it stands: pre-train the base model (cached under runs/cache by recipe hash, so a
-# second run only evaluates) and print its accuracy table on the test splits.
+# The project's main job: the quick study (studies/quick.yaml). `ablate run` pre-trains the base model first (cached
+# under runs/cache by recipe hash), runs the trials two at a time (resuming whatever is already on disk) and
+# writes notebooks-md/quick.md with its figures.
 demo: release
-	@ckpt=$$($(ABLATE) pretrain --preset base --print-path) && \
-	  $(ABLATE) eval --checkpoint "$$ckpt" --suites arith,word,trace
+	$(ABLATE) run studies/quick.yaml --jobs 2
 
 clean:
 	rm -rf .build
