@@ -42,18 +42,18 @@ struct BenchCommand: ParsableCommand {
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
-            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            try StandardStreams.emit(String(decoding: try enc.encode(r), as: UTF8.self))
         } else {
             if let t = r.train {
-                print(String(format: "training    %8.0f tokens/s  %6.1f GFLOP/s  (sgemm %.1f GFLOP/s, %.0f%%)",
+                try StandardStreams.emit(String(format: "training    %8.0f tokens/s  %6.1f GFLOP/s  (sgemm %.1f GFLOP/s, %.0f%%)",
                              t.tokens_per_s, t.gflops, t.sgemm_gflops, 100 * t.gflops / t.sgemm_gflops))
             }
             if let g = r.grad_norms {
-                print(String(format: "grad norms  batched %.3f s  naive %.3f s  fwd+bwd %.3f s  (%.2f× fwd+bwd)  max rel diff %.1e",
+                try StandardStreams.emit(String(format: "grad norms  batched %.3f s  naive %.3f s  fwd+bwd %.3f s  (%.2f× fwd+bwd)  max rel diff %.1e",
                              g.batched_s, g.naive_s, g.fwd_bwd_s, g.batched_over_fwd_bwd, g.max_rel_diff))
             }
-            if let s = r.sampling { print(String(format: "sampling    %8.0f tokens/s", s.tokens_per_s)) }
-            print("threads \(r.threads), OpenBLAS core \(r.openblas_core), \(r.parameters) parameters")
+            if let s = r.sampling { try StandardStreams.emit(String(format: "sampling    %8.0f tokens/s", s.tokens_per_s)) }
+            try StandardStreams.emit("threads \(r.threads), OpenBLAS core \(r.openblas_core), \(r.parameters) parameters")
         }
     }
 }

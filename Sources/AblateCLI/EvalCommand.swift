@@ -65,16 +65,16 @@ struct EvalCommand: ParsableCommand {
             let report = try Evaluator.evaluate(model: contents.model, tokenizer: contents.tokenizer, settings: settings,
                                                 threads: threads, checkpoint: checkpoint)
             if json {
-                print(try report.json())
+                try StandardStreams.emit(try report.json())
             } else {
-                print("checkpoint \(checkpoint)" + (contents.metadata["recipe_hash"].map { " (recipe \($0))" } ?? ""))
-                print(report.table())
-                print(String(format: "%d problems per suite from the test split, seed %llu; %.1f s", n, seed, report.seconds))
+                try StandardStreams.emit("checkpoint \(checkpoint)" + (contents.metadata["recipe_hash"].map { " (recipe \($0))" } ?? ""))
+                try StandardStreams.emit(report.table())
+                try StandardStreams.emit(String(format: "%d problems per suite from the test split, seed %llu; %.1f s", n, seed, report.seconds))
             }
         } catch let e as ValidationError {
             throw e
         } catch {
-            FileHandle.standardError.write(Data("ablate eval: \(error)\n".utf8))
+            StandardStreams.warn("ablate eval: \(error)")
             throw ExitCode(2)
         }
     }

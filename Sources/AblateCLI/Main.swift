@@ -10,6 +10,7 @@ struct AblateCommand: ParsableCommand {
     )
 
     static func main() {
+        StandardStreams.prepare()
         CPUSupport.requireBuildTarget()
         main(nil)
     }

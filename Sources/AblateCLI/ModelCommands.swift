@@ -26,7 +26,7 @@ struct InitCommand: ParsableCommand {
             let model = try GPT(config: config, seed: seed)
             try Checkpoint.save(model: model, tokenizer: tokenizer,
                                 metadata: RunInfo.current().metadata(extra: ["init_seed": "\(seed)", "preset": preset]), to: out)
-            print("wrote \(out): preset \(preset), \(model.parameterCount) parameters, vocab \(tokenizer.vocabSize), seed \(seed)")
+            try StandardStreams.emit("wrote \(out): preset \(preset), \(model.parameterCount) parameters, vocab \(tokenizer.vocabSize), seed \(seed)")
         }
     }
 }
@@ -69,7 +69,7 @@ struct InspectCommand: ParsableCommand {
             let contents = try Checkpoint.load(path: checkpoint)
             let text: String
             if input == "-" {
-                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                text = String(decoding: try StandardStreams.readInput(), as: UTF8.self)
             } else {
                 guard let data = FileManager.default.contents(atPath: input) else {
                     throw AblateError.unreadableFile(path: input, reason: "cannot be read (does it exist?)")
@@ -86,7 +86,7 @@ struct InspectCommand: ParsableCommand {
                     ("nll_mean", .double(r.nllMean)), ("entropy_mean", .double(r.entropyMean)),
                     ("self_certainty_mean", .double(r.selfCertaintyMean)), ("grad_norm", .double(r.gradNorm)),
                 ])
-                print(line.serialized)
+                try StandardStreams.emit(line.serialized)
             }
         }
     }
@@ -95,7 +95,7 @@ struct InspectCommand: ParsableCommand {
 /// Runs a command body; errors from the libraries become one clear line on stderr and exit code 1.
 func cli(_ body: () throws -> Void) throws {
     do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        StandardStreams.warn("error: \(error)")
         throw ExitCode(1)
     }
 }

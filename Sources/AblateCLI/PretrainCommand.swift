@@ -62,12 +62,17 @@ struct PretrainCommand: ParsableCommand {
             if let seed { recipe.seed = seed }
             try recipe.validate()
             // Unbuffered writes: progress lines show at once even when stdout is a file or a pipe.
-            let progressOut = printPath ? FileHandle.standardError : FileHandle.standardOutput
-            let say: (String) -> Void = { progressOut.write(Data(($0 + "\n").utf8)) }
+            let progressOut: Int32 = printPath ? 2 : 1
             if showRecipe {
-                say(recipe.canonicalJSON)
-                say("hash \(try recipe.hash())")
+                try StandardStreams.write(recipe.canonicalJSON + "\n" + "hash \(try recipe.hash())\n", to: progressOut)
                 return
+            }
+            // Progress lines are checked too: the first failed write is reported after the run (the checkpoint
+            // is still written) and makes the exit code non-zero.
+            var lostOutput: Error?
+            let say: (String) -> Void = { line in
+                guard lostOutput == nil else { return }
+                do { try StandardStreams.write(line + "\n", to: progressOut) } catch { lostOutput = error }
             }
             let hash = try recipe.hash()
             let outcome = try BaseModelCache.obtain(
@@ -79,11 +84,12 @@ struct PretrainCommand: ParsableCommand {
                 say(String(format: "trained in %@ (%.0f tokens/s); log %@", PretrainProgress.clock(r.seconds),
                            Double(r.tokens) / max(r.seconds, 1e-9), BaseModelCache.logPath(forCheckpoint: outcome.path)))
             }
-            FileHandle.standardOutput.write(Data(((printPath ? outcome.path : "checkpoint \(outcome.path)") + "\n").utf8))
+            if let lostOutput { throw lostOutput }
+            try StandardStreams.emit(printPath ? outcome.path : "checkpoint \(outcome.path)")
         } catch let e as ValidationError {
             throw e
         } catch {
-            FileHandle.standardError.write(Data("ablate pretrain: \(error)\n".utf8))
+            StandardStreams.warn("ablate pretrain: \(error)")
             throw ExitCode(2)
         }
     }
