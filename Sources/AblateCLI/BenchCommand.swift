@@ -15,18 +15,18 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the figures as one JSON object.")
     var json = false
 
-    @Option(name: .long, help: "Worker threads (each uses one OpenBLAS thread).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (each uses one OpenBLAS thread).")
     var threads = 2
 
-    @Option(name: .long, help: "Timed repetitions per figure (after one warm-up).")
+    @Option(name: .long, parsing: .unconditional, help: "Timed repetitions per figure (after one warm-up).")
     var repetitions = 9
 
     @Option(name: .long, parsing: .upToNextOption, help: "Measure only these parts: train, norms, sampling (default: all).")
     var only: [String] = []
 
     func run() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
+        try checkThreads(threads)
+        guard (1...1000).contains(repetitions) else { throw ValidationError("--repetitions must be in 1...1000, got \(repetitions)") }
         var workload = Benchmark.Workload()
         workload.threads = threads
         workload.repetitions = repetitions

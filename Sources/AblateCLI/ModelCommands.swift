@@ -13,7 +13,7 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Model preset: \(ModelConfig.presetNames.joined(separator: ", ")).")
     var preset = "small"
 
-    @Option(help: "Initialisation seed.")
+    @Option(parsing: .unconditional, help: "Initialisation seed.")
     var seed: UInt64 = 0
 
     @Option(help: "Output checkpoint path.")
@@ -21,6 +21,7 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         try cli {
+            try Checkpoint.checkWritable(path: out)
             let tokenizer = try TaskVocabulary.tokenizer()
             let config = try ModelConfig.preset(preset, vocabSize: tokenizer.vocabSize)
             let model = try GPT(config: config, seed: seed)
@@ -59,14 +60,19 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .customLong("no-eos"), help: "Do not append EOS to text completions (e.g. truncated ones).")
     var noEOS = false
 
-    @Option(help: "Worker threads.")
+    @Option(parsing: .unconditional, help: "Worker threads.")
     var threads = 2
 
     func run() throws {
         try cli {
-            guard threads >= 1 else { throw AblateError.invalidOption(name: "--threads", value: "\(threads)", valid: "use 1 or more") }
+            try checkThreads(threads)
             let subset = try ParameterSubset(parsing: params)
             let contents = try Checkpoint.load(path: checkpoint)
+            if case let .lastBlocks(k) = subset, k > contents.model.config.layers {
+                let layers = contents.model.config.layers
+                throw AblateError.invalidOption(name: "--params", value: params,
+                                                valid: "the model has \(layers) blocks; use last:0 ... last:\(layers), lm_head or all")
+            }
             let text: String
             if input == "-" {
                 text = String(decoding: try StandardStreams.readInput(), as: UTF8.self)
@@ -80,7 +86,11 @@ struct InspectCommand: ParsableCommand {
                                                      tokenizer: contents.tokenizer,
                                                      contextLength: contents.model.config.contextLength, appendEOS: !noEOS)
             let signals = try Inspector(model: contents.model, threads: threads, subset: subset).signals(samples)
+            var nonFinite: [String] = []
             for (s, r) in zip(samples, signals) {
+                if ![r.nllMean, r.entropyMean, r.selfCertaintyMean, r.gradNorm].allSatisfy(\.isFinite) {
+                    nonFinite.append(s.id.serialized)
+                }
                 let line: JSONValue = .object([
                     ("id", s.id), ("completion_tokens", .number(Double(r.completionTokens))),
                     ("nll_mean", .double(r.nllMean)), ("entropy_mean", .double(r.entropyMean)),
@@ -88,7 +98,25 @@ struct InspectCommand: ParsableCommand {
                 ])
                 try StandardStreams.emit(line.serialized)
             }
+            if !nonFinite.isEmpty {
+                // Every line is still written; the exit code and this message say some are unusable.
+                throw AblateError.invalidOption(
+                    name: "--checkpoint", value: checkpoint,
+                    valid: "\(nonFinite.count) of \(samples.count) samples gave NaN or infinite signals (ids "
+                        + nonFinite.prefix(5).joined(separator: ", ") + (nonFinite.count > 5 ? ", …" : "")
+                        + "): the weights overflow float32 arithmetic; check the checkpoint")
+            }
         }
+    }
+}
+
+/// The most worker threads a command accepts (each holds its own scratch buffers and one OpenBLAS thread).
+let maximumThreads = 256
+
+/// `--threads` in 1...maximumThreads.
+func checkThreads(_ threads: Int) throws {
+    guard (1...maximumThreads).contains(threads) else {
+        throw ValidationError("--threads must be in 1...\(maximumThreads), got \(threads)")
     }
 }
 

@@ -26,13 +26,13 @@ struct PretrainCommand: ParsableCommand {
     @Option(name: .long, help: "Family weights, e.g. arith=0.45,word=0.45,trace=0.1 (relative; missing families get 0).")
     var mix: String?
 
-    @Option(name: .long, help: "Fraction of examples with one flawed step (0...1).")
+    @Option(name: .long, parsing: .unconditional, help: "Fraction of examples with one flawed step (0...1).")
     var flawed: Double?
 
-    @Option(name: .long, help: "Optimiser steps.")
+    @Option(name: .long, parsing: .unconditional, help: "Optimiser steps.")
     var steps: Int?
 
-    @Option(name: .long, help: "Seed of the weights, the corpus and the batch order.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the weights, the corpus and the batch order.")
     var seed: UInt64?
 
     @Option(name: .long, help: "Any other recipe fields as a JSON object, e.g. '{\"learningRate\": 0.003}'.")
@@ -41,7 +41,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(name: .long, help: "Write the checkpoint here and bypass the cache (always trains).")
     var out: String?
 
-    @Option(name: .long, help: "Worker threads (each uses one OpenBLAS thread).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (each uses one OpenBLAS thread).")
     var threads = 2
 
     @Flag(name: .long, help: "Print only the checkpoint path on stdout (progress goes to stderr); for scripts.")
@@ -52,7 +52,7 @@ struct PretrainCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            try checkThreads(threads)
             var recipe = PretrainRecipe()
             recipe.preset = preset
             if let overrides { recipe = try recipe.applying(overridesJSON: overrides) }
@@ -61,6 +61,7 @@ struct PretrainCommand: ParsableCommand {
             if let steps { recipe.steps = steps }
             if let seed { recipe.seed = seed }
             try recipe.validate()
+            if let out { try BaseModelCache.checkOutput(path: out) }  // before any work, also for --show-recipe
             // Unbuffered writes: progress lines show at once even when stdout is a file or a pipe.
             let progressOut: Int32 = printPath ? 2 : 1
             if showRecipe {
