@@ -25,7 +25,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The CLI tests (Tests/AblateTests/CLITests.swift) run the debug `ablate` binary, so build it first.
 test: deps
+	$(SWIFT) build --product ablate
 	$(SWIFT) test
 
 bench: release
