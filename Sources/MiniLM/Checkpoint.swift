@@ -76,10 +76,15 @@ public enum Checkpoint {
     /// Reads and validates a checkpoint: header length, JSON, metadata, every tensor's name, dtype, shape and
     /// offsets, the file's length, and finite values. Anything else is refused with the path and the reason.
     public static func load(path: String) throws -> Contents {
-        func fail(_ reason: String) -> MiniLMError { .checkpoint(path: path, reason: reason) }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw fail("the file does not exist or cannot be read")
+            throw MiniLMError.checkpoint(path: path, reason: "the file does not exist or cannot be read")
         }
+        return try load(data: data, path: path)
+    }
+
+    /// `load(path:)` on bytes already read; `path` names them in errors (the fuzz target calls this).
+    public static func load(data: Data, path: String) throws -> Contents {
+        func fail(_ reason: String) -> MiniLMError { .checkpoint(path: path, reason: reason) }
         guard data.count >= 8 else { throw fail("the file has \(data.count) bytes; a safetensors file starts with an 8-byte header length") }
         let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
         guard n <= UInt64(maxHeaderBytes), Int(n) <= data.count - 8 else {
