@@ -104,6 +104,8 @@ struct CLITests {
              status: 1, message: "the model has 4 blocks; use last:0 ... last:4"),
         Case(name: "inspect --input - < directory", script: "$A inspect --checkpoint $D/m.safetensors --input - < $D", status: 1,
              message: "it is a directory"),
+        Case(name: "inspect with overflowing weights", script: "$A inspect --checkpoint $D/huge.safetensors --input $D/crlf.jsonl",
+             status: 1, message: "2 of 2 samples gave NaN or infinite signals (ids 1, 2)"),
         Case(name: "inspect > /dev/full", script: "$A inspect --checkpoint $D/m.safetensors --input $D/crlf.jsonl > /dev/full",
              status: 1, message: "No space left on device"),
     ]
@@ -118,6 +120,12 @@ struct CLITests {
         if !FileManager.default.fileExists(atPath: Self.scratch + "/m.safetensors") {
             let r = try Self.sh("$A init --preset small --seed 1 --out $D/m.safetensors")
             #expect(r.status == 0, "init failed: \(r.stderr)")
+            // The same model with every weight 1e30: finite, so it loads, but float32 arithmetic overflows.
+            var data = try Data(contentsOf: URL(fileURLWithPath: Self.scratch + "/m.safetensors"))
+            let n = 8 + Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) })
+            let huge = withUnsafeBytes(of: Float(1e30).bitPattern.littleEndian) { Array($0) }
+            for i in stride(from: n, to: data.count - 3, by: 4) { data.replaceSubrange(i..<(i + 4), with: huge) }
+            try data.write(to: URL(fileURLWithPath: Self.scratch + "/huge.safetensors"))
         }
         let r = try Self.sh(c.script)
         #expect(r.status == c.status, "\(c.name): exit \(r.status), stderr: \(r.stderr.prefix(400))")
