@@ -99,9 +99,9 @@ struct PairCountingTests {
 
     // MARK: The sizes that aborted or hung (issue 9)
 
-    @Test("effect sizes on 10⁵ values each answer instead of allocating n² doubles")
+    @Test("effect sizes on 3·10⁴ values each answer instead of allocating n² doubles (7 GB)")
     func effectSizesLarge() throws {
-        let x = Self.data(1, 100_000, distinct: nil), y = Self.data(2, 100_000, distinct: nil).map { ($0 * 64).rounded() / 64 }
+        let x = Self.data(1, 30_000, distinct: nil), y = Self.data(2, 30_000, distinct: nil).map { ($0 * 64).rounded() / 64 }
         let e = try EffectSize.independent(x, y)
         #expect(e.hodgesLehmann.isFinite && abs(e.hodgesLehmann) < 1, "\(e.hodgesLehmann)")
         #expect(e.auroc > 0.3 && e.auroc < 0.7)
@@ -109,16 +109,16 @@ struct PairCountingTests {
         #expect(p.hodgesLehmann.isFinite)
     }
 
-    @Test("kendalltau at n = 10⁵ answers, and refuses method 'exact' at once")
+    @Test("kendalltau at n = 3·10⁴ answers fast, and refuses method 'exact' at once")
     func kendallLarge() throws {
-        let x = Self.data(3, 100_000, distinct: nil), y = Self.data(4, 100_000, distinct: nil)
+        let x = Self.data(3, 30_000, distinct: nil), y = Self.data(4, 30_000, distinct: nil)
         let clock = ContinuousClock()
         var r: CorrelationResult?
         let t = try clock.measure { r = try Correlation.kendall(x, y) }
         #expect(r?.methodUsed == "asymptotic")
-        #expect(abs(r?.statistic ?? 1) < 0.01)
-        // Quadratic counting took 19 s just to refuse; Knight's counts take well under a second even in debug.
-        #expect(t < .seconds(5), "kendalltau n=1e5 took \(t)")
+        #expect(abs(r?.statistic ?? 1) < 0.02)
+        // Quadratic counting took ~15 s here in a debug build (26 s at n = 40,000); Knight's counts well under 1 s.
+        #expect(t < .seconds(5), "kendalltau n=3e4 took \(t)")
         #expect(throws: StatsError.self) { try Correlation.kendall(x, y, method: .exact) }
     }
 }
