@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libgsl-dev pkg-config
 ABLATE := .build/release/ablate
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release test demo bench fuzz clean
 
 # Installs the C libraries with apt-get when any is missing (as root, or through sudo).
 deps:
@@ -25,7 +25,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The CLI tests (Tests/AblateTests/CLITests.swift) run the debug `ablate` binary, so build it first.
 test: deps
+	$(SWIFT) build --product ablate
 	$(SWIFT) test
 
 bench: release
@@ -36,6 +38,23 @@ bench: release
 # writes notebooks-md/quick.md with its figures.
 demo: release
 	$(ABLATE) run studies/quick.yaml --jobs 2
+
+# libFuzzer over the safetensors reader, the inspect JSONL reader and the stats request decoder, seeded from
+# Fuzz/corpus/<target> (new inputs go to .build/fuzz-corpus/<target>, findings to .build/fuzz-findings/).
+# Swift's toolchain ships libclang_rt.fuzzer; FUZZ_SECONDS per target (default 600), run at low priority.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= safetensors jsonl stats
+FUZZ_BIN := .build/fuzz/debug/AblateFuzz
+fuzz: deps
+	$(SWIFT) build --product AblateFuzz --build-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	@mkdir -p .build/fuzz-findings
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build/fuzz-corpus/$$t; \
+	  echo "make fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  ABLATE_FUZZ_TARGET=$$t nice -n 19 $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=25 -rss_limit_mb=4096 \
+	    -max_len=65536 -artifact_prefix=.build/fuzz-findings/$$t- .build/fuzz-corpus/$$t Fuzz/corpus/$$t \
+	    2>&1 | tail -n 4 || exit 1; \
+	done
 
 clean:
 	rm -rf .build

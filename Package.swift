@@ -64,6 +64,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cliSettings),
 
+        // MARK: - Fuzzing: libFuzzer targets over the input parsers (`make fuzz`; the plain build is a replay driver)
+        .executableTarget(name: "AblateFuzz", dependencies: ["Ablate", "MiniLM"], path: "Fuzz/Sources"),
+
         // MARK: - Tests (mirror the modules)
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded"]),
         .testTarget(name: "RewardZooTests", dependencies: ["RewardZoo", "MiniLM", "Seeded"]),

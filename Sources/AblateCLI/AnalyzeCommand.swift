@@ -63,13 +63,13 @@ struct AnalyzeCommand: ParsableCommand {
                     let s = String(name).trimmingCharacters(in: .whitespaces)
                     return (s, try RewardRegistry.spec(name: s, options: [:]))
                 }
-            let result = try RewardAnalysis(settings: settings).run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            let result = try RewardAnalysis(settings: settings).run { StandardStreams.warn($0) }
             let info = RunInfo.current()
             let name = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
             let path = try AnalysisReport.write(result, name: name, notebooks: (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent,
                                                 title: title, studyFile: nil, codeVersion: info.codeVersion,
                                                 machine: "\(info.machine), \(info.cores) cores, OpenBLAS \(info.openblasCore)")
-            print("wrote \(path) (\(result.rows.count) completions, \(String(format: "%.0f", result.seconds)) s)")
+            try StandardStreams.emit("wrote \(path) (\(result.rows.count) completions, \(String(format: "%.0f", result.seconds)) s)")
         }
     }
 }

@@ -15,18 +15,18 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the figures as one JSON object.")
     var json = false
 
-    @Option(name: .long, help: "Worker threads (each uses one OpenBLAS thread).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (each uses one OpenBLAS thread).")
     var threads = 2
 
-    @Option(name: .long, help: "Timed repetitions per figure (after one warm-up).")
+    @Option(name: .long, parsing: .unconditional, help: "Timed repetitions per figure (after one warm-up).")
     var repetitions = 9
 
     @Option(name: .long, parsing: .upToNextOption, help: "Measure only these parts: train, norms, sampling, rl_step (default: all).")
     var only: [String] = []
 
     func run() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
+        try checkThreads(threads)
+        guard (1...1000).contains(repetitions) else { throw ValidationError("--repetitions must be in 1...1000, got \(repetitions)") }
         var workload = Benchmark.Workload()
         workload.threads = threads
         workload.repetitions = repetitions
@@ -42,22 +42,22 @@ struct BenchCommand: ParsableCommand {
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
-            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            try StandardStreams.emit(String(decoding: try enc.encode(r), as: UTF8.self))
         } else {
             if let t = r.train {
-                print(String(format: "training    %8.0f tokens/s  %6.1f GFLOP/s  (sgemm %.1f GFLOP/s, %.0f%%)",
+                try StandardStreams.emit(String(format: "training    %8.0f tokens/s  %6.1f GFLOP/s  (sgemm %.1f GFLOP/s, %.0f%%)",
                              t.tokens_per_s, t.gflops, t.sgemm_gflops, 100 * t.gflops / t.sgemm_gflops))
             }
             if let g = r.grad_norms {
-                print(String(format: "grad norms  batched %.3f s  naive %.3f s  fwd+bwd %.3f s  (%.2f× fwd+bwd)  max rel diff %.1e",
+                try StandardStreams.emit(String(format: "grad norms  batched %.3f s  naive %.3f s  fwd+bwd %.3f s  (%.2f× fwd+bwd)  max rel diff %.1e",
                              g.batched_s, g.naive_s, g.fwd_bwd_s, g.batched_over_fwd_bwd, g.max_rel_diff))
             }
-            if let s = r.sampling { print(String(format: "sampling    %8.0f tokens/s", s.tokens_per_s)) }
+            if let s = r.sampling { try StandardStreams.emit(String(format: "sampling    %8.0f tokens/s", s.tokens_per_s)) }
             for (name, step) in (r.rl_step ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let phases = step.phases.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }.joined(separator: "  ")
-                print(String(format: "rl step     %-15@ %.3f s (%.2f× gold)  %@", name, step.step_s, step.over_gold ?? .nan, phases))
+                try StandardStreams.emit(String(format: "rl step     %-15@ %.3f s (%.2f× gold)  %@", name, step.step_s, step.over_gold ?? .nan, phases))
             }
-            print("threads \(r.threads), OpenBLAS core \(r.openblas_core), \(r.parameters) parameters")
+            try StandardStreams.emit("threads \(r.threads), OpenBLAS core \(r.openblas_core), \(r.parameters) parameters")
         }
     }
 }

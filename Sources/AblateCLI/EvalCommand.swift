@@ -26,27 +26,27 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated suites among \(TaskRegistry.names.joined(separator: ", ")).")
     var suites = TaskRegistry.names.joined(separator: ",")
 
-    @Option(name: .long, help: "Problems per suite (distinct, test split).")
+    @Option(name: .long, parsing: .unconditional, help: "Problems per suite (distinct, test split).")
     var n = 500
 
-    @Option(name: .long, help: "Samples per problem for avg@k, pass@k and maj@k (1 = greedy only).")
+    @Option(name: .long, parsing: .unconditional, help: "Samples per problem for avg@k, pass@k and maj@k (1 = greedy only).")
     var k = 1
 
-    @Option(name: .long, help: "Sampling temperature of the k samples (> 0).")
+    @Option(name: .long, parsing: .unconditional, help: "Sampling temperature of the k samples (> 0).")
     var temperature: Float = 0.8
 
-    @Option(name: .long, help: "Seed of the problem draw and the samples.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the problem draw and the samples.")
     var seed: UInt64 = 0
 
     @Flag(name: .long, help: "Print the results as one JSON object.")
     var json = false
 
-    @Option(name: .long, help: "Worker threads (each uses one OpenBLAS thread).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (each uses one OpenBLAS thread).")
     var threads = 2
 
     func run() throws {
         do {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            try checkThreads(threads)
             var settings = EvaluationSettings()
             settings.suites = suites.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
@@ -61,16 +61,16 @@ struct EvalCommand: ParsableCommand {
             let report = try Evaluator.evaluate(model: contents.model, tokenizer: contents.tokenizer, settings: settings,
                                                 threads: threads, checkpoint: checkpoint)
             if json {
-                print(try report.json())
+                try StandardStreams.emit(try report.json())
             } else {
-                print("checkpoint \(checkpoint)" + (contents.metadata["recipe_hash"].map { " (recipe \($0))" } ?? ""))
-                print(report.table())
-                print(String(format: "%d problems per suite from the test split, seed %llu; %.1f s", n, seed, report.seconds))
+                try StandardStreams.emit("checkpoint \(checkpoint)" + (contents.metadata["recipe_hash"].map { " (recipe \($0))" } ?? ""))
+                try StandardStreams.emit(report.table())
+                try StandardStreams.emit(String(format: "%d problems per suite from the test split, seed %llu; %.1f s", n, seed, report.seconds))
             }
         } catch let e as ValidationError {
             throw e
         } catch {
-            FileHandle.standardError.write(Data("ablate eval: \(error)\n".utf8))
+            StandardStreams.warn("ablate eval: \(error)")
             throw ExitCode(2)
         }
     }

@@ -11,6 +11,7 @@ struct AblateCommand: ParsableCommand {
     )
 
     static func main() {
+        StandardStreams.prepare()
         CPUSupport.requireBuildTarget()
         main(nil)
     }

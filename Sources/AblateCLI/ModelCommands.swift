@@ -14,7 +14,7 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Model preset: \(ModelConfig.presetNames.joined(separator: ", ")).")
     var preset = "small"
 
-    @Option(help: "Initialisation seed.")
+    @Option(parsing: .unconditional, help: "Initialisation seed.")
     var seed: UInt64 = 0
 
     @Option(help: "Output checkpoint path.")
@@ -22,12 +22,13 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         try cli {
+            try Checkpoint.checkWritable(path: out)
             let tokenizer = try TaskVocabulary.tokenizer()
             let config = try ModelConfig.preset(preset, vocabSize: tokenizer.vocabSize)
             let model = try GPT(config: config, seed: seed)
             try Checkpoint.save(model: model, tokenizer: tokenizer,
                                 metadata: RunInfo.current().metadata(extra: ["init_seed": "\(seed)", "preset": preset]), to: out)
-            print("wrote \(out): preset \(preset), \(model.parameterCount) parameters, vocab \(tokenizer.vocabSize), seed \(seed)")
+            try StandardStreams.emit("wrote \(out): preset \(preset), \(model.parameterCount) parameters, vocab \(tokenizer.vocabSize), seed \(seed)")
         }
     }
 }
@@ -66,17 +67,22 @@ struct InspectCommand: ParsableCommand {
     @Option(help: "Rewards to score each prompt's group with: all, or names (`ablate rewards` lists them).")
     var rewards: String?
 
-    @Option(help: "Worker threads.")
+    @Option(parsing: .unconditional, help: "Worker threads.")
     var threads = 2
 
     func run() throws {
         try cli {
-            guard threads >= 1 else { throw AblateError.invalidOption(name: "--threads", value: "\(threads)", valid: "use 1 or more") }
+            try checkThreads(threads)
             let subset = try ParameterSubset(parsing: params)
             let contents = try Checkpoint.load(path: checkpoint)
+            if case let .lastBlocks(k) = subset, k > contents.model.config.layers {
+                let layers = contents.model.config.layers
+                throw AblateError.invalidOption(name: "--params", value: params,
+                                                valid: "the model has \(layers) blocks; use last:0 ... last:\(layers), lm_head or all")
+            }
             let text: String
             if input == "-" {
-                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                text = String(decoding: try StandardStreams.readInput(), as: UTF8.self)
             } else {
                 guard let data = FileManager.default.contents(atPath: input) else {
                     throw AblateError.unreadableFile(path: input, reason: "cannot be read (does it exist?)")
@@ -91,23 +97,45 @@ struct InspectCommand: ParsableCommand {
             let subsets = [subset] + (scored?.gradNormSubsets ?? [])
             let signals = try inspector.tokenSignals(samples, subsets: subsets)
             let rewardValues = try scored?.score(samples: samples, signals: signals, tokenizer: contents.tokenizer)
+            var nonFinite: [String] = []
             for (i, (s, r)) in zip(samples, signals).enumerated() {
+                let values = [-SignalMeans.mean(r.logProbs), SignalMeans.mean(r.entropies), SignalMeans.mean(r.selfCertainties),
+                              r.gradNorms[subset] ?? .nan]
+                if !values.allSatisfy(\.isFinite) { nonFinite.append(s.id.serialized) }
                 var pairs: [(key: String, value: JSONValue)] = [
                     ("id", s.id), ("completion_tokens", .number(Double(r.completionTokens))),
-                    ("nll_mean", .double(-SignalMeans.mean(r.logProbs))), ("entropy_mean", .double(SignalMeans.mean(r.entropies))),
-                    ("self_certainty_mean", .double(SignalMeans.mean(r.selfCertainties))), ("grad_norm", .double(r.gradNorms[subset] ?? .nan)),
+                    ("nll_mean", .double(values[0])), ("entropy_mean", .double(values[1])),
+                    ("self_certainty_mean", .double(values[2])), ("grad_norm", .double(values[3])),
                 ]
                 if let rewardValues { pairs.append(("rewards", rewardValues[i])) }
-                print(JSONValue.object(pairs).serialized)
+                try StandardStreams.emit(JSONValue.object(pairs).serialized)
+            }
+            if !nonFinite.isEmpty {
+                // Every line is still written; the exit code and this message say some are unusable.
+                throw AblateError.invalidOption(
+                    name: "--checkpoint", value: checkpoint,
+                    valid: "\(nonFinite.count) of \(samples.count) samples gave NaN or infinite signals (ids "
+                        + nonFinite.prefix(5).joined(separator: ", ") + (nonFinite.count > 5 ? ", …" : "")
+                        + "): the weights overflow float32 arithmetic; check the checkpoint")
             }
         }
+    }
+}
+
+/// The most worker threads a command accepts (each holds its own scratch buffers and one OpenBLAS thread).
+let maximumThreads = 256
+
+/// `--threads` in 1...maximumThreads.
+func checkThreads(_ threads: Int) throws {
+    guard (1...maximumThreads).contains(threads) else {
+        throw ValidationError("--threads must be in 1...\(maximumThreads), got \(threads)")
     }
 }
 
 /// Runs a command body; errors from the libraries become one clear line on stderr and exit code 1.
 func cli(_ body: () throws -> Void) throws {
     do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        StandardStreams.warn("error: \(error)")
         throw ExitCode(1)
     }
 }

@@ -26,13 +26,13 @@ struct PretrainCommand: ParsableCommand {
     @Option(name: .long, help: "Family weights, e.g. arith=0.45,word=0.45,trace=0.1 (relative; missing families get 0).")
     var mix: String?
 
-    @Option(name: .long, help: "Fraction of examples with one flawed step (0...1).")
+    @Option(name: .long, parsing: .unconditional, help: "Fraction of examples with one flawed step (0...1).")
     var flawed: Double?
 
-    @Option(name: .long, help: "Optimiser steps.")
+    @Option(name: .long, parsing: .unconditional, help: "Optimiser steps.")
     var steps: Int?
 
-    @Option(name: .long, help: "Seed of the weights, the corpus and the batch order.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the weights, the corpus and the batch order.")
     var seed: UInt64?
 
     @Option(name: .long, help: "Any other recipe fields as a JSON object, e.g. '{\"learningRate\": 0.003}'.")
@@ -41,7 +41,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(name: .long, help: "Write the checkpoint here and bypass the cache (always trains).")
     var out: String?
 
-    @Option(name: .long, help: "Worker threads (each uses one OpenBLAS thread).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (each uses one OpenBLAS thread).")
     var threads = 2
 
     @Flag(name: .long, help: "Print only the checkpoint path on stdout (progress goes to stderr); for scripts.")
@@ -52,7 +52,7 @@ struct PretrainCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            try checkThreads(threads)
             var recipe = PretrainRecipe()
             recipe.preset = preset
             if let overrides { recipe = try recipe.applying(overridesJSON: overrides) }
@@ -61,13 +61,19 @@ struct PretrainCommand: ParsableCommand {
             if let steps { recipe.steps = steps }
             if let seed { recipe.seed = seed }
             try recipe.validate()
+            if let out { try BaseModelCache.checkOutput(path: out) }  // before any work, also for --show-recipe
             // Unbuffered writes: progress lines show at once even when stdout is a file or a pipe.
-            let progressOut = printPath ? FileHandle.standardError : FileHandle.standardOutput
-            let say: (String) -> Void = { progressOut.write(Data(($0 + "\n").utf8)) }
+            let progressOut: Int32 = printPath ? 2 : 1
             if showRecipe {
-                say(recipe.canonicalJSON)
-                say("hash \(try recipe.hash())")
+                try StandardStreams.write(recipe.canonicalJSON + "\n" + "hash \(try recipe.hash())\n", to: progressOut)
                 return
+            }
+            // Progress lines are checked too: the first failed write is reported after the run (the checkpoint
+            // is still written) and makes the exit code non-zero.
+            var lostOutput: Error?
+            let say: (String) -> Void = { line in
+                guard lostOutput == nil else { return }
+                do { try StandardStreams.write(line + "\n", to: progressOut) } catch { lostOutput = error }
             }
             let hash = try recipe.hash()
             let outcome = try BaseModelCache.obtain(
@@ -79,11 +85,12 @@ struct PretrainCommand: ParsableCommand {
                 say(String(format: "trained in %@ (%.0f tokens/s); log %@", PretrainProgress.clock(r.seconds),
                            Double(r.tokens) / max(r.seconds, 1e-9), BaseModelCache.logPath(forCheckpoint: outcome.path)))
             }
-            FileHandle.standardOutput.write(Data(((printPath ? outcome.path : "checkpoint \(outcome.path)") + "\n").utf8))
+            if let lostOutput { throw lostOutput }
+            try StandardStreams.emit(printPath ? outcome.path : "checkpoint \(outcome.path)")
         } catch let e as ValidationError {
             throw e
         } catch {
-            FileHandle.standardError.write(Data("ablate pretrain: \(error)\n".utf8))
+            StandardStreams.warn("ablate pretrain: \(error)")
             throw ExitCode(2)
         }
     }

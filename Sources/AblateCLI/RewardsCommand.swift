@@ -29,7 +29,7 @@ struct RewardsCommand: ParsableCommand {
         var descriptions = RewardRegistry.descriptions()
         if let name {
             guard let d = descriptions.first(where: { $0.name == name }) else {
-                FileHandle.standardError.write(Data("ablate rewards: \(RewardZooError.unknownReward(name: name, valid: RewardRegistry.names))\n".utf8))
+                StandardStreams.warn("ablate rewards: \(RewardZooError.unknownReward(name: name, valid: RewardRegistry.names))")
                 throw ExitCode(2)
             }
             descriptions = [d]
@@ -37,10 +37,10 @@ struct RewardsCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(descriptions), as: UTF8.self))
+            try StandardStreams.emit(String(decoding: try encoder.encode(descriptions), as: UTF8.self))
             return
         }
-        print(Self.table(descriptions))
+        try StandardStreams.emit(Self.table(descriptions))
     }
 
     /// Plain-text listing, one block per reward.

@@ -25,14 +25,12 @@ struct StatsCommand: ParsableCommand {
         """)
 
     func run() throws {
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        let result: JSONValue
         do {
-            result = try StatsRequest.respond(toDocument: input)
+            let result = try StatsRequest.respond(toDocument: try StandardStreams.readInput())
+            try StandardStreams.emit(result.serialized)
         } catch {
-            FileHandle.standardError.write(Data("ablate stats: \(error)\n".utf8))
+            StandardStreams.warn("ablate stats: \(error)")
             throw ExitCode(2)
         }
-        print(result.serialized)
     }
 }

@@ -24,7 +24,7 @@ struct StudyLocation: ParsableArguments {
 /// Runs `body`, turning Ablate errors into one line on stderr and exit code 2.
 func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
     do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
-        FileHandle.standardError.write(Data("ablate \(command): \(error)\n".utf8))
+        StandardStreams.warn("ablate \(command): \(error)")
         throw ExitCode(2)
     }
 }
@@ -49,34 +49,34 @@ struct CheckCommand: ParsableCommand {
         try reportingErrors("check") {
             let s = try location.load()
             let base = try location.basePath(s)
-            print("\(s.path): valid \(s.kind.rawValue) study '\(s.name)': \(s.description)")
-            print("base model: \(base) (recipe \(try s.recipe.hash()))")
+            try StandardStreams.emit("\(s.path): valid \(s.kind.rawValue) study '\(s.name)': \(s.description)")
+            try StandardStreams.emit("base model: \(base) (recipe \(try s.recipe.hash()))")
             switch s.kind {
             case .train:
                 let trials = try s.trials(basePath: base)
                 let store = RunStore(root: location.runs)
-                print("\(s.variants.count) variant(s) × \(s.seeds.count) seed(s) = \(trials.count) trial(s)")
-                print("variant              seed  hash              state        directory")
+                try StandardStreams.emit("\(s.variants.count) variant(s) × \(s.seeds.count) seed(s) = \(trials.count) trial(s)")
+                try StandardStreams.emit("variant              seed  hash              state        directory")
                 for t in trials {
                     let state = store.status(hash: t.hash)?.status.rawValue ?? "not run"
                     let linked = store.linkedHash(study: s.name, trial: t)
                     let note = linked != nil && linked != t.hash ? " (config changed since trial \(linked!))" : ""
-                    print(t.variant.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+                    try StandardStreams.emit(t.variant.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
                           + String(t.seed).padding(toLength: 5, withPad: " ", startingAt: 0) + " " + t.hash + "  "
                           + state.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
                           + store.linkPath(study: s.name, trial: t) + " -> trials/\(t.hash)" + note)
                 }
                 if let c = s.comparison {
-                    print("comparisons: every variant vs \(c.control) on \(c.metrics.joined(separator: ", ")), \(c.paired ? "paired" : "independent"), \(c.correction.rawValue) correction, α = \(c.alpha)")
+                    try StandardStreams.emit("comparisons: every variant vs \(c.control) on \(c.metrics.joined(separator: ", ")), \(c.paired ? "paired" : "independent"), \(c.correction.rawValue) correction, α = \(c.alpha)")
                 }
             case .analysis:
                 guard let a = s.analysis else { return }
-                print("checkpoint: \(a.checkpoint == "base" ? base : a.checkpoint); G = \(a.numGenerations), temperature \(a.temperature), max completion \(a.maxCompletionLength)")
-                print("rewards: " + a.rewards.map { "\($0.label) = \($0.spec.serialized)" }.joined(separator: "; "))
+                try StandardStreams.emit("checkpoint: \(a.checkpoint == "base" ? base : a.checkpoint); G = \(a.numGenerations), temperature \(a.temperature), max completion \(a.maxCompletionLength)")
+                try StandardStreams.emit("rewards: " + a.rewards.map { "\($0.label) = \($0.spec.serialized)" }.joined(separator: "; "))
                 for job in s.analysisPlan {
-                    print("seed-\(job.seed)/\(job.suite): \(job.prompts) prompts × G \(a.numGenerations) = \(job.completions) completions, scored by \(a.rewards.count) reward(s)")
+                    try StandardStreams.emit("seed-\(job.seed)/\(job.suite): \(job.prompts) prompts × G \(a.numGenerations) = \(job.completions) completions, scored by \(a.rewards.count) reward(s)")
                 }
-                print("(`ablate run` samples and scores these groups and writes the report; no trials are stored)")
+                try StandardStreams.emit("(`ablate run` samples and scores these groups and writes the report; no trials are stored)")
             }
         }
     }
@@ -126,16 +126,16 @@ struct RunCommand: ParsableCommand {
                 // An analysis study: the base model, then the groups sampled and scored, then its report.
                 if !noPretrain {
                     base = try BaseModelCache.obtain(recipe: s.recipe, threads: 2, directory: "\(location.runs)/cache",
-                                                     note: { print($0) },
-                                                     progress: { FileHandle.standardError.write(Data("pretrain: \($0)\n".utf8)) }).path
+                                                     note: { StandardStreams.warn($0) },
+                                                     progress: { StandardStreams.warn("pretrain: \($0.line)") }).path
                 }
-                print("report: \(try AnalysisStudy.run(s, basePath: base, notebooks: location.notebooks))")
+                try StandardStreams.emit("report: \(try AnalysisStudy.run(s, basePath: base, notebooks: location.notebooks))")
                 return
             }
             if !noPretrain {
                 let outcome = try BaseModelCache.obtain(recipe: s.recipe, threads: 2, directory: "\(location.runs)/cache",
-                                                        note: { print($0) },
-                                                        progress: { FileHandle.standardError.write(Data("pretrain: \($0)\n".utf8)) })
+                                                        note: { StandardStreams.warn($0) },
+                                                        progress: { StandardStreams.warn("pretrain: \($0.line)") })
                 base = outcome.path
             }
             let executable = trialCommand ?? Self.executablePath()
@@ -145,17 +145,17 @@ struct RunCommand: ParsableCommand {
             options.force = Set(force)
             let interactive = isatty(STDERR_FILENO) != 0
             let runner = try StudyRunner(study: s, basePath: base, store: RunStore(root: location.runs), options: options,
-                                         log: { FileHandle.standardError.write(Data($0.utf8)) }, interactive: interactive)
+                                         log: { try? StandardStreams.write($0, to: 2) }, interactive: interactive)
             let summary = try runner.run()
             stopped = summary.stoppedBy
             failed = summary.failed
             let results = TrialResult.load(study: s, store: RunStore(root: location.runs))
             let path = try StudyReport(study: s, results: results).write(notebooks: location.notebooks)
-            print("report: \(path)")
+            try StandardStreams.emit("report: \(path)")
         }
         if let stopped { throw ExitCode(128 + stopped) }
         if failed > 0 {
-            FileHandle.standardError.write(Data("ablate run: \(failed) trial(s) failed (listed in the report)\n".utf8))
+            StandardStreams.warn("ablate run: \(failed) trial(s) failed (listed in the report)")
             throw ExitCode(1)
         }
     }
@@ -192,10 +192,10 @@ struct ReportCommand: ParsableCommand {
                 store.linkedHash(study: s.name, trial: t).map { $0 != t.hash } ?? false
             }
             if !stale.isEmpty {
-                FileHandle.standardError.write(Data("ablate report: the study file changed the config of \(stale.map(\.label).joined(separator: ", ")) since they ran; the report shows the results on disk (`ablate run` with --force reruns them)\n".utf8))
+                StandardStreams.warn("ablate report: the study file changed the config of \(stale.map(\.label).joined(separator: ", ")) since they ran; the report shows the results on disk (`ablate run` with --force reruns them)")
             }
             let results = TrialResult.load(study: s, store: store)
-            print(try StudyReport(study: s, results: results).write(notebooks: location.notebooks))
+            try StandardStreams.emit(try StudyReport(study: s, results: results).write(notebooks: location.notebooks))
         }
     }
 }

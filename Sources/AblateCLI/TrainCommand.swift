@@ -6,8 +6,12 @@ import RewardZoo
 /// Set by SIGINT/SIGTERM; the run polls it between steps and stops as interrupted.
 nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
 
-/// Unbuffered, so progress lines and results keep their order in a log file.
-private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+/// Progress and results on standard output, unbuffered so they keep their order in a log file; a failed write
+/// is remembered and ends the command with an error once the run's own outcome is recorded.
+nonisolated(unsafe) private var outputFailure: Error? = nil
+private func say(_ line: String) {
+    do { try StandardStreams.emit(line) } catch { if outputFailure == nil { outputFailure = error } }
+}
 
 /// `ablate train`: one GRPO run of a reward from a base checkpoint into a trial directory.
 struct TrainCommand: ParsableCommand {
@@ -61,7 +65,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try cli {
             if settings.contains("help") {
-                print("training settings: " + TrainConfig.fieldNames.joined(separator: ", "))
+                try StandardStreams.emit("training settings: " + TrainConfig.fieldNames.joined(separator: ", "))
                 return
             }
             var trainConfig = try loadConfig()
@@ -91,15 +95,17 @@ struct TrainCommand: ParsableCommand {
             run.shouldStop = { stopRequested != 0 }
             run.progress = say
             say("training \(resolved.reward.name) from \(resolved.base) for \(resolved.maxSteps) steps into \(directory)")
-            switch try run.run() {
+            let outcome = try run.run()
+            if let outputFailure { throw outputFailure }
+            switch outcome {
             case let .complete(report):
                 say(report.table())
                 say("wrote \(directory)")
             case let .failed(step, reason):
-                FileHandle.standardError.write(Data("error: the run failed at step \(step): \(reason) (see \(directory)/status.json)\n".utf8))
+                StandardStreams.warn("error: the run failed at step \(step): \(reason) (see \(directory)/status.json)")
                 throw ExitCode(1)
             case let .interrupted(step):
-                FileHandle.standardError.write(Data("interrupted after step \(step); \(directory)/status.json says so\n".utf8))
+                StandardStreams.warn("interrupted after step \(step); \(directory)/status.json says so")
                 throw ExitCode(130)
             }
         }

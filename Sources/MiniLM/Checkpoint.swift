@@ -16,8 +16,34 @@ public enum Checkpoint {
     /// The largest header we accept (a real one is a few KiB); anything bigger is corruption.
     static let maxHeaderBytes = 16 << 20
 
-    /// Writes atomically (temporary file, then rename), creating the parent directory.
-    public static func save(model: GPT, tokenizer: Tokenizer, metadata: [String: String] = [:], to path: String) throws {
+    /// Checks that a checkpoint can be written at `path` before any work is done: the path is not a directory, its
+    /// parent directory exists (unless `creatingDirectory`, when the nearest existing ancestor must be a directory)
+    /// and is writable.
+    public static func checkWritable(path: String, creatingDirectory: Bool = false) throws {
+        func fail(_ reason: String) -> MiniLMError { .io(path: path, reason: reason) }
+        guard !path.isEmpty else { throw fail("the output path is empty") }
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw fail("is a directory; give a file path such as \((path as NSString).appendingPathComponent("model.safetensors"))")
+        }
+        var parent = (path as NSString).deletingLastPathComponent
+        if parent.isEmpty { parent = "." }
+        if !fm.fileExists(atPath: parent, isDirectory: &isDir) {
+            guard creatingDirectory else {
+                throw fail("the directory \(parent) does not exist; create it first (mkdir -p \(parent))")
+            }
+            return
+        }
+        guard isDir.boolValue else { throw fail("\(parent) is not a directory") }
+        guard fm.isWritableFile(atPath: parent) else { throw fail("the directory \(parent) is not writable") }
+    }
+
+    /// Writes atomically (temporary file, then rename). The parent directory must exist unless
+    /// `creatingDirectory` (the checkpoint cache creates its own directory; a user's `--out` never creates any).
+    public static func save(model: GPT, tokenizer: Tokenizer, metadata: [String: String] = [:], to path: String,
+                            creatingDirectory: Bool = false) throws {
+        try checkWritable(path: path, creatingDirectory: creatingDirectory)
         guard tokenizer.vocabSize == model.config.vocabSize else {
             throw MiniLMError.invalidConfig(field: "vocab_size", reason: "model has \(model.config.vocabSize) but tokenizer \(tokenizer.vocabSize)")
         }
@@ -38,7 +64,9 @@ public enum Checkpoint {
         data.append(UnsafeBufferPointer(start: model.params.base, count: model.params.count))
         let url = URL(fileURLWithPath: path)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if creatingDirectory {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            }
             try data.write(to: url, options: .atomic)
         } catch {
             throw MiniLMError.io(path: path, reason: "cannot write checkpoint: \(error.localizedDescription)")
@@ -48,10 +76,15 @@ public enum Checkpoint {
     /// Reads and validates a checkpoint: header length, JSON, metadata, every tensor's name, dtype, shape and
     /// offsets, the file's length, and finite values. Anything else is refused with the path and the reason.
     public static func load(path: String) throws -> Contents {
-        func fail(_ reason: String) -> MiniLMError { .checkpoint(path: path, reason: reason) }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw fail("the file does not exist or cannot be read")
+            throw MiniLMError.checkpoint(path: path, reason: "the file does not exist or cannot be read")
         }
+        return try load(data: data, path: path)
+    }
+
+    /// `load(path:)` on bytes already read; `path` names them in errors (the fuzz target calls this).
+    public static func load(data: Data, path: String) throws -> Contents {
+        func fail(_ reason: String) -> MiniLMError { .checkpoint(path: path, reason: reason) }
         guard data.count >= 8 else { throw fail("the file has \(data.count) bytes; a safetensors file starts with an 8-byte header length") }
         let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
         guard n <= UInt64(maxHeaderBytes), Int(n) <= data.count - 8 else {
@@ -89,6 +122,12 @@ public enum Checkpoint {
         for key in header.keys where key != "__metadata__" && !expected.contains(key) {
             throw fail("unexpected tensor '\(key)' for a model with \(config.layers) layers")
         }
+        // The header's dimensions size the parameter buffer (up to 8 GB): check them against the file first, so a
+        // few-KB corrupt file is an error rather than an allocation abort.
+        guard layout.count <= payload / 4 else {
+            throw fail("the config needs \(layout.count) parameters (\(layout.count * 4) bytes) but the data section has "
+                + "\(payload) bytes (truncated file or wrong config)")
+        }
         let params = FloatBuffer(count: layout.count)
         var spans: [(Int, Int, String)] = []
         for e in layout.entries {
@@ -99,8 +138,9 @@ public enum Checkpoint {
             guard let shape = info["shape"] as? [Int], shape == e.shape else {
                 throw fail("tensor '\(e.name)' has shape \(info["shape"] ?? "none"), expected \(e.shape)")
             }
+            // Compared without subtracting first: crafted offsets such as [1, Int.min] must not overflow.
             guard let offsets = info["data_offsets"] as? [Int], offsets.count == 2,
-                  offsets[0] >= 0, offsets[1] - offsets[0] == e.count * 4 else {
+                  offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == e.count * 4 else {
                 throw fail("tensor '\(e.name)' has data_offsets \(info["data_offsets"] ?? "none"), expected a span of \(e.count * 4) bytes")
             }
             guard offsets[1] <= payload else {
@@ -108,8 +148,9 @@ public enum Checkpoint {
             }
             spans.append((offsets[0], offsets[1], e.name))
             data.withUnsafeBytes { raw in
-                let src = raw.baseAddress! + dataStart + offsets[0]
-                UnsafeMutableRawPointer(params.base + e.offset).copyMemory(from: src, byteCount: e.count * 4)
+                guard let base = raw.baseAddress else { return }  // never: the span was checked to lie in the data
+                UnsafeMutableRawPointer(params.base + e.offset).copyMemory(from: base + dataStart + offsets[0],
+                                                                           byteCount: e.count * 4)
             }
             for i in e.range where !params[i].isFinite {
                 throw fail("tensor '\(e.name)' holds a non-finite value at index \(i - e.offset)")

@@ -8,6 +8,19 @@ import Testing
 /// output is compared: relative 1e-6 by default, 1e-12 for exact-distribution p-values.
 @Suite("scipy/statsmodels reference values")
 struct StatsFixtureTests {
+    /// The parametrised test below passes vacuously on an empty fixture; this one cannot: every test name of the
+    /// protocol must have reference cases (a case per name, and the fixture as large as it was generated).
+    @Test("the fixture covers every test name")
+    func fixtureCoversEveryTest() throws {
+        let cases = try Fixtures.statsCases()
+        #expect(cases.count >= 790, "the fixture holds \(cases.count) cases; regenerate it with make_stats_fixtures.py")
+        var covered: Set<String> = []
+        for c in cases where c.expected["error"] == nil { if case let .string(t)? = c.request["test"] { covered.insert(t) } }
+        for name in StatsRequest.tests.map(\.name) {
+            #expect(covered.contains(name), "no reference (non-error) case for '\(name)'")
+        }
+    }
+
     @Test("fixture case", arguments: try Fixtures.statsCases())
     func fixtureCase(_ c: FixtureCase) throws {
         let response = StatsRequest.respond(to: c.request)

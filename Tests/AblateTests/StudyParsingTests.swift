@@ -63,7 +63,7 @@ let brokenStudies: [BrokenStudy] = [
     BrokenStudy(name: "unknown recipe key", yaml: validHead + "base_model: {stepz: 3}\nvariants: {a: {}}\n", at: "3:14",
                 says: "base_model: unknown key 'stepz'; valid keys: 'batchSize'"),
     BrokenStudy(name: "invalid recipe value", yaml: validHead + "base_model: {steps: 0}\nvariants: {a: {}}\n", at: "3:21",
-                says: "base_model.steps: invalid pre-training recipe: steps = 0: must be at least 1"),
+                says: "base_model.steps: invalid pre-training recipe: steps = 0: must be in 1...10000000"),
     BrokenStudy(name: "unknown control", yaml: validHead + "variants: {a: {}}\ncomparisons: {control: b}\n", at: "4:24",
                 says: "comparisons.control: unknown variant 'b'; please provide one of 'a'"),
     BrokenStudy(name: "unknown metric", yaml: validHead + "variants: {a: {}}\ncomparisons: {control: a, metrics: [acc]}\n", at: "4:37",

@@ -41,6 +41,20 @@ import Testing
         let c = try Sampler(model: model, threads: 2).generate(prompts: prompts, options: options)
         #expect(a.map(\.tokens) == b.map(\.tokens))
         #expect(a.map(\.tokens) == c.map(\.tokens))
+        // Batching varied: decode groups of one sequence (1 and 2 threads) give the same tokens.
+        for threads in [1, 2] {
+            let single = Sampler(model: model, threads: threads)
+            single.cacheBudgetBytes = 1
+            single.minimumGroup = 1
+            #expect(single.groups(0..<prompts.count, workers: threads, contextRows: 16).count == prompts.count)
+            #expect(try single.generate(prompts: prompts, options: options).map(\.tokens) == a.map(\.tokens),
+                    "groups of one, \(threads) thread(s)")
+        }
+        // Batch composition varied: another prompt at index 0 leaves sequences 1... as they were.
+        var changed = prompts
+        changed[0] = [3, 4, 5]
+        let e = try Sampler(model: model, threads: 2).generate(prompts: changed, options: options)
+        #expect(Array(e.dropFirst().map(\.tokens)) == Array(a.dropFirst().map(\.tokens)))
         // A sampler reuses its buffers: a second call with other prompts matches a fresh sampler.
         let reused = Sampler(model: model, threads: 2)
         _ = try reused.generate(prompts: prompts, options: options)

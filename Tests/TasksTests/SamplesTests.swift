@@ -1,14 +1,18 @@
 import Testing
 @testable import Tasks
 
-/// Prints samples per family and the length distribution at default knobs (the figures quoted in reports).
-/// Its only check is that the samples exist; the length budget is checked in `FamilyTests`.
+/// Prints samples per family and the length distribution at default knobs (the figures quoted in reports), and
+/// checks what it prints: every reference solution verifies, and every flawed one it shows is wrong and refused.
 @Suite struct SamplesTests {
     @Test(arguments: TaskRegistry.names)
     func printSamplesAndLengths(family name: String) throws {
         let family = try TaskRegistry.family(named: name)
         let problems = try Fixtures.problems(name, .train)
-        #expect(!problems.isEmpty)
+        #expect(problems.count >= 50, "\(name): only \(problems.count) train problems")
+        for p in problems {
+            #expect(family.verify(p.solution, for: p), "\(name): the reference solution of \(p.identity) does not verify")
+            #expect(p.split == .train && !p.prompt.isEmpty && !p.answer.isEmpty)
+        }
         let lengths = problems.map { $0.text.count }
         func mean(_ xs: [Int]) -> String {
             String(Double(xs.reduce(0, +) * 10 / max(1, xs.count)) / 10)
@@ -26,6 +30,7 @@ import Testing
             lines.append("--- \(p.identity.split(separator: "\n").joined(separator: ";"))")
             lines.append(p.prompt + p.solution)
             if let f = family.flawedSolution(for: p, rng: &rng) {
+                #expect(f.answer != p.answer && !family.verify(f.solution, for: p), "\(name): flawed solution verifies")
                 lines.append("flawed (step \(f.slippedStep)): \(f.solution)")
             }
         }

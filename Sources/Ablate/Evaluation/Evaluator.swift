@@ -32,6 +32,10 @@ public struct EvaluationSettings: Sendable, Equatable {
         }
     }
 
+    /// Upper bounds: k samples of every problem are held at once, and n problems are drawn distinct.
+    public static let maximumK = 1024
+    public static let maximumProblems = 100_000
+
     public func validate() throws {
         guard !suites.isEmpty else {
             throw AblateError.invalidEvaluation(field: "suites", value: "(none)", reason: "name at least one of \(AblateError.list(TaskRegistry.names))")
@@ -42,7 +46,17 @@ public struct EvaluationSettings: Sendable, Equatable {
         guard problemsPerSuite >= 1 else {
             throw AblateError.invalidEvaluation(field: "n", value: String(problemsPerSuite), reason: "must be at least 1")
         }
-        guard k >= 1 else { throw AblateError.invalidEvaluation(field: "k", value: String(k), reason: "must be at least 1") }
+        if let dup = suites.enumerated().first(where: { i, s in suites[..<i].contains(s) })?.element {
+            throw AblateError.invalidEvaluation(field: "suites", value: suites.joined(separator: ","),
+                                                reason: "'\(dup)' is listed twice; name each suite once")
+        }
+        guard problemsPerSuite <= Self.maximumProblems else {
+            throw AblateError.invalidEvaluation(field: "n", value: String(problemsPerSuite),
+                                                reason: "must be at most \(Self.maximumProblems)")
+        }
+        guard (1...Self.maximumK).contains(k) else {
+            throw AblateError.invalidEvaluation(field: "k", value: String(k), reason: "must be in 1...\(Self.maximumK)")
+        }
         guard temperature > 0, temperature.isFinite else {
             throw AblateError.invalidEvaluation(field: "temperature", value: String(temperature),
                                                 reason: "must be positive (greedy decoding is always evaluated as pass@1)")

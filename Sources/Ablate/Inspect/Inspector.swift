@@ -93,14 +93,17 @@ public struct Inspector {
 
     /// Parses `ablate inspect` input: one JSON object per line with an `id` and either `prompt` + `completion`
     /// (text; BOS is prepended, EOS appended to the completion unless `appendEOS` is false) or `prompt_ids` +
-    /// `completion_ids` (used as given). Blank lines are skipped; any other bad line is an error naming it.
+    /// `completion_ids` (used as given), never both. Lines end in LF or CRLF. Blank lines are skipped; any other bad
+    /// line is an error naming it.
     public static func parseSamples(jsonl text: String, path: String, tokenizer: Tokenizer, contextLength: Int,
                                      appendEOS: Bool = true) throws -> [InspectSample] {
         var samples: [InspectSample] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Split the bytes, not the Characters: Swift treats "\r\n" as one Character, which is not "\n".
+        for (index, rawBytes) in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
             func bad(_ reason: String) -> AblateError { .badInputLine(path: path, line: lineNumber, reason: reason) }
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let bytes = rawBytes.last == 0x0D ? rawBytes.dropLast() : rawBytes[...]
+            let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             guard let value = try? JSONValue.parse(Data(line.utf8)), case let .object(pairs) = value else {
                 throw bad("not a JSON object")
@@ -114,6 +117,9 @@ public struct Inspector {
                 guard let v = value[field] else { return nil }
                 guard case let .array(items) = v else { throw bad("\(field) must be a list of token ids") }
                 return try items.map { item in
+                    if case let .number(d) = item, abs(d) >= 9_007_199_254_740_992 {
+                        throw bad("\(field) holds a number of magnitude ≥ 2^53 (not exactly representable), not a token id in 0..<\(tokenizer.vocabSize)")
+                    }
                     guard case let .number(d) = item, d == d.rounded(), d >= 0, d < Double(tokenizer.vocabSize) else {
                         throw bad("\(field) holds \(item.serialized), not a token id in 0..<\(tokenizer.vocabSize)")
                     }
@@ -121,6 +127,11 @@ public struct Inspector {
                 }
             }
             var prompt: [Int32], completion: [Int32]
+            let hasText = value["prompt"] != nil || value["completion"] != nil
+            let hasIds = value["prompt_ids"] != nil || value["completion_ids"] != nil
+            if hasText && hasIds {
+                throw bad("has both text (prompt/completion) and token ids (prompt_ids/completion_ids); give one form")
+            }
             if case let .string(p)? = value["prompt"], case let .string(c)? = value["completion"] {
                 do {
                     prompt = [Tokenizer.bos] + (try tokenizer.encode(p))

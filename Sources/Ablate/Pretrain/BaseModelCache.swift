@@ -35,6 +35,7 @@ public enum BaseModelCache {
                               progress: (PretrainProgress) -> Void = { _ in }) throws -> Outcome {
         let hash = try recipe.hash()
         let path = try out ?? Self.path(for: recipe, directory: directory)
+        try checkOutput(path: path, creatingDirectory: out == nil)
         if out == nil, FileManager.default.fileExists(atPath: path) {
             try validateCached(path: path, hash: hash)
             note("reusing cached base model \(path) (recipe \(hash))")
@@ -52,8 +53,21 @@ public enum BaseModelCache {
             metadata["final_loss"] = String(format: "%.4f", last.loss)
             metadata["final_heldout_loss"] = String(format: "%.4f", last.heldOutLoss)
         }
-        try Checkpoint.save(model: result.model, tokenizer: result.tokenizer, metadata: metadata, to: path)
+        try Checkpoint.save(model: result.model, tokenizer: result.tokenizer, metadata: metadata, to: path,
+                            creatingDirectory: out == nil)
         return Outcome(path: path, reused: false, result: result)
+    }
+
+    /// Checks before any training that the checkpoint and its log can be written at `path`: a file path (not a
+    /// directory) in an existing writable directory (the cache creates its own), whose log path differs from it.
+    public static func checkOutput(path: String, creatingDirectory: Bool = false) throws {
+        if logPath(forCheckpoint: path) == path {
+            throw AblateError.io(path: path, reason: "the checkpoint would overwrite its own JSONL log (\(path)); "
+                + "give the checkpoint a .safetensors name")
+        }
+        do { try Checkpoint.checkWritable(path: path, creatingDirectory: creatingDirectory) } catch let e as MiniLMError {
+            throw AblateError.io(path: path, reason: "\(e)")
+        }
     }
 
     /// Loads a cached checkpoint and checks it belongs to the recipe `hash`.

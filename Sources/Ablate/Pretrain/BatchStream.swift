@@ -34,9 +34,15 @@ struct BatchStream {
     }
 
     private mutating func refill() throws {
+        // `PretrainRecipe.validate` bounds both; checked again here because the product sizes an allocation.
+        let (total, overflow) = batchSize.multipliedReportingOverflow(by: pool)
+        guard batchSize >= 1, pool >= 1, !overflow, total <= PretrainRecipe.limits.pooledExamples else {
+            throw AblateError.invalidRecipe(field: "bucketBatches", value: "\(pool)",
+                                            reason: "batchSize · bucketBatches must be at most \(PretrainRecipe.limits.pooledExamples) (batchSize \(batchSize))")
+        }
         var examples: [(tokens: [Int32], lossStart: Int)] = []
-        examples.reserveCapacity(batchSize * pool)
-        for _ in 0..<(batchSize * pool) {
+        examples.reserveCapacity(total)
+        for _ in 0..<total {
             examples.append(try Pretrainer.encode(try stream.next(), tokenizer: tokenizer, contextLength: contextLength))
         }
         // Stable sort by length, so the batches (and the run) are deterministic.

@@ -124,21 +124,35 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
         }
     }
 
+    /// The valid range of each integer knob. Each bound keeps one allocation or one run finite: batchSize ·
+    /// bucketBatches examples are held at once, heldOutExamples are encoded up front, steps and intervals are
+    /// loop counts.
+    public static let limits = (steps: 1...10_000_000, batchSize: 1...4096, warmupSteps: 0...10_000_000,
+                                evalInterval: 1...10_000_000, heldOutExamples: 1...100_000, bucketBatches: 1...1024,
+                                pooledExamples: 65_536)
+
     /// Checks every field; the first bad one is an `AblateError.invalidRecipe`.
     public func validate() throws {
         func require(_ ok: Bool, _ field: String, _ value: Any, _ reason: String) throws {
             if !ok { throw AblateError.invalidRecipe(field: field, value: "\(value)", reason: reason) }
         }
-        try require(steps >= 1, "steps", steps, "must be at least 1")
-        try require(batchSize >= 1, "batchSize", batchSize, "must be at least 1")
-        try require(learningRate > 0 && learningRate.isFinite, "learningRate", learningRate, "must be positive")
-        try require(warmupSteps >= 0, "warmupSteps", warmupSteps, "must be non-negative")
+        func range<T: Comparable>(_ value: T, _ r: ClosedRange<T>, _ field: String) throws {
+            try require(r.contains(value), field, value, "must be in \(r.lowerBound)...\(r.upperBound)")
+        }
+        try range(steps, Self.limits.steps, "steps")
+        try range(batchSize, Self.limits.batchSize, "batchSize")
+        try require(learningRate > 0 && learningRate <= 10, "learningRate", learningRate, "must be in (0, 10]")
+        try range(warmupSteps, Self.limits.warmupSteps, "warmupSteps")
         try require((0...1).contains(minLRRatio), "minLRRatio", minLRRatio, "must be in 0...1")
-        try require(weightDecay >= 0 && weightDecay.isFinite, "weightDecay", weightDecay, "must be non-negative")
-        try require(gradClip >= 0 && gradClip.isFinite, "gradClip", gradClip, "must be non-negative (0 = off)")
-        try require(evalInterval >= 1, "evalInterval", evalInterval, "must be at least 1")
-        try require(heldOutExamples >= 1, "heldOutExamples", heldOutExamples, "must be at least 1")
-        try require(bucketBatches >= 1, "bucketBatches", bucketBatches, "must be at least 1")
+        try range(weightDecay, 0...10, "weightDecay")
+        try require((0...1e6).contains(gradClip), "gradClip", gradClip, "must be in 0...1e6 (0 = off)")
+        try range(evalInterval, Self.limits.evalInterval, "evalInterval")
+        try range(heldOutExamples, Self.limits.heldOutExamples, "heldOutExamples")
+        try range(bucketBatches, Self.limits.bucketBatches, "bucketBatches")
+        // Examples drawn and sorted at once (`BatchStream`): bounded, and batchSize · bucketBatches cannot overflow.
+        try require(batchSize * bucketBatches <= Self.limits.pooledExamples, "bucketBatches", bucketBatches,
+                    "batchSize · bucketBatches = \(batchSize * bucketBatches) must be at most \(Self.limits.pooledExamples)")
+        try require((0...1).contains(flawedFraction), "flawedFraction", flawedFraction, "must be in 0...1")
         _ = try modelConfig(vocabSize: TaskVocabulary.tokenizer().vocabSize)
         _ = try corpus()
     }

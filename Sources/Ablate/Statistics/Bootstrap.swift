@@ -5,6 +5,8 @@ public enum BootstrapMethod: String, Sendable, CaseIterable {
     case percentile
     /// Bias-corrected and accelerated (scipy's default).
     case bca = "BCa"
+    /// Basic (reverse percentile): 2θ̂ − q₍1−α₎ and 2θ̂ − q₍α₎ (scipy's 'basic').
+    case basic
 }
 
 public struct BootstrapInterval: Equatable, Sendable {
@@ -64,7 +66,8 @@ public enum Bootstrap {
     /// - Parameters:
     ///   - resamples: B, default 9999 (scipy's default).
     ///   - seed: required, so every interval is reproducible.
-    /// - Throws: empty input, NaN or infinite values, B < 1 or B > 10⁷, level outside (0, 1).
+    /// - Throws: empty input, NaN or infinite values, B < 2 or B > 10⁷, level outside (0, 1), B·n above
+    ///   `maximumDraws`, BCa on more than `maximumJackknifeCount` values.
     public static func interval(_ x: [Double], statistic: ([Double]) -> Double, level: Double = 0.95,
                                 method: BootstrapMethod = .bca, resamples: Int = 9999, seed: UInt) throws
         -> BootstrapInterval
@@ -74,6 +77,13 @@ public enum Bootstrap {
         try Check.finite(x, "x", test)
         try Check.level(level, "confidence_level")
         try checkResamples(resamples)
+        try checkCost(test: test, resamples: resamples, valuesPerResample: x.count, what: "len(x)")
+        if method == .bca && x.count > maximumJackknifeCount {
+            throw StatsError.tooExpensive(
+                test: test, detail: "method 'BCa' on len(x) = \(x.count) (its jackknife evaluates the statistic "
+                    + "\(x.count) times)", limit: "\(maximumJackknifeCount) values for BCa",
+                fix: "use method 'percentile' or pass fewer values")
+        }
         let rng = try BootstrapRNG(seed: seed)
         var thetas = [Double](repeating: 0, count: resamples)
         for b in 0..<resamples { thetas[b] = statistic(rng.resample(x)) }
@@ -111,7 +121,9 @@ public enum Bootstrap {
         }
         let sorted = thetas.sorted()
         func q(_ p: Double) -> Double { p.isNaN ? .nan : Descriptive.quantileSorted(sorted, p) }
-        return BootstrapInterval(estimate: estimate, low: q(lowLevel), high: q(highLevel),
+        var (low, high) = (q(lowLevel), q(highLevel))
+        if method == .basic { (low, high) = (2 * estimate - high, 2 * estimate - low) }
+        return BootstrapInterval(estimate: estimate, low: low, high: high,
                                  standardError: Descriptive.variance(thetas).squareRoot(), confidenceLevel: level,
                                  method: method, resamples: resamples, seed: seed)
     }
@@ -120,10 +132,31 @@ public enum Bootstrap {
     /// (taking every other request of an `ablate stats` document with it) instead of failing as one bad request.
     static let maximumResamples = 10_000_000
 
+    /// Two at least: one resample has no spread (its standard error and BCa levels are NaN).
     static func checkResamples(_ b: Int) throws {
-        guard b >= 1, b <= maximumResamples else {
+        guard b >= 2, b <= maximumResamples else {
             throw StatsError.invalidParameter(name: "n_resamples", value: "\(b)",
-                                              expected: "a positive integer no larger than 10,000,000")
+                                              expected: "an integer from 2 to 10,000,000")
         }
+    }
+
+    /// Resampled values (B × values per resample) one request may draw: about 10 s of work in a debug build of the
+    /// slowest statistic, a few seconds in release. Beyond it a request is refused up front, naming the limit.
+    public static let maximumDraws = 50_000_000
+    /// BCa's jackknife evaluates the statistic n times on n − 1 values: n² ≤ 25·10⁶, so n ≤ 5000.
+    public static let maximumJackknifeCount = 5000
+
+    static func checkCost(test: String, resamples: Int, valuesPerResample: Int, what: String) throws {
+        let draws = Double(resamples) * Double(valuesPerResample)
+        guard draws <= Double(maximumDraws) else {
+            throw StatsError.tooExpensive(
+                test: test, detail: "n_resamples × \(what) = \(resamples) × \(valuesPerResample) = \(format(draws)) draws",
+                limit: "50,000,000 draws per request",
+                fix: "lower n_resamples to \(max(2, maximumDraws / max(valuesPerResample, 1))) or fewer, or pass fewer values")
+        }
+    }
+
+    static func format(_ d: Double) -> String {
+        d < 1e7 ? String(Int(d)) : String(format: "%.2e", d)
     }
 }

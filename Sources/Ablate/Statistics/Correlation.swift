@@ -3,6 +3,11 @@ public enum KendallMethod: String, Sendable, CaseIterable {
     case auto, exact, asymptotic
 }
 
+/// Which τ `kendalltau` reports (scipy's `variant`).
+public enum KendallVariant: String, Sendable, CaseIterable {
+    case b, c
+}
+
 public struct CorrelationResult: Equatable, Sendable {
     /// The correlation coefficient (r, ρ or τ-b).
     public var statistic: Double
@@ -36,51 +41,66 @@ public enum Correlation {
         if x.contains(where: \.isNaN) || y.contains(where: \.isNaN) {
             return CorrelationResult(statistic: .nan, pvalue: .nan, methodUsed: "t")
         }
-        let r = pearsonR(Ranking(x).ranks, Ranking(y).ranks)
+        let rx = Ranking(x).ranks, ry = Ranking(y).ranks
+        var r = pearsonR(rx, ry)
+        // A perfect rank correlation is ±1 exactly, so p = 0 exactly, as scipy's spearmanr (np.corrcoef) gives;
+        // the sum of squares of a unit vector can round to 1 − 2⁻⁵², which at n = 3 would give p ≈ 1e-8.
+        // (scipy's pearsonr does keep that rounding, and so does `pearson`.)
+        let n1 = Double(x.count + 1)
+        if rx == ry && !r.isNaN { r = 1 } else if zip(rx, ry).allSatisfy({ $0 == n1 - $1 }) && !r.isNaN { r = -1 }
         return CorrelationResult(statistic: r, pvalue: tPValue(r, n: x.count, alternative: alternative),
                                  methodUsed: "t")
     }
 
     /// Point-biserial correlation (scipy `pointbiserialr`): Pearson's r between a 0/1 group indicator `groups`
     /// and the values, with Pearson's p-value.
+    /// - Throws: an x value other than 0 or 1 (naming its index), and as `pearson`.
     public static func pointBiserial(_ groups: [Double], _ values: [Double], alternative: Alternative = .twoSided)
         throws -> CorrelationResult
     {
         try Check.paired(groups, values, "pointbiserialr", minimum: 2)
+        if let i = groups.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw StatsError.invalidParameter(name: "x[\(i)]", value: JSONValue.double(groups[i]).serialized,
+                                              expected: "0 or 1 (x is the binary group indicator of pointbiserialr)")
+        }
         return try pearson(groups, values, alternative: alternative)
     }
 
-    /// Kendall's τ-b (scipy `kendalltau`, variant 'b'):
-    /// τ = (C − D)/√((P − Tx)(P − Ty)) over the P = n(n−1)/2 pairs, Tx/Ty pairs tied in x/y.
+    /// Kendall's τ (scipy `kendalltau`): variant 'b' (default) τ_b = (C − D)/√((P − Tx)(P − Ty)) over the
+    /// P = n(n−1)/2 pairs, Tx/Ty pairs tied in x/y; variant 'c' (Stuart) τ_c = 2(C − D)/(n²(m − 1)/m), m the
+    /// smaller number of distinct values. The p-value depends only on C − D, so it is the same for both.
+    /// Pair counts by Knight's O(n log n) algorithm.
     /// `method: .auto` is exact when there are no ties and n ≤ 33 (or min(D, P − D) ≤ 1): the permutation
     /// distribution of the number of inversions (Mahonian numbers). Otherwise the normal approximation with
     /// scipy's tie-corrected variance and no continuity correction. All-tied x or y, or NaN, gives NaN.
     /// - Throws: empty input, unequal lengths, fewer than 2 pairs, `.exact` with ties or with n·min(C, D) > 5·10⁸.
     public static func kendall(_ x: [Double], _ y: [Double], alternative: Alternative = .twoSided,
-                               method: KendallMethod = .auto) throws -> CorrelationResult {
+                               method: KendallMethod = .auto, variant: KendallVariant = .b) throws
+        -> CorrelationResult
+    {
         let test = "kendalltau"
         try Check.paired(x, y, test, minimum: 2)
         if x.contains(where: \.isNaN) || y.contains(where: \.isNaN) {
             return CorrelationResult(statistic: .nan, pvalue: .nan, methodUsed: method.rawValue)
         }
         let n = x.count
-        var dis = 0, xtie = 0, ytie = 0, ntie = 0
-        for i in 0..<n {
-            for j in (i + 1)..<n {
-                // Compare rather than subtract: ∞ − ∞ is NaN, but two equal infinities are a tie (scipy ranks them).
-                let sx = x[i] < x[j] ? -1 : (x[i] > x[j] ? 1 : 0), sy = y[i] < y[j] ? -1 : (y[i] > y[j] ? 1 : 0)
-                if sx == 0 && sy == 0 { ntie += 1 }
-                if sx == 0 { xtie += 1 }
-                if sy == 0 { ytie += 1 }
-                if sx * sy < 0 { dis += 1 }
-            }
-        }
+        // Knight's O(n log n) counts (`PairCounting.kendallCounts`); sorting compares rather than subtracts, so
+        // two equal infinities are a tie, as scipy ranks them.
+        let counts = PairCounting.kendallCounts(x, y)
+        let dis = counts.discordant, xtie = counts.xTies, ytie = counts.yTies, ntie = counts.jointTies
         let tot = n * (n - 1) / 2
         if xtie == tot || ytie == tot {
             return CorrelationResult(statistic: .nan, pvalue: .nan, methodUsed: method.rawValue)
         }
         let cmd = Double(tot - xtie - ytie + ntie - 2 * dis)
-        let tau = min(1, max(-1, cmd / Double(tot - xtie).squareRoot() / Double(tot - ytie).squareRoot()))
+        let raw: Double
+        switch variant {
+        case .b: raw = cmd / Double(tot - xtie).squareRoot() / Double(tot - ytie).squareRoot()
+        case .c:
+            let classes = Double(min(Set(x).count, Set(y).count))
+            raw = 2 * cmd / (Double(n) * Double(n) * (classes - 1) / classes)
+        }
+        let tau = min(1, max(-1, raw))
         let ties = xtie != 0 || ytie != 0
         var used = method
         switch method {

@@ -61,6 +61,21 @@ public enum Descriptive {
         return iqmUnchecked(x)
     }
 
+    /// Trimmed mean (scipy `trim_mean(x, proportiontocut)`): ⌊proportiontocut·n⌋ values dropped from each end of
+    /// the sorted data, the mean of the rest; 0.25 is the IQM.
+    /// - Throws: empty input, `proportionToCut` outside [0, 0.5).
+    public static func trimmedMean(_ x: [Double], proportionToCut: Double = 0.25) throws -> Double {
+        try Check.nonEmpty(x, "x", "iqm")
+        guard proportionToCut >= 0, proportionToCut < 0.5 else {
+            throw StatsError.invalidParameter(name: "proportiontocut", value: "\(proportionToCut)",
+                                              expected: "in [0, 0.5) (0.25 is the interquartile mean)")
+        }
+        if x.contains(where: \.isNaN) { return .nan }
+        let sorted = x.sorted()
+        let cut = Int(proportionToCut * Double(x.count))
+        return meanUnchecked(Array(sorted[cut..<(sorted.count - cut)]))
+    }
+
     /// Two-sided t-based confidence interval of the mean at `level` (default 0.95).
     public static func meanConfidenceInterval(_ x: [Double], level: Double = 0.95) throws -> (low: Double, high: Double) {
         try Check.nonEmpty(x, "x", "mean confidence interval")
@@ -70,13 +85,19 @@ public enum Descriptive {
     }
 
     /// All of the above in one pass.
-    public static func summarize(_ x: [Double], level: Double = 0.95) throws -> DescriptiveSummary {
+    /// `ddof` (numpy's, default 1) sets the divisor n − ddof of `sd` and `sem` (scipy `sem(x, ddof)`); the
+    /// confidence interval of the mean is always the t interval with n − 1 df.
+    public static func summarize(_ x: [Double], level: Double = 0.95, ddof: Int = 1) throws -> DescriptiveSummary {
         try Check.nonEmpty(x, "x", "descriptive")
         try Check.level(level, "confidence_level")
+        guard ddof >= 0 else {
+            throw StatsError.invalidParameter(name: "ddof", value: "\(ddof)", expected: "a non-negative integer")
+        }
         let m = meanUnchecked(x)
-        let s = variance(x).squareRoot()
+        let s1 = variance(x).squareRoot()
+        let ci = tInterval(mean: m, se: s1 / Double(x.count).squareRoot(), df: Double(x.count - 1), level: level)
+        let s = ddof == 1 ? s1 : variance(x, ddof: ddof).squareRoot()
         let se = s / Double(x.count).squareRoot()
-        let ci = tInterval(mean: m, se: se, df: Double(x.count - 1), level: level)
         let hasNaN = x.contains(where: \.isNaN)
         let sorted = hasNaN ? [] : x.sorted()
         func q(_ p: Double) -> Double { hasNaN ? .nan : quantileSorted(sorted, p) }
@@ -89,6 +110,15 @@ public enum Descriptive {
     // MARK: - Unchecked kernels (callers validate)
 
     static func meanUnchecked(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
+
+    /// Two-pass variance with divisor n − ddof; NaN when n − ddof ≤ 0 (numpy warns and gives NaN or inf).
+    static func variance(_ x: [Double], ddof: Int) -> Double {
+        guard x.count > ddof else { return .nan }
+        let m = meanUnchecked(x)
+        var ss = 0.0
+        for v in x { ss += (v - m) * (v - m) }
+        return ss / Double(x.count - ddof)
+    }
 
     /// Two-pass variance with ddof = 1; exactly 0 for constant data, NaN for n = 1.
     static func variance(_ x: [Double]) -> Double {

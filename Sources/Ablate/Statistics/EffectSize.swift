@@ -15,7 +15,7 @@ public struct IndependentEffectSizes: Equatable, Sendable {
     public var auroc: Double
     /// 2·AUROC − 1 = P(X > Y) − P(X < Y).
     public var cliffsDelta: Double
-    /// Hodges–Lehmann shift: median of all n₁n₂ differences xᵢ − yⱼ.
+    /// Hodges–Lehmann shift: median of all n₁n₂ differences xᵢ − yⱼ (selected in O((n₁+n₂) log), never listed).
     public var hodgesLehmann: Double
 }
 
@@ -53,13 +53,10 @@ public enum EffectSize {
         let pooled = (((n1 - 1) * v1 + (n2 - 1) * v2) / df).squareRoot()
         let d = t.estimate / pooled
         let auroc = MannWhitney.uStatistic(x, y) / (n1 * n2)
-        var diffs: [Double] = []
-        diffs.reserveCapacity(x.count * y.count)
-        for a in x { for b in y { diffs.append(a - b) } }
         return IndependentEffectSizes(
             meanDifference: t.estimate, ciLow: ci.low, ciHigh: ci.high, cohensD: d,
             hedgesG: d * hedgesCorrection(df), auroc: auroc, cliffsDelta: 2 * auroc - 1,
-            hodgesLehmann: Descriptive.medianUnchecked(diffs))
+            hodgesLehmann: PairCounting.medianOfDifferences(x, y))
     }
 
     /// All paired effect sizes on d = x − y. All-zero differences give d_z = NaN.
@@ -74,11 +71,8 @@ public enum EffectSize {
         let t = try TTest.oneSample(d)
         let ci = try t.confidenceInterval(level: level)
         let sd = Descriptive.variance(d).squareRoot()
-        var walsh: [Double] = []
-        walsh.reserveCapacity(d.count * (d.count + 1) / 2)
-        for i in d.indices { for j in i..<d.count { walsh.append((d[i] + d[j]) / 2) } }
         return PairedEffectSizes(meanDifference: t.estimate, ciLow: ci.low, ciHigh: ci.high, sdDifference: sd,
-                                 dz: t.estimate / sd, hodgesLehmann: Descriptive.medianUnchecked(walsh))
+                                 dz: t.estimate / sd, hodgesLehmann: PairCounting.medianOfWalshAverages(d))
     }
 
     /// Hedges' exact bias-correction factor J(ν) = Γ(ν/2)/(√(ν/2)·Γ((ν−1)/2)); NaN for ν ≤ 1.

@@ -68,17 +68,8 @@ public enum MannWhitney {
         return uStatistic(x, y) / Double(x.count * y.count)
     }
 
-    /// U of x by direct pair counting (ties ½); NaN if any value is NaN.
-    static func uStatistic(_ x: [Double], _ y: [Double]) -> Double {
-        var u = 0.0
-        for a in x {
-            for b in y {
-                if a.isNaN || b.isNaN { return .nan }
-                if a > b { u += 1 } else if a == b { u += 0.5 }
-            }
-        }
-        return u
-    }
+    /// U of x (ties ½) by sorting and binary search (`PairCounting.uStatistic`); NaN if any value is NaN.
+    static func uStatistic(_ x: [Double], _ y: [Double]) -> Double { PairCounting.uStatistic(x, y) }
 }
 
 /// Exact null distribution of the Mann–Whitney U for sample sizes m and n without ties.

@@ -26,35 +26,48 @@ public enum Power {
     /// QAGP over ±12 around the mode (relative accuracy about 1e-10, also for ν < 2, where f or its slope is
     /// infinite at 0). The lower tail is the upper tail of −T' (noncentrality −δ), never 1 − P.
     /// `greater` is statsmodels' 'larger', `less` its 'smaller'.
+    /// `ratio` = n₂/n₁ (statsmodels' `ratio`, independent design only): df = n₁ + n₂ − 2, δ = d·√(n₁n₂/(n₁+n₂)).
     public static func power(effectSize: Double, nobs: Double, alpha: Double = 0.05,
-                             design: PowerDesign = .independent, alternative: Alternative = .twoSided) throws
-        -> Double
+                             design: PowerDesign = .independent, alternative: Alternative = .twoSided,
+                             ratio: Double = 1) throws -> Double
     {
         try Check.level(alpha, "alpha")
+        try checkRatio(ratio, design)
         guard effectSize.isFinite else {
             throw StatsError.invalidParameter(name: "effect_size", value: "\(effectSize)", expected: "finite")
         }
         guard nobs > 1 else {
             throw StatsError.invalidParameter(name: "nobs", value: "\(nobs)", expected: "greater than 1")
         }
-        return powerUnchecked(effectSize, nobs, alpha, design, alternative)
+        return powerUnchecked(effectSize, nobs, alpha, design, alternative, ratio)
+    }
+
+    static func checkRatio(_ ratio: Double, _ design: PowerDesign) throws {
+        guard ratio.isFinite, ratio > 0 else {
+            throw StatsError.invalidParameter(name: "ratio", value: "\(ratio)", expected: "a positive number (n₂/n₁)")
+        }
+        if design == .paired && ratio != 1 {
+            throw StatsError.invalidParameter(name: "ratio", value: "\(ratio)", expected: "1 for paired designs")
+        }
     }
 
     /// Seeds needed per arm to reach `power` (default 0.8) at `alpha` (default 0.05) for a standardised
     /// effect (Cohen's d for independent arms, d_z for paired): solves power(n) = target for fractional n by
     /// bisection (statsmodels `solve_power`), then rounds up.
     /// - Throws: effect size 0 or non-finite, alpha or power outside (0, 1), a target no n ≤ 10⁷ reaches.
+    /// With `ratio` ≠ 1 the result is n₁ (statsmodels' `nobs1`); arm 2 needs n₁·ratio.
     public static func seedsPerArm(effectSize: Double, power target: Double = 0.8, alpha: Double = 0.05,
-                                   design: PowerDesign = .independent, alternative: Alternative = .twoSided) throws
-        -> PowerResult
+                                   design: PowerDesign = .independent, alternative: Alternative = .twoSided,
+                                   ratio: Double = 1) throws -> PowerResult
     {
         try Check.level(alpha, "alpha")
+        try checkRatio(ratio, design)
         try Check.level(target, "power")
         guard effectSize.isFinite, effectSize != 0 else {
             throw StatsError.invalidParameter(name: "effect_size", value: "\(effectSize)",
                                               expected: "finite and non-zero")
         }
-        let f = { (n: Double) in powerUnchecked(effectSize, n, alpha, design, alternative) - target }
+        let f = { (n: Double) in powerUnchecked(effectSize, n, alpha, design, alternative, ratio) - target }
         var lo = 1.0 + 1e-9, hi = 2.0
         if f(lo) >= 0 { hi = lo } else {
             while f(hi) < 0 {
@@ -74,13 +87,14 @@ public enum Power {
         }
         let seeds = max(2, Int((hi - 1e-9).rounded(.up)))
         return PowerResult(nobs: hi, seedsPerArm: seeds,
-                           powerAtSeeds: powerUnchecked(effectSize, Double(seeds), alpha, design, alternative))
+                           powerAtSeeds: powerUnchecked(effectSize, Double(seeds), alpha, design, alternative, ratio))
     }
 
     static func powerUnchecked(_ d: Double, _ n: Double, _ alpha: Double, _ design: PowerDesign,
-                               _ alternative: Alternative) -> Double {
+                               _ alternative: Alternative, _ ratio: Double = 1) -> Double {
         let (df, nc): (Double, Double) = switch design {
-        case .independent: (2 * n - 2, d * (n / 2).squareRoot())
+        case .independent where ratio == 1: (2 * n - 2, d * (n / 2).squareRoot())
+        case .independent: (n + n * ratio - 2, d * (n * (n * ratio) / (n + n * ratio)).squareRoot())
         case .paired: (n - 1, d * n.squareRoot())
         }
         let tailAlpha = alternative == .twoSided ? alpha / 2 : alpha

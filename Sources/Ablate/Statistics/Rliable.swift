@@ -25,8 +25,18 @@ public enum Aggregate: String, Sendable, CaseIterable {
 public struct ImprovementProbability: Equatable, Sendable {
     /// Mean over tasks of P(X > Y) + ½P(X = Y).
     public var probability: Double
+    /// P(X > Y) + ½P(X = Y) of each task, in column order: the values `probability` averages.
+    public var perTask: [Double]
     /// Percentile stratified-bootstrap interval (nil when no seed was given).
     public var interval: BootstrapInterval?
+}
+
+/// The interval a stratified bootstrap reports (rliable's `method`, passed to arch's `conf_int`).
+public enum StratifiedIntervalMethod: String, Sendable, CaseIterable {
+    /// The (1−level)/2 and (1+level)/2 quantiles of the bootstrap aggregates (rliable's default).
+    case percentile
+    /// Basic (reverse percentile): 2θ̂ − q₍(1+level)/2₎ and 2θ̂ − q₍(1−level)/2₎.
+    case basic
 }
 
 public enum Rliable {
@@ -35,17 +45,26 @@ public enum Rliable {
     /// interval of the aggregate over B resamples (rliable's default method; B defaults to rliable's 50 000). Draw order: see `BootstrapRNG`.
     /// - Throws: a ragged or empty matrix, NaN or infinite scores, B < 1 or B > 10⁷, level outside (0, 1).
     public static func stratifiedBootstrap(_ scores: [[Double]], aggregate: ([[Double]]) -> Double,
-                                           level: Double = 0.95, resamples: Int = 50000, seed: UInt) throws
+                                           level: Double = 0.95, resamples: Int = 50000, seed: UInt,
+                                           method: StratifiedIntervalMethod = .percentile) throws
         -> BootstrapInterval
     {
         try validate(scores, "x")
         try Check.level(level, "confidence_level")
         try Bootstrap.checkResamples(resamples)
+        try Bootstrap.checkCost(test: "stratified_bootstrap_ci", resamples: resamples,
+                                valuesPerResample: scores.count * scores[0].count, what: "runs × tasks")
         let rng = try BootstrapRNG(seed: seed)
         var thetas = [Double](repeating: 0, count: resamples)
         for b in 0..<resamples { thetas[b] = aggregate(resampleWithinTasks(scores, rng)) }
-        return percentileInterval(estimate: aggregate(scores), thetas: thetas, level: level, resamples: resamples,
-                                  seed: seed)
+        let estimate = aggregate(scores)
+        var interval = percentileInterval(estimate: estimate, thetas: thetas, level: level, resamples: resamples,
+                                          seed: seed)
+        if method == .basic {
+            (interval.low, interval.high) = (2 * estimate - interval.high, 2 * estimate - interval.low)
+            interval.method = .basic
+        }
+        return interval
     }
 
     /// Probability of improvement of x over y (rliable `probability_of_improvement`): for each task, the
@@ -63,10 +82,14 @@ public enum Rliable {
             throw StatsError.raggedMatrix(argument: "y",
                                           detail: "x has \(x[0].count) tasks but y has \(y[0].count)")
         }
-        let estimate = poi(x, y)
-        guard let seed else { return ImprovementProbability(probability: estimate, interval: nil) }
+        // Checked with or without a seed: a bad value is an error even when no interval is asked for.
         try Check.level(level, "confidence_level")
         try Bootstrap.checkResamples(resamples)
+        let perTask = poiPerTask(x, y)
+        let estimate = Descriptive.meanUnchecked(perTask)
+        guard let seed else { return ImprovementProbability(probability: estimate, perTask: perTask, interval: nil) }
+        try Bootstrap.checkCost(test: "probability_of_improvement", resamples: resamples,
+                                valuesPerResample: (x.count + y.count) * x[0].count, what: "(runs of x + runs of y) × tasks")
         let rng = try BootstrapRNG(seed: seed)
         var thetas = [Double](repeating: 0, count: resamples)
         for b in 0..<resamples {
@@ -74,20 +97,19 @@ public enum Rliable {
             thetas[b] = poi(xs, resampleWithinTasks(y, rng))
         }
         return ImprovementProbability(
-            probability: estimate,
+            probability: estimate, perTask: perTask,
             interval: percentileInterval(estimate: estimate, thetas: thetas, level: level, resamples: resamples,
                                          seed: seed))
     }
 
     // MARK: - Kernels
 
-    static func poi(_ x: [[Double]], _ y: [[Double]]) -> Double {
-        let tasks = x[0].count
-        var total = 0.0
-        for t in 0..<tasks {
-            total += MannWhitney.uStatistic(x.map { $0[t] }, y.map { $0[t] }) / Double(x.count * y.count)
+    static func poi(_ x: [[Double]], _ y: [[Double]]) -> Double { Descriptive.meanUnchecked(poiPerTask(x, y)) }
+
+    static func poiPerTask(_ x: [[Double]], _ y: [[Double]]) -> [Double] {
+        (0..<x[0].count).map { t in
+            MannWhitney.uStatistic(x.map { $0[t] }, y.map { $0[t] }) / (Double(x.count) * Double(y.count))
         }
-        return total / Double(tasks)
     }
 
     static func resampleWithinTasks(_ m: [[Double]], _ rng: BootstrapRNG) -> [[Double]] {

@@ -19,6 +19,9 @@ public enum StatsError: Error, Equatable, Sendable, CustomStringConvertible {
     case raggedMatrix(argument: String, detail: String)
     /// The exact method was requested on data it cannot handle exactly.
     case exactUnavailable(test: String, reason: String)
+    /// A request whose work exceeds a stated cost limit (refused up front rather than running for minutes or
+    /// exhausting memory).
+    case tooExpensive(test: String, detail: String, limit: String, fix: String)
     /// A numerical routine did not converge.
     case numericalFailure(routine: String, detail: String)
     /// A JSON request that cannot be understood.
@@ -48,6 +51,8 @@ public enum StatsError: Error, Equatable, Sendable, CustomStringConvertible {
             return "`\(argument)` must be a non-empty runs × tasks matrix (x[run][task]) with equal-length rows: \(detail)."
         case let .exactUnavailable(test, reason):
             return "\(test): method 'exact' is unavailable because \(reason); use method 'auto' or 'asymptotic'."
+        case let .tooExpensive(test, detail, limit, fix):
+            return "\(test): \(detail) exceeds the limit of \(limit); \(fix)."
         case let .numericalFailure(routine, detail):
             return "\(routine) failed: \(detail)."
         case let .badRequest(detail):

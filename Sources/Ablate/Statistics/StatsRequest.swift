@@ -15,21 +15,35 @@ public enum StatsRequest {
         ("mannwhitneyu", ["use_continuity", "alternative", "method"]),
         ("pearsonr", ["alternative"]),
         ("spearmanr", ["alternative"]),
-        ("kendalltau", ["alternative", "method"]),
+        ("kendalltau", ["alternative", "method", "variant"]),
         ("pointbiserialr", ["alternative"]),
-        ("auroc", []),
+        ("auroc", ["positive_label"]),
         ("holm", ["alpha"]),
         ("benjamini_hochberg", ["alpha"]),
-        ("iqm", []),
-        ("descriptive", ["confidence_level"]),
+        ("iqm", ["proportiontocut"]),
+        ("descriptive", ["confidence_level", "ddof"]),
         ("bootstrap_ci", ["statistic", "method", "confidence_level", "n_resamples", "seed"]),
-        ("stratified_bootstrap_ci", ["aggregate", "confidence_level", "n_resamples", "seed"]),
+        ("stratified_bootstrap_ci", ["aggregate", "method", "confidence_level", "n_resamples", "seed"]),
         ("probability_of_improvement", ["confidence_level", "n_resamples", "seed"]),
         ("effect_sizes_independent", ["confidence_level"]),
         ("effect_sizes_paired", ["confidence_level"]),
-        ("power_ttest_ind", ["effect_size", "alpha", "power", "nobs", "alternative"]),
+        ("power_ttest_ind", ["effect_size", "alpha", "power", "nobs1", "nobs", "ratio", "alternative"]),
         ("power_ttest_paired", ["effect_size", "alpha", "power", "nobs", "alternative"]),
     ]
+
+    /// The data fields each test reads (`x` always, `y` where listed, none for the power calculations); any other
+    /// data field is refused rather than silently ignored.
+    static func dataFields(of test: String) -> [String] {
+        switch test {
+        case "holm", "benjamini_hochberg", "iqm", "descriptive", "bootstrap_ci", "stratified_bootstrap_ci": return ["x"]
+        case "power_ttest_ind", "power_ttest_paired": return []
+        default: return ["x", "y"]
+        }
+    }
+
+    /// The most values one data array may hold (also the most runs × tasks of a matrix): every test is
+    /// O(n log n) or has its own cost limit, and 10⁷ doubles are 80 MB per copy.
+    public static let maximumValues = 10_000_000
 
     /// Statistics `bootstrap_ci` can resample.
     public static let bootstrapStatistics = ["mean", "median", "iqm", "sd"]
@@ -75,6 +89,11 @@ public enum StatsRequest {
             throw StatsError.unknownTest(name: test, valid: tests.map(\.name))
         }
         let p = try Params(request["params"], test: test, valid: spec.params)
+        let data = dataFields(of: test)
+        for key in ["x", "y"] where !data.contains(key) && request[key] != nil && request[key] != .null {
+            throw StatsError.badRequest("\(test) takes no \"\(key)\""
+                + (data.isEmpty ? " (it takes no data, only params)" : "; its data field is \"x\""))
+        }
         let r = Request(value: request)
         switch test {
         case "ttest_ind":
@@ -108,12 +127,19 @@ public enum StatsRequest {
             return corr(try Correlation.spearman(try r.vector("x"), try r.vector("y"), alternative: try p.alternative()))
         case "kendalltau":
             return corr(try Correlation.kendall(try r.vector("x"), try r.vector("y"), alternative: try p.alternative(),
-                                                method: try p.option("method", default: KendallMethod.auto)))
+                                                method: try p.option("method", default: KendallMethod.auto),
+                                                variant: try p.option("variant", default: KendallVariant.b)))
         case "pointbiserialr":
             return corr(try Correlation.pointBiserial(try r.vector("x"), try r.vector("y"),
                                                       alternative: try p.alternative()))
         case "auroc":
-            let a = try MannWhitney.commonLanguageEffect(try r.vector("x"), try r.vector("y"))
+            var positives = try r.vector("x"), negatives = try r.vector("y")
+            if p.has("positive_label") {
+                // sklearn's roc_auc_score(y_true = y, y_score = x, pos_label): x holds every score, y its label.
+                let label = try p.double("positive_label", default: .nan)
+                (positives, negatives) = try splitByLabel(scores: positives, labels: negatives, positive: label)
+            }
+            let a = try MannWhitney.commonLanguageEffect(positives, negatives)
             return [("statistic", .double(a)), ("cliffs_delta", .double(2 * a - 1))]
         case "holm", "benjamini_hochberg":
             let x = try r.vector("x"), alpha = try p.double("alpha", default: 0.05)
@@ -121,9 +147,11 @@ public enum StatsRequest {
                 : try MultipleComparisons.benjaminiHochberg(x, alpha: alpha)
             return [("adjusted", .array(a.adjusted.map(JSONValue.double))), ("reject", .array(a.reject.map(JSONValue.bool)))]
         case "iqm":
-            return [("statistic", .double(try Descriptive.iqm(try r.flattened("x"))))]
+            return [("statistic", .double(try Descriptive.trimmedMean(
+                try r.flattened("x"), proportionToCut: try p.double("proportiontocut", default: 0.25))))]
         case "descriptive":
-            let s = try Descriptive.summarize(try r.vector("x"), level: try p.double("confidence_level", default: 0.95))
+            let s = try Descriptive.summarize(try r.vector("x"), level: try p.double("confidence_level", default: 0.95),
+                                              ddof: try p.int("ddof", default: 1))
             return [("n", .number(Double(s.count))), ("mean", .double(s.mean)), ("sd", .double(s.sd)),
                     ("sem", .double(s.sem)), ("median", .double(s.median)), ("q25", .double(s.q25)),
                     ("q75", .double(s.q75)), ("iqm", .double(s.iqm)), ("min", .double(s.min)), ("max", .double(s.max)),
@@ -143,14 +171,16 @@ public enum StatsRequest {
             let b = try Rliable.stratifiedBootstrap(
                 try r.matrix("x"), aggregate: aggregate.callAsFunction,
                 level: try p.double("confidence_level", default: 0.95),
-                resamples: try p.int("n_resamples", default: 50000), seed: try p.seed())
+                resamples: try p.int("n_resamples", default: 50000), seed: try p.seed(),
+                method: try p.option("method", default: StratifiedIntervalMethod.percentile))
             return interval(b)
         case "probability_of_improvement":
             let seed: UInt? = p.has("seed") ? try p.seed() : nil
             let poi = try Rliable.probabilityOfImprovement(
                 try r.matrix("x"), try r.matrix("y"), level: try p.double("confidence_level", default: 0.95),
                 resamples: try p.int("n_resamples", default: 50000), seed: seed)
-            var out: Outputs = [("statistic", .double(poi.probability))]
+            var out: Outputs = [("statistic", .double(poi.probability)),
+                                ("per_task", .array(poi.perTask.map(JSONValue.double)))]
             if let i = poi.interval { out += [("ci_low", .double(i.low)), ("ci_high", .double(i.high))] }
             return out
         case "effect_sizes_independent":
@@ -172,19 +202,45 @@ public enum StatsRequest {
             if !p.has("effect_size") { throw StatsError.badRequest("\(test) needs params.effect_size") }
             let alpha = try p.double("alpha", default: 0.05)
             let alternative = try p.powerAlternative()
-            if p.has("nobs") {
-                if p.has("power") { throw StatsError.badRequest("give either params.power or params.nobs, not both") }
-                let power = try Power.power(effectSize: d, nobs: try p.double("nobs", default: .nan), alpha: alpha,
-                                            design: design, alternative: alternative)
+            let ratio = try p.double("ratio", default: 1)
+            // statsmodels calls the sample size `nobs1` for TTestIndPower and `nobs` for TTestPower; `nobs` stays an
+            // alias for the independent design.
+            let nobsKey = design == .independent && p.has("nobs1") ? "nobs1" : "nobs"
+            if p.has("nobs1") && p.has("nobs") { throw StatsError.badRequest("give params.nobs1 or params.nobs, not both") }
+            if p.has(nobsKey) {
+                if p.has("power") { throw StatsError.badRequest("give either params.power or params.\(nobsKey), not both") }
+                let power = try Power.power(effectSize: d, nobs: try p.double(nobsKey, default: .nan), alpha: alpha,
+                                            design: design, alternative: alternative, ratio: ratio)
                 return [("power", .double(power))]
             }
             let s = try Power.seedsPerArm(effectSize: d, power: try p.double("power", default: 0.8), alpha: alpha,
-                                          design: design, alternative: alternative)
-            return [("nobs", .double(s.nobs)), ("seeds_per_arm", .number(Double(s.seedsPerArm))),
-                    ("power_at_seeds", .double(s.powerAtSeeds))]
+                                          design: design, alternative: alternative, ratio: ratio)
+            var out: Outputs = [("nobs", .double(s.nobs))]
+            if design == .independent { out.append(("nobs1", .double(s.nobs))) }
+            return out + [("seeds_per_arm", .number(Double(s.seedsPerArm))), ("power_at_seeds", .double(s.powerAtSeeds))]
         default:
             throw StatsError.unknownTest(name: test, valid: tests.map(\.name))
         }
+    }
+
+    /// Scores split by a label vector: those whose label equals `positive`, and all others. Each label must be
+    /// one of exactly two values, as for a binary ROC curve.
+    static func splitByLabel(scores: [Double], labels: [Double], positive: Double) throws -> ([Double], [Double]) {
+        guard scores.count == labels.count else {
+            throw StatsError.lengthMismatch(test: "auroc", xCount: scores.count, yCount: labels.count)
+        }
+        let distinct = Set(labels)
+        guard distinct.count <= 2, !labels.contains(where: \.isNaN) else {
+            throw StatsError.badRequest("auroc with positive_label: y must hold two label values (one per score in x), "
+                + "found \(labels.contains(where: \.isNaN) ? "NaN" : "\(distinct.count) distinct values")")
+        }
+        guard distinct.contains(positive) else {
+            throw StatsError.invalidOption(name: "positive_label", value: JSONValue.double(positive).serialized,
+                                           valid: distinct.sorted().map { JSONValue.double($0).serialized })
+        }
+        var pos: [Double] = [], neg: [Double] = []
+        for (s, l) in zip(scores, labels) { if l == positive { pos.append(s) } else { neg.append(s) } }
+        return (pos, neg)
     }
 
     static func bootstrapStatistic(_ name: String) -> (([Double]) -> Double)? {
@@ -236,6 +292,10 @@ struct Request {
         guard case let .array(rows)? = value[key] else {
             throw StatsError.badRequest("missing \"\(key)\" (a runs × tasks matrix, \(key)[run][task])")
         }
+        guard rows.count <= StatsRequest.maximumValues else {
+            throw StatsError.tooExpensive(test: "\"\(key)\"", detail: "\(rows.count) runs",
+                                          limit: "10,000,000 values per array", fix: "pass fewer runs")
+        }
         return try rows.enumerated().map { i, row in
             guard case .array = row else {
                 throw StatsError.badRequest("\"\(key)\"[\(i)] must be an array (one run's scores per task)")
@@ -255,6 +315,10 @@ struct Request {
     static func numbers(_ v: JSONValue, _ key: String) throws -> [Double] {
         guard case let .array(items) = v else {
             throw StatsError.badRequest("\"\(key)\" must be an array of numbers")
+        }
+        guard items.count <= StatsRequest.maximumValues else {
+            throw StatsError.tooExpensive(test: "\"\(key)\"", detail: "\(items.count) values",
+                                          limit: "10,000,000 values per array", fix: "pass fewer values")
         }
         return try items.enumerated().map { i, item in
             if let d = number(item) { return d }

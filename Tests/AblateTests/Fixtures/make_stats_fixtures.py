@@ -42,7 +42,9 @@ def enc(v):
 
 
 def add(name, test, params, x, y=None, expected=None, tolerance=None):
-    req = {"id": name, "test": test, "params": params, "x": enc(x)}
+    req = {"id": name, "test": test, "params": params}
+    if x is not None:  # the power calculations take no data
+        req["x"] = enc(x)
     if y is not None:
         req["y"] = enc(y)
     case = {"name": name, "request": req, "expected": {k: enc(v) for k, v in expected.items()}}
@@ -52,7 +54,9 @@ def add(name, test, params, x, y=None, expected=None, tolerance=None):
 
 
 def err(name, test, params, x, y, substring):
-    req = {"id": name, "test": test, "params": params, "x": enc(x)}
+    req = {"id": name, "test": test, "params": params}
+    if x is not None:
+        req["x"] = enc(x)
     if y is not None:
         req["y"] = enc(y)
     cases.append({"name": name, "request": req, "expected": {"error": substring}})
@@ -279,18 +283,18 @@ for d in [0.2, 0.5, 0.8, 1.2]:
     for alt, sm_alt in [("two-sided", "two-sided"), ("greater", "larger")]:
         n_ind = TTestIndPower().solve_power(effect_size=d, alpha=0.05, power=0.8, alternative=sm_alt)
         n_pair = TTestPower().solve_power(effect_size=d, alpha=0.05, power=0.8, alternative=sm_alt)
-        add(f"power_ttest_ind/d={d}/{alt}", "power_ttest_ind", {"effect_size": d, "alternative": alt}, [], None,
+        add(f"power_ttest_ind/d={d}/{alt}", "power_ttest_ind", {"effect_size": d, "alternative": alt}, None, None,
             dict(nobs=n_ind, seeds_per_arm=max(2, math.ceil(n_ind)),
                  power_at_seeds=TTestIndPower().power(d, max(2, math.ceil(n_ind)), 0.05, alternative=sm_alt)),
             tolerance=1e-5)
-        add(f"power_ttest_paired/d={d}/{alt}", "power_ttest_paired", {"effect_size": d, "alternative": alt}, [],
+        add(f"power_ttest_paired/d={d}/{alt}", "power_ttest_paired", {"effect_size": d, "alternative": alt}, None,
             None, dict(nobs=n_pair, seeds_per_arm=max(2, math.ceil(n_pair)),
                        power_at_seeds=TTestPower().power(d, max(2, math.ceil(n_pair)), 0.05, alternative=sm_alt)),
             tolerance=1e-5)
     for n in [3, 5, 10]:
-        add(f"power_ttest_ind/d={d}/nobs={n}", "power_ttest_ind", {"effect_size": d, "nobs": n}, [], None,
+        add(f"power_ttest_ind/d={d}/nobs={n}", "power_ttest_ind", {"effect_size": d, "nobs": n}, None, None,
             dict(power=TTestIndPower().power(d, n, 0.05)), tolerance=1e-6)
-        add(f"power_ttest_paired/d={d}/nobs={n}", "power_ttest_paired", {"effect_size": d, "nobs": n}, [], None,
+        add(f"power_ttest_paired/d={d}/nobs={n}", "power_ttest_paired", {"effect_size": d, "nobs": n}, None, None,
             dict(power=TTestPower().power(d, n, 0.05)), tolerance=1e-6)
 
 # ---------------------------------------------------------------- bootstrap closeness (not bit-for-bit)
@@ -321,6 +325,77 @@ err("error/bootstrap/nan", "bootstrap_ci", {"seed": 1}, [1.0, NAN, 3.0], None, "
 err("error/holm/bad_p", "holm", {}, [0.5, 1.5], None, "[0, 1]")
 err("error/wrong_type", "ttest_ind", {"equal_var": "yes"}, [1.0, 2.0], [2.0, 3.0], "true or false")
 err("error/descriptive/empty", "descriptive", {}, [], None, "empty")
+
+# ---------------------------------------------------------------- issue 9: scipy/statsmodels names, edge cases
+# (appended last so the random draws of the cases above stay as they were)
+hrng = np.random.default_rng(9)
+for n in [3, 5]:
+    a = list(range(1, n + 1))
+    for sign, label in [(1, "up"), (-1, "down")]:
+        b = [sign * v * 0.7 + 0.1 for v in a]
+        r = stats.spearmanr(a, b)
+        add(f"spearmanr/perfect/{label}/n={n}", "spearmanr", {}, a, b, dict(statistic=r.statistic, pvalue=r.pvalue))
+        r = stats.pearsonr(a, a)
+        add(f"pearsonr/perfect/n={n}", "pearsonr", {}, a, a, dict(statistic=r.statistic, pvalue=r.pvalue))
+for label, (a, b) in {"ties": (r2(hrng.integers(0, 6, 40) * 1.0), r2(hrng.integers(0, 4, 40) * 1.0)),
+                      "continuous": (hrng.normal(0, 1, 25), hrng.normal(0, 1, 25)),
+                      "large_ties": (hrng.integers(0, 50, 3000) * 1.0, hrng.integers(0, 30, 3000) * 1.0)}.items():
+    for variant in ["b", "c"]:
+        r = stats.kendalltau(a, b, variant=variant)
+        add(f"kendalltau/{label}/variant={variant}", "kendalltau", {"variant": variant}, a, b,
+            dict(statistic=r.statistic, pvalue=r.pvalue))
+# stratified bootstrap: a numpy percentile bootstrap (runs resampled within each task, as rliable), compared
+# for closeness only (numpy's generator is not GSL's).
+strat = r2(hrng.uniform(0, 1, (6, 4)))
+for agg, fn in [("mean", np.mean), ("iqm", lambda m: stats.trim_mean(m.ravel(), 0.25))]:
+    boots = []
+    for _ in range(4000):
+        idx = hrng.integers(0, 6, (6, 4))
+        boots.append(fn(np.take_along_axis(strat, idx, axis=0)))
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    add(f"stratified_bootstrap_ci/close/{agg}", "stratified_bootstrap_ci",
+        {"aggregate": agg, "seed": 5, "n_resamples": 4000}, strat.tolist(), None,
+        dict(statistic=fn(strat), ci_low=lo, ci_high=hi), tolerance={"absolute": 0.1 * (hi - lo)})
+err("error/kendalltau/bad_variant", "kendalltau", {"variant": "a"}, [1.0, 2.0, 3.0], [1.0, 3.0, 2.0], "'b' or 'c'")
+tm = r2(hrng.normal(0, 1, 23))
+for cut in [0.0, 0.1, 0.25, 0.4]:
+    add(f"iqm/proportiontocut={cut}", "iqm", {"proportiontocut": cut}, tm, None,
+        dict(statistic=stats.trim_mean(tm, cut)))
+err("error/iqm/proportiontocut", "iqm", {"proportiontocut": 0.5}, tm, None, "[0, 0.5)")
+for ddof in [0, 1, 2]:
+    add(f"descriptive/ddof={ddof}", "descriptive", {"ddof": ddof}, tm, None,
+        dict(sd=np.std(tm, ddof=ddof), sem=stats.sem(tm, ddof=ddof), mean=np.mean(tm)))
+for ratio in [0.5, 2.0]:
+    for d in [0.5, 1.0]:
+        n1 = TTestIndPower().solve_power(effect_size=d, alpha=0.05, power=0.8, ratio=ratio)
+        add(f"power_ttest_ind/ratio={ratio}/d={d}", "power_ttest_ind", {"effect_size": d, "ratio": ratio}, None, None,
+            dict(nobs1=n1, seeds_per_arm=max(2, math.ceil(n1)),
+                 power_at_seeds=TTestIndPower().power(d, max(2, math.ceil(n1)), 0.05, ratio=ratio)), tolerance=1e-6)
+        add(f"power_ttest_ind/ratio={ratio}/d={d}/nobs1=7", "power_ttest_ind",
+            {"effect_size": d, "ratio": ratio, "nobs1": 7}, None, None,
+            dict(power=TTestIndPower().power(d, 7, 0.05, ratio=ratio)), tolerance=1e-6)
+scores = r2(hrng.normal(0, 1, 30))
+labels = (hrng.random(30) < 0.4).astype(float)
+for pos in [1.0, 0.0]:
+    u = stats.mannwhitneyu(scores[labels == pos], scores[labels != pos]).statistic
+    auc = u / ((labels == pos).sum() * (labels != pos).sum())
+    add(f"auroc/positive_label={pos}", "auroc", {"positive_label": pos}, scores, labels,
+        dict(statistic=auc, cliffs_delta=2 * auc - 1))
+err("error/auroc/positive_label_absent", "auroc", {"positive_label": 2}, scores, labels, "'0' or '1'")
+hl_a, hl_b = r2(hrng.normal(0.3, 1, 301)), r2(hrng.normal(0, 1, 250))
+add("effect_sizes_independent/hl_ties", "effect_sizes_independent", {}, hl_a, hl_b,
+    dict(hodges_lehmann=np.median(np.subtract.outer(hl_a, hl_b)),
+         auroc=stats.mannwhitneyu(hl_a, hl_b).statistic / (301 * 250)))
+dd = hl_a[:250] - hl_b
+walsh = (dd[:, None] + dd[None, :]) / 2
+add("effect_sizes_paired/hl_ties", "effect_sizes_paired", {}, hl_a[:250], hl_b,
+    dict(hodges_lehmann=np.median(walsh[np.triu_indices(250)])))
+err("error/pointbiserialr/non_binary", "pointbiserialr", {}, [0.0, 1.0, 2.0, 1.0], [1.0, 2.0, 3.0, 4.0], "0 or 1")
+err("error/descriptive/y_given", "descriptive", {}, [1.0, 2.0], [3.0, 4.0], "takes no \"y\"")
+err("error/poi/bad_resamples_no_seed", "probability_of_improvement", {"n_resamples": 0}, [[1.0]], [[2.0]], "n_resamples")
+err("error/poi/bad_level_no_seed", "probability_of_improvement", {"confidence_level": 1.5}, [[1.0]], [[2.0]],
+    "confidence_level")
+err("error/bootstrap/one_resample", "bootstrap_ci", {"seed": 1, "n_resamples": 1}, [1.0, 2.0, 3.0], None, "from 2")
 
 out = {"generator": "make_stats_fixtures.py", "scipy": scipy.__version__, "numpy": np.__version__,
        "statsmodels": statsmodels.__version__, "cases": cases}
