@@ -130,6 +130,9 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
     public static let limits = (steps: 1...10_000_000, batchSize: 1...4096, warmupSteps: 0...10_000_000,
                                 evalInterval: 1...10_000_000, heldOutExamples: 1...100_000, bucketBatches: 1...1024,
                                 pooledExamples: 65_536)
+    /// The model's dimensions, and at most 100M parameters (the base model has ~0.45M).
+    public static let dimensionLimits: (layers: ClosedRange<Int>, heads: ClosedRange<Int>, dModel: ClosedRange<Int>,
+                                        mlpHidden: ClosedRange<Int>, parameters: Int) = (1...48, 1...64, 1...4096, 1...16_384, 100_000_000)
 
     /// Checks every field; the first bad one is an `AblateError.invalidRecipe`.
     public func validate() throws {
@@ -153,7 +156,15 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
         try require(batchSize * bucketBatches <= Self.limits.pooledExamples, "bucketBatches", bucketBatches,
                     "batchSize · bucketBatches = \(batchSize * bucketBatches) must be at most \(Self.limits.pooledExamples)")
         try require((0...1).contains(flawedFraction), "flawedFraction", flawedFraction, "must be in 0...1")
-        _ = try modelConfig(vocabSize: TaskVocabulary.tokenizer().vocabSize)
+        // The model's dimensions: bounded so a typo cannot ask a CPU trainer for gigabytes of weights and activations.
+        if let layers { try range(layers, Self.dimensionLimits.layers, "layers") }
+        if let heads { try range(heads, Self.dimensionLimits.heads, "heads") }
+        if let dModel { try range(dModel, Self.dimensionLimits.dModel, "dModel") }
+        if let mlpHidden { try range(mlpHidden, Self.dimensionLimits.mlpHidden, "mlpHidden") }
+        let config = try modelConfig(vocabSize: TaskVocabulary.tokenizer().vocabSize)
+        let parameters = ParameterLayout(config: config).count
+        try require(parameters <= Self.dimensionLimits.parameters, "dModel", config.dModel,
+                    "the model would have \(parameters) parameters; at most \(Self.dimensionLimits.parameters) (the base model has ~0.45M)")
         _ = try corpus()
     }
 

@@ -221,12 +221,16 @@ public struct StudyReport {
                                               seed: Self.bootstrapSeed)
     }
 
+    /// A t statistic of ±∞ (differences, or both arms, without any variance: scipy gives p = 0) says nothing at
+    /// a handful of seeds whose metric moves in steps of 1/n; it is shown as undefined (—) and counts as p = 1.
+    static func definedP(_ statistic: Double, _ p: Double) -> Double { statistic.isFinite ? p : .nan }
+
     func pairedRow(_ variant: String, _ suite: String, _ metric: String, _ x: [Double], _ y: [Double]) -> Row? {
         guard let t = try? TTest.paired(x, y), let e = try? EffectSize.paired(x, y) else { return nil }
         let w = try? Wilcoxon.test(x, y)
         let p = poi(x, y)
         return Row(variant: variant, suite: suite, metric: metric, paired: true, n: (x.count, y.count),
-                   test: "paired t", p: t.pvalue, robustTest: "Wilcoxon", robustP: w?.pvalue ?? .nan,
+                   test: "paired t", p: Self.definedP(t.statistic, t.pvalue), robustTest: "Wilcoxon", robustP: w?.pvalue ?? .nan,
                    difference: e.meanDifference, low: e.ciLow, high: e.ciHigh, effectName: "d_z", effect: e.dz,
                    poi: p?.probability, poiLow: p?.interval?.low, poiHigh: p?.interval?.high)
     }
@@ -237,7 +241,7 @@ public struct StudyReport {
         let m = try? MannWhitney.test(x, y)
         let p = poi(x, y)
         return Row(variant: variant, suite: suite, metric: metric, paired: false, n: (x.count, y.count),
-                   test: "Welch t", p: t.pvalue, robustTest: "Mann–Whitney", robustP: m?.pvalue ?? .nan,
+                   test: "Welch t", p: Self.definedP(t.statistic, t.pvalue), robustTest: "Mann–Whitney", robustP: m?.pvalue ?? .nan,
                    difference: e.meanDifference, low: e.ciLow, high: e.ciHigh, effectName: "Hedges g", effect: e.hedgesG,
                    poi: p?.probability, poiLow: p?.interval?.low, poiHigh: p?.interval?.high)
     }
@@ -283,7 +287,7 @@ public struct StudyReport {
             "- Per variant and suite: mean with its two-sided 95% t interval over seeds, the interquartile mean (⌊n/4⌋ dropped from each end) and every seed's value.",
             "- Comparisons (\(c.map { $0.paired ? "paired when both arms have the same seeds" : "independent samples" } ?? "none")): with matched seeds the paired t-test (primary p) and the Wilcoxon signed-rank test (robustness; exact Wilcoxon cannot reach p < 0.05 two-sided below 6 pairs), effect d_z with the t interval of the mean difference; otherwise Welch's t-test (primary) and Mann–Whitney U, effect Hedges' g with the Student t interval of the difference.",
             "- Probability of improvement: Mann–Whitney U/(n·m) (rliable), with a percentile bootstrap interval (\(Self.resamples) resamples, seed \(Self.bootstrapSeed)).",
-            "- Multiple comparisons: \(c?.correction == .bh ? "Benjamini–Hochberg" : "Holm") over every row of the comparison table, α = \(Self.num(c?.alpha ?? 0.05, 2)). A test that is undefined (e.g. identical values in both arms) shows p as — and counts as p = 1 in the correction. A non-significant difference is called inconclusive, with the seeds per arm that a t-test power analysis (noncentral t by numeric integration, 80% power, two-sided α = 0.05) needs at the observed standardised effect.",
+            "- Multiple comparisons: \(c?.correction == .bh ? "Benjamini–Hochberg" : "Holm") over every row of the comparison table, α = \(Self.num(c?.alpha ?? 0.05, 2)). A test that is undefined (identical values in both arms, or differences without any variance across seeds, where t = ±∞) shows p as — and counts as p = 1 in the correction. A non-significant difference is called inconclusive, with the seeds per arm that a t-test power analysis (noncentral t by numeric integration, 80% power, two-sided α = 0.05) needs at the observed standardised effect.",
             "- Figures: mean over seeds per step with a 95% t band (no band with one seed); dot plots show every seed.",
             "",
         ]
