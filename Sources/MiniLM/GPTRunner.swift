@@ -101,6 +101,15 @@ public final class GPTRunner: @unchecked Sendable {
             throw MiniLMError.invalidBatch("temperature must be positive and finite, got \(temperature)")
         }
         generation += 1
+        return makePass(batch, temperature: temperature, statistics: statistics) { shard, acts in
+            model.forward(acts, inputs: shard.inputs, targets: shard.targets, weights: shard.weights, batch: shard.count, time: shard.time)
+        }
+    }
+
+    /// The pass whose activations `run` leaves in each shard's activations (returning the shard's Σ w·NLL), with
+    /// the statistics at τ of every weighted position read from its logits.
+    private func makePass(_ batch: TokenBatch, temperature: Float, statistics: Bool,
+                          _ run: (Shard, Activations) -> Double) -> ForwardPass {
         let T = batch.time, V = model.config.vocabSize, n = batch.batchSize * T
         var stats = TokenStatistics(logProbs: .init(repeating: 0, count: statistics ? n : 0),
                                     entropies: .init(repeating: 0, count: statistics ? n : 0),
@@ -112,8 +121,7 @@ public final class GPTRunner: @unchecked Sendable {
         stats.entropies.withUnsafeMutableBufferPointer { ent in
         stats.selfCertainties.withUnsafeMutableBufferPointer { sc in
             forEachShard(batch) { shard, _, acts in
-                lossOut[shard.index] = model.forward(acts, inputs: shard.inputs, targets: shard.targets, weights: shard.weights,
-                                                     batch: shard.count, time: T)
+                lossOut[shard.index] = run(shard, acts)
                 guard statistics else { return }
                 let o = shard.rowOffset
                 for r in 0..<(shard.count * T) where shard.weights[r] != 0 {
@@ -124,6 +132,52 @@ public final class GPTRunner: @unchecked Sendable {
         }}}}
         return ForwardPass(batch: batch, loss: losses.reduce(0, +), statistics: stats,
                            temperature: temperature, generation: generation)
+    }
+
+    // MARK: - A forward captured while sampling
+
+    /// Readies the workers' activations for `batchSize` sequences of `time` positions, for a sampler to write
+    /// while it generates them (`Sampler.generate(prompts:options:capture:)`; job j becomes sequence
+    /// `sequenceOfJob[j]`). Passes over earlier activations become stale.
+    func beginCapture(batchSize B: Int, time T: Int, sequenceOfJob: [Int?]) throws -> ActivationCapture {
+        guard B > 0, T > 0, T <= model.config.contextLength else {
+            throw MiniLMError.invalidBatch("a capture needs 1 ≤ time ≤ \(model.config.contextLength) and at least one sequence, got \(B)×\(T)")
+        }
+        guard sequenceOfJob.allSatisfy({ $0.map { (0..<B).contains($0) } ?? true }) else {
+            throw MiniLMError.invalidBatch("a capture's jobs must map into its \(B) sequences")
+        }
+        generation += 1
+        let parts = shards(B).enumerated().map { i, r in
+            (range: r, acts: workers[i].activations(config: model.config, batch: r.count, time: T))
+        }
+        return ActivationCapture(config: model.config, time: T, shards: parts, sequenceOfJob: sequenceOfJob, generation: generation)
+    }
+
+    /// The forward pass a finished capture stands for. `batch` is the captured sequences as teacher forcing
+    /// (their inputs are the positions the sampler ran), with the capture's time; the loss and statistics are
+    /// read from the captured logits.
+    func pass(from capture: ActivationCapture, batch: TokenBatch, temperature: Float = 1, statistics: Bool = true) throws -> ForwardPass {
+        try batch.validate(vocabSize: model.config.vocabSize)
+        guard capture.generation == generation else {
+            throw MiniLMError.invalidBatch("a capture whose activations a later forward on this runner has overwritten")
+        }
+        guard capture.finished else { throw MiniLMError.invalidBatch("a capture is read after its sampling finished (finish())") }
+        guard batch.batchSize == capture.batchSize, batch.time == capture.time else {
+            throw MiniLMError.invalidBatch("a \(batch.batchSize)×\(batch.time) batch over a capture of \(capture.batchSize)×\(capture.time)")
+        }
+        // Each sequence's loss positions end where its sampling did (inputs are every token but the last).
+        let reached = capture.reached
+        if let b = (0..<batch.batchSize).first(where: { batch.effectiveLength($0) > reached[$0] }) {
+            throw MiniLMError.invalidBatch("sequence \(b) of the batch runs to position \(batch.effectiveLength(b)) but its capture to \(reached[b])")
+        }
+        guard temperature > 0, temperature.isFinite else {
+            throw MiniLMError.invalidBatch("temperature must be positive and finite, got \(temperature)")
+        }
+        let V = model.config.vocabSize
+        return makePass(batch, temperature: temperature, statistics: statistics) { shard, acts in
+            CrossEntropy.forward(losses: acts.losses.base, logits: acts.logits.base, targets: shard.targets, weights: shard.weights,
+                                 rows: shard.count * shard.time, vocab: V)
+        }
     }
 
     /// Adds ∇θ Σ_{b,t} w[b,t]·(−log softmax(z[b,t]/τ)[target]) to `grads` (layout of `model.layout`), over the

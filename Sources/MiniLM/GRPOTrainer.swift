@@ -63,6 +63,9 @@ public struct GRPOConfig: Codable, Equatable, Sendable {
     public var seed: UInt64 = 0
     /// The end-of-sequence token (−1 never ends a completion early: the benchmark's fixed-length rollouts).
     public var eos: Int32 = Tokenizer.eos
+    /// Keep the activations the sampler computes as the step's forward (`ActivationCapture`) instead of running
+    /// a teacher-forced forward over the rollouts; false runs that forward (the same values up to rounding).
+    public var reuseSamplingActivations = true
     public init() {}
 }
 
@@ -134,7 +137,14 @@ public final class GRPOTrainer {
                                       eos: config.eos, seed: config.seed ^ StableHash.hash("grpo-step-\(steps)"))
         options.recordLogits = false
         let jobs = prompts.flatMap { Array(repeating: $0, count: perPrompt) }
-        let generated = try sampler.generate(prompts: jobs, options: options)
+        // Trained completion c of prompt p is sequence p·G + c of the step's forward; vote-only ones are not in it.
+        let longest = prompts.map(\.count).max() ?? 1
+        let time = min(model.config.contextLength, longest + min(config.maxNewTokens, model.config.contextLength) - 1)
+        let capture = config.reuseSamplingActivations
+            ? try runner.beginCapture(batchSize: P * G, time: time,
+                                      sequenceOfJob: (0..<jobs.count).map { j in j % perPrompt < G ? j / perPrompt * G + j % perPrompt : nil })
+            : nil
+        let generated = try sampler.generate(prompts: jobs, options: options, capture: capture)
         var completions: [Generation] = [], extra: [Generation] = []
         completions.reserveCapacity(P * G)
         for p in 0..<P {
@@ -146,15 +156,19 @@ public final class GRPOTrainer {
                                     sampledTokens: generated.reduce(0) { $0 + $1.tokens.count })
         report.sampling = seconds(since: t0)
 
-        // 2. One teacher-forced forward of the rollouts under the current policy: old log-probs and the token
-        //    statistics at τ; its activations serve the norms and the first update.
+        // 2. The step's forward of the rollouts under the current policy (the sampling's own activations, or a
+        //    teacher-forced forward): old log-probs and the token statistics at τ; its activations serve the
+        //    norms and the first update.
         t0 = DispatchTime.now().uptimeNanoseconds
         let sequences = (0..<(P * G)).map { i in prompts[i / G] + completions[i].tokens }
+        // The capture had room for the longest possible rollout; the pass runs over the longest actual one.
+        capture?.finish()
         let batch = try TokenBatch.teacherForcing(sequences: sequences, lossStart: (0..<(P * G)).map { prompts[$0 / G].count },
                                                   normalization: .sequenceMean, pad: Tokenizer.pad,
-                                                  contextLength: model.config.contextLength)
+                                                  contextLength: model.config.contextLength, minimumTime: capture?.time ?? 1)
         let T = batch.time
-        var pass = try runner.forward(batch, temperature: config.temperature)
+        var pass = try capture.map { try runner.pass(from: $0, batch: batch, temperature: config.temperature) }
+            ?? runner.forward(batch, temperature: config.temperature)
         let old = pass.statistics.logProbs
         let ref = try reference?.forward(batch, temperature: config.temperature).statistics.logProbs ?? []
         // Per completion token (the weighted positions of each row, in order).

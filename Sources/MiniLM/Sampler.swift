@@ -111,6 +111,11 @@ public final class Sampler: @unchecked Sendable {
     }
 
     public func generate(prompts: [[Int32]], options: SamplingOptions) throws -> [Generation] {
+        try generate(prompts: prompts, options: options, capture: nil)
+    }
+
+    /// `generate`, writing the activations of the jobs `capture` maps into its activations as they are computed.
+    func generate(prompts: [[Int32]], options: SamplingOptions, capture: ActivationCapture?) throws -> [Generation] {
         let cfg = model.config
         guard options.temperature >= 0, options.temperature.isFinite else {
             throw MiniLMError.invalidBatch("temperature must be ≥ 0 and finite, got \(options.temperature)")
@@ -120,6 +125,11 @@ public final class Sampler: @unchecked Sendable {
         for (i, p) in prompts.enumerated() {
             guard !p.isEmpty else { throw MiniLMError.emptySequence(index: i) }
             guard p.count <= cfg.contextLength else { throw MiniLMError.sequenceTooLong(index: i, length: p.count, context: cfg.contextLength) }
+            // The positions a sequence runs through the model: its prompt, then every new token but the last.
+            if let capture, capture.target(job: i) != nil,
+               max(p.count, min(cfg.contextLength, p.count + min(options.maxNewTokens, cfg.contextLength) - 1)) > capture.time {
+                throw MiniLMError.invalidBatch("a capture of \(capture.time) positions cannot hold a prompt of \(p.count) tokens and \(options.maxNewTokens) new ones")
+            }
             for t in p where t < 0 || Int(t) >= cfg.vocabSize { throw MiniLMError.unknownTokenId(Int(t), vocabSize: cfg.vocabSize) }
         }
         guard !prompts.isEmpty else { return [] }
@@ -141,7 +151,7 @@ public final class Sampler: @unchecked Sendable {
             parallelFor(shards.count) { w in
                 for group in plan[w] {
                     let gens = decodeGroup(Array(prompts[group]), firstIndex: group.lowerBound, workspace: spaces[w], packed: packed,
-                                           options: options)
+                                           options: options, capture: capture)
                     for (k, g) in gens.enumerated() { out[group.lowerBound + k] = g }
                 }
             }
@@ -151,7 +161,7 @@ public final class Sampler: @unchecked Sendable {
 
     /// Prefill and decode one group of sequences on the calling thread.
     private func decodeGroup(_ prompts: [[Int32]], firstIndex: Int, workspace ws: Workspace, packed: PackedModel,
-                             options: SamplingOptions) -> [Generation] {
+                             options: SamplingOptions, capture: ActivationCapture?) -> [Generation] {
         let cfg = model.config
         let S = prompts.count, L = cfg.layers, C = cfg.dModel, F = cfg.mlpHidden, V = cfg.vocabSize, H = cfg.heads
         let Tmax = cfg.contextLength
@@ -185,6 +195,10 @@ public final class Sampler: @unchecked Sendable {
             }
         }
         var lengths = prompts.map(\.count)
+        // Captured sequences: their targets, and the positions each has run through the model so far.
+        let targets = (0..<S).map { capture?.target(job: firstIndex + $0) }
+        var processed = lengths
+        for s in 0..<S { targets[s]?.copyPrefill(from: acts, sequence: s, sourceTime: T, positions: lengths[s]) }
         var logitRows = [[Float]](repeating: [], count: S)
         for s in 0..<S {
             let r = acts.logits.base + (s * T + lengths[s] - 1) * V
@@ -218,38 +232,61 @@ public final class Sampler: @unchecked Sendable {
             active = next
             let m = active.count
             if m == 0 { break }
+            /// Copies each active row of `src` (`width` floats per row) to its sequence's position in `buffer`.
+            func keep(_ buffer: (Activations) -> FloatBuffer, _ src: FloatBuffer, _ width: Int) {
+                guard capture != nil else { return }
+                for (r, s) in active.enumerated() {
+                    guard let tg = targets[s] else { continue }
+                    tg.row(buffer(tg.acts), width, processed[s]).update(from: src.base + r * width, count: width)
+                }
+            }
             // One decode step for the m active rows.
             for (r, s) in active.enumerated() {
                 let pos = lengths[s] - 1
                 let e = p + layout.wte + Int(tokens[r]) * C, pe = p + layout.wpe + pos * C, xr = x.base + r * C
                 for i in 0..<C { xr[i] = e[i] + pe[i] }
             }
+            keep(\.encoded, x, C)
             for l in 0..<L {
                 let o = layout.blocks[l], w = packed.blocks[l]
                 LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + o.ln1Weight,
                                   bias: p + o.ln1Bias, rows: m, channels: C)
+                keep({ $0.layers[l].ln1 }, ln, C); keep({ $0.layers[l].ln1Mean }, mean, 1); keep({ $0.layers[l].ln1Rstd }, rstd, 1)
                 w.qkv.forward(out: qkv.base, inp: ln.base, rows: m)
+                keep({ $0.layers[l].qkv }, qkv, 3 * C)
                 for (r, s) in active.enumerated() {
                     let pos = lengths[s] - 1
                     let row = qkv.base + r * 3 * C
                     cache(l, s, pos, row)
                     Sampler.attendOne(q: row, keys: keys(l, s), values: values(l, s), rowsPerHead: Tpad, count: pos + 1,
                                       out: atty.base + r * C, scores: scores.base, headSize: hs, heads: H)
+                    if let tg = targets[s] {
+                        for h in 0..<H { tg.storeProbs(l, head: h, processed[s], scores.base + h * Tpad) }
+                    }
                 }
+                keep({ $0.layers[l].atty }, atty, C)
                 w.attnProj.forward(out: x.base, inp: atty.base, rows: m, accumulate: true)
+                keep({ $0.layers[l].res2 }, x, C)
                 LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + o.ln2Weight,
                                   bias: p + o.ln2Bias, rows: m, channels: C)
+                keep({ $0.layers[l].ln2 }, ln, C); keep({ $0.layers[l].ln2Mean }, mean, 1); keep({ $0.layers[l].ln2Rstd }, rstd, 1)
                 w.fc.forward(out: fch.base, inp: ln.base, rows: m)
                 GELU.forward(out: fchGelu.base, inp: fch.base, count: m * F)  // out of place: in place would not vectorise
+                keep({ $0.layers[l].fch }, fch, F); keep({ $0.layers[l].fchGelu }, fchGelu, F)
                 w.fcProj.forward(out: x.base, inp: fchGelu.base, rows: m, accumulate: true)
+                keep({ $0.layers[l].res3 }, x, C)
             }
             LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + layout.lnfWeight,
                               bias: p + layout.lnfBias, rows: m, channels: C)
+            keep(\.lnf, ln, C); keep(\.lnfMean, mean, 1); keep(\.lnfRstd, rstd, 1)
             packed.lmHead.forward(out: logits.base, inp: ln.base, rows: m)
+            keep(\.logits, logits, V)
             for (r, s) in active.enumerated() {
                 logitRows[s] = Array(UnsafeBufferPointer(start: logits.base + r * V, count: V))
+                processed[s] += 1
             }
         }
+        for s in 0..<S where targets[s] != nil { capture?.record(job: firstIndex + s, positions: processed[s]) }
         return gens
     }
 

@@ -40,15 +40,20 @@ public struct TokenBatch: Sendable {
 
     /// Builds a teacher-forcing batch from full token sequences (BOS, prompt, completion, EOS …).
     /// Sequence b predicts tokens `lossStart[b]..<count` of itself: pass the index of its first completion token
-    /// (1 for "every token after BOS"). Inputs are `s[0..<n−1]`, targets `s[1..<n]`.
+    /// (1 for "every token after BOS"). Inputs are `s[0..<n−1]`, targets `s[1..<n]`. The batch has the longest
+    /// sequence's positions, or `minimumTime` if that is more (at most `contextLength`).
     public static func teacherForcing(
-        sequences: [[Int32]], lossStart: [Int], normalization: Normalization, pad: Int32, contextLength: Int
+        sequences: [[Int32]], lossStart: [Int], normalization: Normalization, pad: Int32, contextLength: Int,
+        minimumTime: Int = 1
     ) throws -> TokenBatch {
+        guard minimumTime <= contextLength else {
+            throw MiniLMError.sequenceTooLong(index: 0, length: minimumTime, context: contextLength)
+        }
         guard !sequences.isEmpty else { throw MiniLMError.invalidBatch("no sequences") }
         guard lossStart.count == sequences.count else {
             throw MiniLMError.invalidBatch("\(sequences.count) sequences but \(lossStart.count) loss starts")
         }
-        var T = 1
+        var T = max(1, minimumTime)
         for (i, s) in sequences.enumerated() {
             guard s.count >= 2 else { throw MiniLMError.emptySequence(index: i) }
             guard s.count - 1 <= contextLength else {
