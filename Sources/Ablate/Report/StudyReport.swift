@@ -84,6 +84,13 @@ public struct StudyReport {
         v.isFinite ? String(format: "%.\(digits)f", v) : (v.isNaN ? "—" : (v > 0 ? "∞" : "−∞"))
     }
 
+    /// A difference with its sign: +0.010, −0.040.
+    static func signed(_ v: Double, _ digits: Int = 3) -> String {
+        guard v.isFinite else { return num(v, digits) }
+        let body = String(format: "%.\(digits)f", abs(v))
+        return v < 0 ? "−" + body : "+" + body
+    }
+
     static func pValue(_ p: Double) -> String {
         guard p.isFinite else { return "—" }
         return p < 0.001 ? String(format: "%.1e", p) : String(format: "%.3f", p)
@@ -124,7 +131,41 @@ public struct StudyReport {
             out.append(line)
         }
         out.append("")
-        return out
+        return out + againstBase()
+    }
+
+    /// Which variants end above or below the base model: the 95% t interval of the per-seed values against the
+    /// base model's value before training (one-sample, uncorrected; the Results tables hold every number).
+    func againstBase() -> [String] {
+        var lines: [String] = []
+        for metric in metrics {
+            for suite in suites {
+                guard let base = baseValue(suite, metric) else { continue }
+                var above: [String] = [], below: [String] = [], neither: [String] = []
+                for v in study.variants {
+                    guard let s = try? Descriptive.summarize(values(v.name, suite, metric).map(\.value)), s.count >= 2 else { continue }
+                    let entry = "`\(v.name)` \(Self.signed(s.mean - base))"
+                    // Seeds that agree exactly give a zero-width interval: no evidence of a spread, not certainty.
+                    if !(s.ciHigh > s.ciLow) {
+                        neither.append(entry + " (no spread across seeds)")
+                    } else if s.ciLow > base {
+                        above.append(entry)
+                    } else if s.ciHigh < base {
+                        below.append(entry)
+                    } else {
+                        neither.append(entry)
+                    }
+                }
+                var line = "- \(suite) \(metric), base \(Self.num(base)):"
+                line += " above: " + (above.isEmpty ? "none" : above.joined(separator: ", ")) + ";"
+                line += " below: " + (below.isEmpty ? "none" : below.joined(separator: ", ")) + ";"
+                line += " neither: " + (neither.isEmpty ? "none" : neither.joined(separator: ", ")) + "."
+                lines.append(line)
+            }
+        }
+        guard !lines.isEmpty else { return [] }
+        return ["Against the base model before training (each variant's 95% t interval over seeds vs the base value; "
+                + "uncorrected; with few seeds an interval is wide):", ""] + lines + [""]
     }
 
     func setup() -> [String] {
@@ -161,21 +202,39 @@ public struct StudyReport {
             for suite in suites {
                 out.append("### \(suite): \(metric)")
                 out.append("")
-                out.append("| variant | n | mean | 95% CI | IQM | per seed |")
-                out.append("|---|---:|---:|---|---:|---|")
+                let base = baseValue(suite, metric)
+                out.append("| variant | n | mean | 95% CI | IQM | per seed | mean − base |")
+                out.append("|---|---:|---:|---|---:|---|---:|")
+                if let base {
+                    out.append("| _base model, before training_ | — | \(Self.num(base)) | — | — | — | — |")
+                }
                 for v in study.variants {
                     let vs = values(v.name, suite, metric)
                     guard let s = try? Descriptive.summarize(vs.map(\.value)) else {
-                        out.append("| \(v.name) | 0 | — | — | — | — |")
+                        out.append("| \(v.name) | 0 | — | — | — | — | — |")
                         continue
                     }
                     let perSeed = vs.map { "\($0.seed): \(Self.num($0.value))" }.joined(separator: ", ")
-                    out.append("| \(v.name) | \(s.count) | \(Self.num(s.mean)) | [\(Self.num(s.ciLow)), \(Self.num(s.ciHigh))] | \(Self.num(s.iqm)) | \(perSeed) |")
+                    var delta = "—"
+                    if let base { delta = Self.signed(s.mean - base) }
+                    out.append("| \(v.name) | \(s.count) | \(Self.num(s.mean)) | [\(Self.num(s.ciLow)), \(Self.num(s.ciHigh))] | \(Self.num(s.iqm)) | \(perSeed) | \(delta) |")
                 }
                 out.append("")
             }
         }
         return out
+    }
+
+    /// The base model's value before training (every trial evaluates it at step 0 on the same problems, so
+    /// they agree; the median guards against a trial from another evaluation). Nil when no trial has it.
+    func baseValue(_ suite: String, _ metric: String) -> Double? {
+        var found: [Double] = []
+        for r in results {
+            if let v = r.baseEval[suite]?[metric] { found.append(v) }
+        }
+        guard !found.isEmpty else { return nil }
+        found.sort()
+        return found[found.count / 2]
     }
 
     /// Every variant against the control, per metric and suite; p-values corrected over all rows together.

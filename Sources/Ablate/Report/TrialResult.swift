@@ -17,6 +17,8 @@ public struct TrialResult: Sendable {
     public var reason: String?
     /// Final evaluation: suite → metric → value (from eval.json).
     public var eval: [String: [String: Double]]
+    /// The evaluation before training (metrics.jsonl's step-0 eval line): the base model's suite → metric → value.
+    public var baseEval: [String: [String: Double]] = [:]
     /// Train lines of metrics.jsonl: step → metric → value (null values left out).
     public var train: [(step: Int, values: [String: Double])]
     /// Wall seconds from runner.json.
@@ -31,6 +33,19 @@ public struct TrialResult: Sendable {
                 read(directory: "\(store.studyDirectory(study.name))/\(v.name)/seed-\(seed)", variant: v.name, seed: seed)
             }
         }
+    }
+
+    /// An evaluation's `suites` object as suite → metric → value (numbers only).
+    static func suiteMetrics(_ eval: JSONValue) -> [String: [String: Double]] {
+        guard case let .object(suites)? = eval["suites"] else { return [:] }
+        var out: [String: [String: Double]] = [:]
+        for (suite, body) in suites {
+            guard case let .object(fields) = body else { continue }
+            var m: [String: Double] = [:]
+            for (k, v) in fields { if case let .number(d) = v { m[k] = d } }
+            out[suite] = m
+        }
+        return out
     }
 
     /// Reads one trial directory; a missing or unreadable file leaves its part empty.
@@ -50,19 +65,14 @@ public struct TrialResult: Sendable {
             if case let .string(v)? = config["run_info"]?["code_version"] { r.codeVersion = v }
             if case let .string(m)? = config["run_info"]?["machine"] { r.machine = m }
         }
-        if let data = fm.contents(atPath: dir + "/eval.json"), let eval = try? JSONValue.parse(data),
-           case let .object(suites)? = eval["suites"] {
-            for (suite, body) in suites {
-                guard case let .object(fields) = body else { continue }
-                var m: [String: Double] = [:]
-                for (k, v) in fields { if case let .number(d) = v { m[k] = d } }
-                r.eval[suite] = m
-            }
+        if let data = fm.contents(atPath: dir + "/eval.json"), let eval = try? JSONValue.parse(data) {
+            r.eval = suiteMetrics(eval)
         }
         if let data = fm.contents(atPath: dir + "/metrics.jsonl") {
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-                guard let obj = try? JSONValue.parse(Data(line.utf8)), case .string("train")? = obj["kind"],
-                      case let .number(step)? = obj["step"], case let .object(fields) = obj else { continue }
+                guard let obj = try? JSONValue.parse(Data(line.utf8)), case let .number(step)? = obj["step"] else { continue }
+                if case .string("eval")? = obj["kind"], step == 0 { r.baseEval = suiteMetrics(obj) }
+                guard case .string("train")? = obj["kind"], case let .object(fields) = obj else { continue }
                 var m: [String: Double] = [:]
                 for (k, v) in fields where k != "step" { if case let .number(d) = v { m[k] = d } }
                 r.train.append((Int(step), m))

@@ -27,6 +27,8 @@ step=0
 trap 'status interrupted $step null; exit 143' TERM
 trap 'status interrupted $step null; exit 130' INT
 status running 0 null
+# The base model's evaluation before training: the same for every trial, as in a real study.
+printf '{"kind":"eval","step":0,"suites":{"arith":{"n":100,"accuracy":0.45,"mean_length":33.0},"word":{"n":100,"accuracy":0.30,"mean_length":40.0},"trace":{"n":100,"accuracy":0.20,"mean_length":22.0}},"pass_at_k_minus_pass_at_1":null}\n' >> "$out/metrics.jsonl"
 len=${#name}
 while [ $step -lt "$steps" ]; do
   step=$((step + 1))
