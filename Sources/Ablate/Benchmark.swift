@@ -191,9 +191,13 @@ public struct Benchmark {
         let prompts = try problems.map { [Tokenizer.bos] + (try tokenizer.encode($0.prompt)) }
         // One trainer per reward from the same initial model; the steps are taken round-robin (after a warm-up
         // step each), so a change in machine load hits every reward alike.
+        // Plus gold with a teacher-forced forward of the rollouts instead of the sampling's own activations
+        // (`gold_teacher_forced`): what reusing them saves, measured in the same rounds.
         var runs: [(name: String, trainer: GRPOTrainer, scorer: RewardScorer)] = []
-        for name in w.rlRewards {
+        let entries = w.rlRewards.map { ($0, $0, true) } + (w.rlRewards.contains("gold") ? [("gold_teacher_forced", "gold", false)] : [])
+        for (label, name, reuse) in entries {
             var grpo = GRPOConfig()
+            grpo.reuseSamplingActivations = reuse
             grpo.groupSize = w.rlGroup
             grpo.maxNewTokens = w.rlNewTokens
             grpo.eos = -1
@@ -204,7 +208,7 @@ public struct Benchmark {
                                       scaling: .group, tokenizer: tokenizer, seed: 1)
             scorer.gold = problems.map(\.answer)
             _ = try trainer.step(prompts: prompts, scorer: scorer)  // warm-up
-            runs.append((name, trainer, scorer))
+            runs.append((label, trainer, scorer))
         }
         var reports = [[GRPOStepReport]](repeating: [], count: runs.count)
         for _ in 0..<max(1, w.repetitions) {

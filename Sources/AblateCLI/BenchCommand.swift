@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure MiniLM's training, per-sample gradient norm and sampling throughput.",
         discussion: """
-        Workload: vocab 64, context 128, d_model 128, 4 layers, 4 heads, MLP 512, float32. Training step (forward, backward, AdamW) on 64×128 tokens; per-sample gradient norms of 64 sequences (32 prompt + 96 completion tokens), batched vs a naive per-sequence loop vs a plain forward+backward; KV-cache sampling of 64 × 96 new tokens at temperature 1; one GRPO step (rl_step) of 16 arith prompts × 8 completions of exactly 64 new tokens for the gold, self_certainty and vigor rewards, with its phases (sampling, signals, norms, scoring, update), the steps of the rewards taken round-robin. Medians after one warm-up.
+        Workload: vocab 64, context 128, d_model 128, 4 layers, 4 heads, MLP 512, float32. Training step (forward, backward, AdamW) on 64×128 tokens; per-sample gradient norms of 64 sequences (32 prompt + 96 completion tokens), batched vs a naive per-sequence loop vs a plain forward+backward; KV-cache sampling of 64 × 96 new tokens at temperature 1; one GRPO step (rl_step) of 16 arith prompts × 8 completions of exactly 64 new tokens for the gold, self_certainty and vigor rewards, with its phases (sampling, signals, norms, scoring, update), and gold with a teacher-forced forward of the rollouts (gold_teacher_forced) instead of the sampling's own activations; the steps taken round-robin. Medians after one warm-up.
 
         Example (release build): swift build -c release && .build/release/ablate bench --json
         """)
