@@ -12,6 +12,16 @@ import Testing
         return StudyReport(study: study, results: results)
     }
 
+    /// The learning curves' smoothing: a trailing mean over the last `window` points (fewer at the start), and a
+    /// window of about a thirtieth of the run.
+    @Test func movingAverageAndItsWindow() {
+        #expect(StudyReport.movingAverage([1, 2, 3, 4, 5], window: 2) == [1, 1.5, 2.5, 3.5, 4.5])
+        #expect(StudyReport.movingAverage([4, 0, 8, 2], window: 3) == [4, 2, 4, 10.0 / 3])
+        #expect(StudyReport.movingAverage([3, 1, 2], window: 1) == [3, 1, 2])
+        #expect(StudyReport.movingAverage([], window: 5).isEmpty)
+        #expect(StudyReport.smoothingWindow(points: 300) == 10 && StudyReport.smoothingWindow(points: 20) == 1)
+    }
+
     /// Set ABLATE_UPDATE_GOLDEN=1 to rewrite the golden files from the current code (then review the diff).
     @Test func reportMatchesTheGoldenFilesByteForByte() throws {
         let files = try fixture().render()

@@ -107,8 +107,8 @@ struct SVGChart {
         return (lo - p, hi + p)
     }
 
-    /// Mean lines with shaded 95% bands, one colour per series.
-    func lines(_ series: [Series]) -> String {
+    /// Mean lines with shaded bands (95% intervals unless `bandNote` says otherwise), one colour per series.
+    func lines(_ series: [Series], bandNote: String = "bands: 95% t CI over seeds") -> String {
         let all = series.flatMap { $0.points.flatMap { [$0.low, $0.high, $0.y] } }
         let yr = Self.range(all)
         let xs = series.flatMap { $0.points.map(\.x) }
@@ -122,7 +122,7 @@ struct SVGChart {
             let line = s.points.map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.y, yr)))" }
             out.append(##"<polyline points="\##(line.joined(separator: " "))" fill="none" stroke="\##(colour)" stroke-width="2"/>"##)
         }
-        out += legend(series.map { $0.points.isEmpty ? "\($0.name) (no data)" : $0.name }, note: "bands: 95% t CI over seeds")
+        out += legend(series.map { $0.points.isEmpty ? "\($0.name) (no data)" : $0.name }, note: bandNote)
         return (out + ["</svg>", ""]).joined(separator: "\n")
     }
 

@@ -366,26 +366,44 @@ public struct StudyReport {
         for c in curves {
             var series: [SVGChart.Series] = []
             var csv = ["variant,seed,step,\(c.key)"]
+            var window = 1
             for v in study.variants {
                 var bySteps: [Int: [Double]] = [:]
                 for r in complete where r.variant == v.name {
+                    var steps: [Int] = []
+                    var raw: [Double] = []
                     for line in r.train {
                         guard let value = line.values[c.key], value.isFinite else { continue }
-                        bySteps[line.step, default: []].append(value)
+                        steps.append(line.step)
+                        raw.append(value)
                         csv.append("\(v.name),\(r.seed),\(line.step),\(Self.csvNumber(value))")
                     }
+                    // Each seed's curve is smoothed before the seeds are averaged (the CSV keeps the raw values).
+                    window = max(window, Self.smoothingWindow(points: raw.count))
+                    let smooth = Self.movingAverage(raw, window: Self.smoothingWindow(points: raw.count))
+                    for i in 0..<steps.count { bySteps[steps[i], default: []].append(smooth[i]) }
                 }
                 let points = bySteps.keys.sorted().map { step -> (x: Double, y: Double, low: Double, high: Double) in
                     let vs = bySteps[step] ?? []
                     let m = (try? Descriptive.mean(vs)) ?? .nan
-                    let ci = vs.count >= 2 ? (try? Descriptive.meanConfidenceInterval(vs)) : nil
+                    // With two seeds a 95% t interval is ±12.7 standard errors: it says nothing and swamps the
+                    // figure, so below three seeds the band is the seeds' range.
+                    if vs.count < Self.seedsForBands {
+                        return (Double(step), m, vs.min() ?? m, vs.max() ?? m)
+                    }
+                    let ci = try? Descriptive.meanConfidenceInterval(vs)
                     return (Double(step), m, ci?.low ?? m, ci?.high ?? m)
                 }
                 series.append(SVGChart.Series(name: v.name, points: points))
             }
             guard series.contains(where: { !$0.points.isEmpty }) else { continue }
             let chart = SVGChart(title: c.title, xLabel: "RL step", yLabel: c.y)
-            out.append((c.name, "\(c.title) (mean over seeds, 95% band)", chart.lines(series), csv.joined(separator: "\n") + "\n"))
+            let smoothing = window > 1 ? "each seed's \(window)-step trailing moving average, " : ""
+            let fewSeeds = study.seeds.count < Self.seedsForBands
+            let band = fewSeeds ? "band: range over seeds" : "95% band; the seeds' range at steps with fewer than \(Self.seedsForBands)"
+            let note = fewSeeds ? "bands: range over seeds" : "bands: 95% t CI over seeds"
+            out.append((c.name, "\(c.title) (\(smoothing)mean over seeds, \(band))", chart.lines(series, bandNote: note),
+                        csv.joined(separator: "\n") + "\n"))
         }
         for metric in metrics {
             for suite in suites {
@@ -403,6 +421,26 @@ public struct StudyReport {
                                                                            seriesNames: study.variants.map(\.name)),
                             csv.joined(separator: "\n") + "\n"))
             }
+        }
+        return out
+    }
+
+    /// Seeds needed before a learning curve's band is a 95% t interval rather than the seeds' range.
+    static let seedsForBands = 3
+
+    /// The moving-average window for a curve of `points` steps: about a thirtieth of the run, at least 1.
+    static func smoothingWindow(points: Int) -> Int { max(1, points / 30) }
+
+    /// Trailing moving average: point i is the mean of values[max(0, i − window + 1) ... i].
+    static func movingAverage(_ values: [Double], window: Int) -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(values.count)
+        var sum = 0.0
+        for i in 0..<values.count {
+            sum += values[i]
+            if i >= window { sum -= values[i - window] }
+            let n = min(i + 1, window)
+            out.append(sum / Double(n))
         }
         return out
     }
