@@ -42,7 +42,9 @@ final class RewardScorer: RolloutScorer {
 
     func advantages(for rollouts: Rollouts) throws -> [Double] {
         let G = rollouts.groupSize, P = rollouts.prompts.count
-        guard gold.count == P else { throw AblateError.invalidTrainConfig(field: "(gold)", value: "\(gold.count)", reason: "internal: \(P) prompts") }
+        guard gold.count == P else {
+            throw AblateError.run(reason: "the scorer holds \(gold.count) gold answers for a step of \(P) prompts (prompts and their answers must be drawn together)")
+        }
         let needs = pipeline.needs
         func text(_ g: Generation) -> String {
             // The completion's text without EOS; a token the tokenizer cannot decode would be a model bug.
