@@ -161,7 +161,7 @@ public final class GPTRunner: @unchecked Sendable {
         guard capture.generation == generation else {
             throw MiniLMError.invalidBatch("a capture whose activations a later forward on this runner has overwritten")
         }
-        guard capture.finished else { throw MiniLMError.invalidBatch("a capture is read after its sampling finished (finish())") }
+        guard capture.finished else { throw MiniLMError.invalidBatch("a capture read before finish(): call it once the sampling is done") }
         guard batch.batchSize == capture.batchSize, batch.time == capture.time else {
             throw MiniLMError.invalidBatch("a \(batch.batchSize)×\(batch.time) batch over a capture of \(capture.batchSize)×\(capture.time)")
         }

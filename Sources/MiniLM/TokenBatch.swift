@@ -47,7 +47,7 @@ public struct TokenBatch: Sendable {
         minimumTime: Int = 1
     ) throws -> TokenBatch {
         guard minimumTime <= contextLength else {
-            throw MiniLMError.sequenceTooLong(index: 0, length: minimumTime, context: contextLength)
+            throw MiniLMError.invalidBatch("a minimum of \(minimumTime) positions exceeds the context of \(contextLength)")
         }
         guard !sequences.isEmpty else { throw MiniLMError.invalidBatch("no sequences") }
         guard lossStart.count == sequences.count else {

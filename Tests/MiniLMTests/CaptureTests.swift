@@ -124,16 +124,19 @@ import Testing
         }
         #expect(throws: MiniLMError.self) { try runner.beginCapture(batchSize: 1, time: 25, sequenceOfJob: [0]) }
         // Read before it is finished, or with a batch that runs past what was sampled: refused.
-        let fits = try runner.beginCapture(batchSize: 1, time: 6, sequenceOfJob: [0])
-        let gen = try Sampler(model: model).generate(prompts: [[1, 3, 4]], options: SamplingOptions(maxNewTokens: 4, eos: 99), capture: fits)
-        let batch = try TokenBatch.teacherForcing(sequences: [[1, 3, 4] + gen[0].tokens], lossStart: [3], normalization: .sequenceMean,
-                                                  pad: 0, contextLength: 24, minimumTime: 6)
-        #expect(throws: MiniLMError.self) { try runner.pass(from: fits, batch: batch) }
-        #expect(fits.finish() == 6)
-        let longer = try TokenBatch.teacherForcing(sequences: [[1, 3, 4] + gen[0].tokens + [5]], lossStart: [3],
-                                                   normalization: .sequenceMean, pad: 0, contextLength: 24, minimumTime: 6)
-        #expect(throws: MiniLMError.self) { try runner.pass(from: fits, batch: longer) }
-        _ = try runner.pass(from: fits, batch: batch)
+        // Two sequences of 4 new tokens: prompts of 3 and 2 tokens reach positions 6 and 5.
+        let prompts: [[Int32]] = [[1, 3, 4], [1, 3]]
+        let fits = try runner.beginCapture(batchSize: 2, time: 6, sequenceOfJob: [0, 1])
+        let gen = try Sampler(model: model).generate(prompts: prompts, options: SamplingOptions(maxNewTokens: 4, eos: 99), capture: fits)
+        func batch(_ extra: [Int32]) throws -> TokenBatch {
+            try TokenBatch.teacherForcing(sequences: [prompts[0] + gen[0].tokens, prompts[1] + gen[1].tokens + extra], lossStart: [3, 2],
+                                          normalization: .sequenceMean, pad: 0, contextLength: 24, minimumTime: 6)
+        }
+        #expect(throws: MiniLMError.self) { try runner.pass(from: fits, batch: try batch([])) }
+        #expect(fits.finish() == 6 && fits.reached == [6, 5])
+        // Sequence 1 one token longer than sampled: the same time, but past its captured positions.
+        #expect(throws: MiniLMError.self) { try runner.pass(from: fits, batch: try batch([5])) }
+        _ = try runner.pass(from: fits, batch: try batch([]))
         #expect(throws: MiniLMError.self) { try runner.beginCapture(batchSize: 1, time: 4, sequenceOfJob: [1]) }
     }
 

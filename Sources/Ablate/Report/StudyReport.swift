@@ -379,8 +379,9 @@ public struct StudyReport {
                         csv.append("\(v.name),\(r.seed),\(line.step),\(Self.csvNumber(value))")
                     }
                     // Each seed's curve is smoothed before the seeds are averaged (the CSV keeps the raw values).
-                    window = max(window, Self.smoothingWindow(points: raw.count))
-                    let smooth = Self.movingAverage(raw, window: Self.smoothingWindow(points: raw.count))
+                    let w = Self.smoothingWindow(points: raw.count)
+                    window = max(window, w)
+                    let smooth = Self.movingAverage(raw, window: w)
                     for i in 0..<steps.count { bySteps[steps[i], default: []].append(smooth[i]) }
                 }
                 let points = bySteps.keys.sorted().map { step -> (x: Double, y: Double, low: Double, high: Double) in
