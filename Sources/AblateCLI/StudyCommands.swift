@@ -39,11 +39,19 @@ struct CheckCommand: ParsableCommand {
         prints one line per trial (variant, seed, trial hash, directory, state in the run store); an analysis \
         study prints its scoring plan.
 
+        With declared hypotheses it prints each one's power at the study's seeds and the seeds per arm it needs \
+        for 80% (at Holm's α/m, at the smallest effect that matters), from the between-seed SD of a pilot study \
+        (--pilot) or the study's own `sd:`.
+
         Example:
           ablate check studies/quick.yaml
+          ablate check studies/learning-rate.yaml --pilot learning-rate
         """)
 
     @OptionGroup var location: StudyLocation
+
+    @Option(name: .long, help: "A study already run (its name under runs/, or its file) whose between-seed SD plans this one's power.")
+    var pilot: String?
 
     func run() throws {
         try reportingErrors("check") {
@@ -67,7 +75,10 @@ struct CheckCommand: ParsableCommand {
                           + store.linkPath(study: s.name, trial: t) + " -> trials/\(t.hash)" + note)
                 }
                 if let c = s.comparison {
-                    try StandardStreams.emit("comparisons: every variant vs \(c.control) on \(c.metrics.joined(separator: ", ")), \(c.paired ? "paired" : "independent"), \(c.correction.rawValue) correction, α = \(c.alpha)")
+                    try StandardStreams.emit("comparisons: each variant vs its control (default \(c.control)) on \(c.metrics.joined(separator: ", ")), \(c.paired ? "paired" : "independent"), α = \(c.alpha)")
+                    try emitPlan(s)
+                } else if pilot != nil {
+                    throw AblateError.run(reason: "--pilot plans the power of declared hypotheses, and \(s.path) has no `comparisons:`")
                 }
             case .analysis:
                 guard let a = s.analysis else { return }
@@ -79,6 +90,63 @@ struct CheckCommand: ParsableCommand {
                 try StandardStreams.emit("(`ablate run` samples and scores these groups and writes the report; no trials are stored)")
             }
         }
+    }
+}
+
+extension CheckCommand {
+    /// The power of each declared hypothesis at the study's seeds and the seeds it needs, from the pilot's pooled
+    /// SD (or the study's declared `sd:`).
+    func emitPlan(_ s: Study) throws {
+        guard let c = s.comparison else { return }
+        if c.hypotheses.isEmpty {
+            try StandardStreams.emit("hypotheses: none declared (every comparison will be exploratory); declare them under comparisons.hypotheses")
+            return
+        }
+        var sds: [StudyFindings.PooledSD] = []
+        if let pilot {
+            let (name, results) = try PilotResults.load(pilot, runs: location.runs)
+            guard results.contains(where: { $0.state == .complete }) else {
+                throw AblateError.run(reason: "--pilot \(pilot): no complete trials found under \(location.runs)/\(name)/ (run that study first, or declare `sd:` in the study file)")
+            }
+            sds = StudyFindings.pooledSD(results: results, suites: s.evaluation.suites, metrics: c.metrics, source: "pilot \(name)")
+        }
+        let plan = StudyFindings.plan(study: s, sds: sds)
+        try StandardStreams.emit("power plan: \(c.hypotheses.count) primary hypothes\(c.hypotheses.count == 1 ? "is" : "es"), Holm at α = \(c.alpha): planned at α/\(c.hypotheses.count) = \(String(format: "%.4g", c.alpha / Double(c.hypotheses.count))), 80% target, \(c.paired ? "paired (SD of differences σ√2)" : "independent (Welch)")")
+        for p in plan {
+            let h = p.hypothesis
+            var line = "  \(h.variant) vs \(h.control), \(h.suite) \(h.metric) (\(h.alternative.rawValue)), δ = \(p.smallestEffect): "
+            if let sd = p.sd, let power = p.power {
+                line += "σ = \(String(format: "%.4f", sd.sd)) (\(sd.source)\(sd.df.map { ", df \($0)" } ?? "")); power at \(p.seeds) seeds = \(String(format: "%.2f", power)); seeds per arm for 80% = \(p.seedsFor80.map(String.init) ?? "more than 10^7")"
+                if let need = p.seedsFor80, need > p.seeds { line += "  ← the study has \(p.seeds): it cannot conclude as planned" }
+            } else {
+                line += p.reason ?? "no power"
+            }
+            try StandardStreams.emit(line)
+        }
+    }
+}
+
+/// A pilot study's trial results: by study file, or by name through `runs/<name>/<variant>/seed-<n>`.
+enum PilotResults {
+    static func load(_ pilot: String, runs: String) throws -> (String, [TrialResult]) {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if pilot.hasSuffix(".yaml") || pilot.hasSuffix(".yml") {
+            let study = try Study.load(path: pilot)
+            return (study.name, TrialResult.load(study: study, store: RunStore(root: runs)))
+        }
+        let dir = "\(runs)/\(pilot)"
+        guard !pilot.contains("/"), pilot != ".", pilot != "..", fm.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw AblateError.run(reason: "--pilot \(pilot): no study of that name under \(runs)/ (give a study name that has run, e.g. learning-rate, or a study file)")
+        }
+        var results: [TrialResult] = []
+        for variant in ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted() {
+            for seedDir in ((try? fm.contentsOfDirectory(atPath: "\(dir)/\(variant)")) ?? []).sorted() {
+                guard seedDir.hasPrefix("seed-"), let seed = Int(seedDir.dropFirst(5)) else { continue }
+                results.append(TrialResult.read(directory: "\(dir)/\(variant)/\(seedDir)", variant: variant, seed: seed))
+            }
+        }
+        return (pilot, results)
     }
 }
 
@@ -176,9 +244,13 @@ struct ReportCommand: ParsableCommand {
 
         Example:
           ablate report studies/quick.yaml
+          ablate report studies/quick.yaml --json > quick.json
         """)
 
     @OptionGroup var location: StudyLocation
+
+    @Flag(name: .long, help: "Print the study's numbers (every arm, comparison, interval, power and verdict) as JSON instead of writing the report.")
+    var json = false
 
     func run() throws {
         try reportingErrors("report") {
@@ -195,7 +267,14 @@ struct ReportCommand: ParsableCommand {
                 StandardStreams.warn("ablate report: the study file changed the config of \(stale.map(\.label).joined(separator: ", ")) since they ran; the report shows the results on disk (`ablate run` with --force reruns them)")
             }
             let results = TrialResult.load(study: s, store: store)
-            try StandardStreams.emit(try StudyReport(study: s, results: results).write(notebooks: location.notebooks))
+            let report = StudyReport(study: s, results: results)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try StandardStreams.emit(String(decoding: try encoder.encode(report.findings), as: UTF8.self))
+                return
+            }
+            try StandardStreams.emit(try report.write(notebooks: location.notebooks))
         }
     }
 }

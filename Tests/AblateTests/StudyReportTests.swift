@@ -49,16 +49,34 @@ import Testing
         let y = report.values("random", "arith", "accuracy").map(\.value)
         let md = report.render()[0].1
         let s = try Descriptive.summarize(x)
-        #expect(md.contains("| vigor | 3 | \(StudyReport.num(s.mean)) | [\(StudyReport.num(s.ciLow)), \(StudyReport.num(s.ciHigh))] | \(StudyReport.num(s.iqm)) |"))
+        #expect(md.contains("| vigor | 3 | \(StudyReport.num(s.mean)) | [\(StudyReport.num(s.ciLow)), \(StudyReport.num(s.ciHigh))] | \(StudyReport.num(s.sd)) |"))
         let t = try TTest.paired(x, y)
         let e = try EffectSize.paired(x, y)
-        #expect(md.contains("| vigor | arith | accuracy | 3 vs 3 | \(StudyReport.num(e.meanDifference)) [\(StudyReport.num(e.ciLow)), \(StudyReport.num(e.ciHigh))] | d_z = \(StudyReport.num(e.dz, 2)) |"))
-        #expect(md.contains("paired t, \(StudyReport.pValue(t.pvalue))"))
-        #expect(md.contains("Wilcoxon, \(StudyReport.pValue(try Wilcoxon.test(x, y).pvalue))"))
-        // The fault arm failed on every seed: listed, and absent from the comparisons.
-        #expect(md.contains("| fault/seed-3 |") && !md.contains("| fault | arith |"))
-        // Verdict first.
-        #expect(md.range(of: "## Verdict")!.lowerBound < md.range(of: "## Setup")!.lowerBound)
+        let holm = try MultipleComparisons.holm([t.pvalue, try TTest.paired(report.values("twin", "arith", "accuracy").map(\.value), y).pvalue, 1])
+        #expect(md.contains("| `vigor` vs `random`, arith accuracy (greedy), two-sided | paired t (r = \(StudyReport.num(try Correlation.pearson(x, y).statistic, 2))) | 3 vs 3 | \(StudyReport.signed(e.meanDifference)) [\(StudyReport.num(e.ciLow)), \(StudyReport.num(e.ciHigh))] |"))
+        #expect(md.contains("| \(StudyReport.pValue(holm.adjusted[0])) | 0.030 |"))
+        let tost = try Equivalence.paired(report.values("twin", "arith", "accuracy").map(\.value), y, low: -0.03, high: 0.03)
+        #expect(md.contains("TOST at ±0.030 Holm p = \(StudyReport.pValue(min(1, tost.pvalue * 3)))"))
+        // The zero-spread arm has no interval, the failed arm's hypothesis says why it is not computed.
+        #expect(md.contains("| steady | 3 | 0.500 | no spread |"))
+        #expect(md.contains("**not computed** (fewer than 2 complete seeds (fault: 0, random: 3))"))
+        // Sections in order: verdict, setup, results, primary, exploratory; the fault trials are listed.
+        #expect(md.contains("| fault/seed-3 |"))
+        let order = ["## Verdict", "## Setup", "## Results", "## Primary hypotheses", "## Exploratory comparisons (uncorrected)"]
+        let positions = order.compactMap { md.range(of: $0)?.lowerBound }
+        #expect(positions.count == order.count && positions == positions.sorted())
+    }
+
+    /// `ablate report --json` prints these findings: the JSON round-trips and carries every row.
+    @Test func findingsAsJSONCarryEveryRow() throws {
+        let f = try fixture().findings
+        let data = try JSONEncoder().encode(f)
+        let back = try JSONDecoder().decode(StudyFindings.self, from: data)
+        #expect(back.primary.count == 3 && back.exploratory.count == f.exploratory.count)
+        #expect(back.primary.map(\.verdict) == [.inconclusive, .equivalent, .notComputed])
+        #expect(back.arms.first { $0.variant == "steady" && $0.suite == "arith" && $0.metric == "accuracy" }?.noSpread == true)
+        // Uncomputable rows stay, with their reason.
+        #expect(back.exploratory.contains { $0.variant == "fault" && $0.verdict == .notComputed && $0.reason != nil })
     }
 
     @Test func figuresHaveLabelsLegendsAndTidyCSV() throws {

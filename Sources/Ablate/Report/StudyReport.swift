@@ -19,23 +19,6 @@ public struct StudyReport {
         self.results = results
     }
 
-    /// One comparison row: a variant against the control on one suite and metric.
-    struct Row {
-        var variant, suite, metric: String
-        var paired: Bool
-        var n: (Int, Int)
-        var test: String
-        var p: Double
-        var robustTest: String
-        var robustP: Double
-        var difference: Double, low: Double, high: Double
-        var effectName: String
-        var effect: Double
-        var poi: Double?, poiLow: Double?, poiHigh: Double?
-        var adjusted = Double.nan
-        var seedsNeeded: String = ""
-    }
-
     // MARK: Files
 
     /// Writes `<dir>/<study>.md` and `<dir>/<study>/*.svg|csv` atomically; returns the report's path.
@@ -50,16 +33,19 @@ public struct StudyReport {
     /// Relative path → contents: the Markdown first, then each figure and its CSV.
     public func render() -> [(String, String)] {
         let figures = self.figures()
+        let f = findings
         var md: [String] = []
-        let rows = comparisons()
         md.append("# \(study.name)")
         md.append("")
+        md += provenanceWarning()
         md.append("_\(study.description)_")
         md.append("")
-        md += verdict(rows)
+        md += verdict(f)
         md += setup()
-        md += resultTables()
-        md += comparisonSection(rows)
+        md += resultTables(f)
+        md += primarySection(f)
+        md += exploratorySection(f)
+        md += powerSection(f)
         md.append("## Figures")
         md.append("")
         for (name, caption, _, _) in figures {
@@ -80,8 +66,11 @@ public struct StudyReport {
 
     // MARK: Numbers
 
+    /// A number with a typographic minus (−0.530), — for NaN.
     static func num(_ v: Double, _ digits: Int = 3) -> String {
-        v.isFinite ? String(format: "%.\(digits)f", v) : (v.isNaN ? "—" : (v > 0 ? "∞" : "−∞"))
+        guard v.isFinite else { return v.isNaN ? "—" : (v > 0 ? "∞" : "−∞") }
+        let body = String(format: "%.\(digits)f", v)
+        return body.hasPrefix("-") ? "−" + body.dropFirst() : body
     }
 
     /// A difference with its sign: +0.010, −0.040.
@@ -107,223 +96,6 @@ public struct StudyReport {
 
     // MARK: Sections
 
-    func verdict(_ rows: [Row]) -> [String] {
-        var out = ["## Verdict", ""]
-        guard let c = study.comparison else {
-            return out + ["No comparisons were requested (the study has no `comparisons:`).", ""]
-        }
-        if rows.isEmpty {
-            return out + ["No comparison could be made: fewer than two complete trials per arm.", ""]
-        }
-        let alpha = c.alpha
-        let significant = rows.filter { $0.adjusted <= alpha }
-        let name = c.correction == .holm ? "Holm" : "Benjamini–Hochberg"
-        if significant.isEmpty {
-            out.append("**Inconclusive.** No variant differs from `\(c.control)` at α = \(Self.num(alpha, 2)) after \(name) correction over \(rows.count) comparison(s).")
-        } else {
-            out.append("**\(significant.count) of \(rows.count) comparison(s) against `\(c.control)` are significant** at α = \(Self.num(alpha, 2)) after \(name) correction.")
-        }
-        out.append("")
-        for r in rows {
-            let word = r.adjusted <= alpha ? (r.difference > 0 ? "higher" : "lower") : "inconclusive"
-            var line = "- `\(r.variant)` vs `\(c.control)`, \(r.suite) \(r.metric): \(Self.num(r.difference, 3)) [\(Self.num(r.low, 3)), \(Self.num(r.high, 3))], adjusted p = \(Self.pValue(r.adjusted)) → **\(word)**"
-            if word == "inconclusive", !r.seedsNeeded.isEmpty { line += " (\(r.seedsNeeded))" }
-            out.append(line)
-        }
-        out.append("")
-        return out + againstBase()
-    }
-
-    /// Which variants end above or below the base model: the 95% t interval of the per-seed values against the
-    /// base model's value before training (one-sample, uncorrected; the Results tables hold every number).
-    func againstBase() -> [String] {
-        var lines: [String] = []
-        for metric in metrics {
-            for suite in suites {
-                guard let base = baseValue(suite, metric) else { continue }
-                var above: [String] = [], below: [String] = [], neither: [String] = []
-                for v in study.variants {
-                    guard let s = try? Descriptive.summarize(values(v.name, suite, metric).map(\.value)), s.count >= 2 else { continue }
-                    let entry = "`\(v.name)` \(Self.signed(s.mean - base))"
-                    // Seeds that agree exactly give a zero-width interval: no evidence of a spread, not certainty.
-                    if !(s.ciHigh > s.ciLow) {
-                        neither.append(entry + " (no spread across seeds)")
-                    } else if s.ciLow > base {
-                        above.append(entry)
-                    } else if s.ciHigh < base {
-                        below.append(entry)
-                    } else {
-                        neither.append(entry)
-                    }
-                }
-                var line = "- \(suite) \(metric), base \(Self.num(base)):"
-                line += " above: " + (above.isEmpty ? "none" : above.joined(separator: ", ")) + ";"
-                line += " below: " + (below.isEmpty ? "none" : below.joined(separator: ", ")) + ";"
-                line += " neither: " + (neither.isEmpty ? "none" : neither.joined(separator: ", ")) + "."
-                lines.append(line)
-            }
-        }
-        guard !lines.isEmpty else { return [] }
-        return ["Against the base model before training (each variant's 95% t interval over seeds vs the base value; "
-                + "uncorrected; with few seeds an interval is wide):", ""] + lines + [""]
-    }
-
-    func setup() -> [String] {
-        var out = ["## Setup", ""]
-        let versions = Set(results.compactMap(\.codeVersion)).sorted()
-        let machines = Set(results.compactMap(\.machine)).sorted()
-        let seconds = results.compactMap(\.seconds).reduce(0, +)
-        out.append("| | |")
-        out.append("|---|---|")
-        out.append("| study file | `\(study.path)` |")
-        out.append("| kind | \(study.kind.rawValue) |")
-        out.append("| code version | \(versions.isEmpty ? "unknown" : versions.joined(separator: ", ")) |")
-        out.append("| machine | \(machines.isEmpty ? "unknown" : machines.joined(separator: "; ")) |")
-        out.append("| wall time (sum over trials) | \(String(format: "%.1f", seconds)) s |")
-        out.append("| seeds | \(study.seeds.map(String.init).joined(separator: ", ")) |")
-        out.append("| trials | \(results.count) (\(complete.count) complete) |")
-        out.append("| base model overrides | `\(study.recipeOverrides.serialized)` |")
-        out.append("| training settings | `\(JSONValue.object(study.train).serialized)` |")
-        out.append("| evaluation | \(study.evaluation.suites.joined(separator: ", ")); n = \(study.evaluation.n), k = \(study.evaluation.k) |")
-        out.append("")
-        out.append("| variant | overrides | trial hashes |")
-        out.append("|---|---|---|")
-        for v in study.variants {
-            let hashes = results.filter { $0.variant == v.name }.map { $0.hash.isEmpty ? "—" : "`\($0.hash)`" }
-            out.append("| \(v.name) | `\(JSONValue.object(v.overrides).serialized)` | \(hashes.joined(separator: " ")) |")
-        }
-        out.append("")
-        return out
-    }
-
-    func resultTables() -> [String] {
-        var out = ["## Results", ""]
-        for metric in metrics {
-            for suite in suites {
-                out.append("### \(suite): \(metric)")
-                out.append("")
-                let base = baseValue(suite, metric)
-                out.append("| variant | n | mean | 95% CI | IQM | per seed | mean − base |")
-                out.append("|---|---:|---:|---|---:|---|---:|")
-                if let base {
-                    out.append("| _base model, before training_ | — | \(Self.num(base)) | — | — | — | — |")
-                }
-                for v in study.variants {
-                    let vs = values(v.name, suite, metric)
-                    guard let s = try? Descriptive.summarize(vs.map(\.value)) else {
-                        out.append("| \(v.name) | 0 | — | — | — | — | — |")
-                        continue
-                    }
-                    let perSeed = vs.map { "\($0.seed): \(Self.num($0.value))" }.joined(separator: ", ")
-                    var delta = "—"
-                    if let base { delta = Self.signed(s.mean - base) }
-                    out.append("| \(v.name) | \(s.count) | \(Self.num(s.mean)) | [\(Self.num(s.ciLow)), \(Self.num(s.ciHigh))] | \(Self.num(s.iqm)) | \(perSeed) | \(delta) |")
-                }
-                out.append("")
-            }
-        }
-        return out
-    }
-
-    /// The base model's value before training (every trial evaluates it at step 0 on the same problems, so
-    /// they agree; the median guards against a trial from another evaluation). Nil when no trial has it.
-    func baseValue(_ suite: String, _ metric: String) -> Double? {
-        var found: [Double] = []
-        for r in results {
-            if let v = r.baseEval[suite]?[metric] { found.append(v) }
-        }
-        guard !found.isEmpty else { return nil }
-        found.sort()
-        return found[found.count / 2]
-    }
-
-    /// Every variant against the control, per metric and suite; p-values corrected over all rows together.
-    func comparisons() -> [Row] {
-        guard let c = study.comparison else { return [] }
-        var rows: [Row] = []
-        for metric in metrics {
-            for suite in suites {
-                let control = values(c.control, suite, metric)
-                for v in study.variants where v.name != c.control {
-                    let x = values(v.name, suite, metric)
-                    guard x.count >= 2, control.count >= 2 else { continue }
-                    let matched = c.paired && Set(x.map(\.seed)) == Set(control.map(\.seed))
-                    if let row = matched
-                        ? pairedRow(v.name, suite, metric, x.sorted { $0.seed < $1.seed }.map(\.value),
-                                    control.sorted { $0.seed < $1.seed }.map(\.value))
-                        : independentRow(v.name, suite, metric, x.map(\.value), control.map(\.value)) {
-                        rows.append(row)
-                    }
-                }
-            }
-        }
-        guard !rows.isEmpty else { return rows }
-        let ps = rows.map { $0.p.isFinite ? $0.p : 1 }
-        let adjusted = (try? (c.correction == .holm ? MultipleComparisons.holm(ps, alpha: c.alpha)
-                                                     : MultipleComparisons.benjaminiHochberg(ps, alpha: c.alpha)))?.adjusted
-        for i in rows.indices {
-            rows[i].adjusted = adjusted?[i] ?? .nan
-            if !(rows[i].adjusted <= c.alpha) {
-                let design: PowerDesign = rows[i].paired ? .paired : .independent
-                if let power = try? Power.seedsPerArm(effectSize: rows[i].effect, design: design) {
-                    rows[i].seedsNeeded = "≈ \(power.seedsPerArm) seeds per arm for 80% power at this effect size"
-                } else {
-                    rows[i].seedsNeeded = "no power estimate: the observed effect is zero or undefined"
-                }
-            }
-        }
-        return rows
-    }
-
-    func poi(_ x: [Double], _ y: [Double]) -> ImprovementProbability? {
-        try? Rliable.probabilityOfImprovement(x.map { [$0] }, y.map { [$0] }, resamples: Self.resamples,
-                                              seed: Self.bootstrapSeed)
-    }
-
-    /// A t statistic of ±∞ (differences, or both arms, without any variance: scipy gives p = 0) says nothing at
-    /// a handful of seeds whose metric moves in steps of 1/n; it is shown as undefined (—) and counts as p = 1.
-    static func definedP(_ statistic: Double, _ p: Double) -> Double { statistic.isFinite ? p : .nan }
-
-    func pairedRow(_ variant: String, _ suite: String, _ metric: String, _ x: [Double], _ y: [Double]) -> Row? {
-        guard let t = try? TTest.paired(x, y), let e = try? EffectSize.paired(x, y) else { return nil }
-        let w = try? Wilcoxon.test(x, y)
-        let p = poi(x, y)
-        return Row(variant: variant, suite: suite, metric: metric, paired: true, n: (x.count, y.count),
-                   test: "paired t", p: Self.definedP(t.statistic, t.pvalue), robustTest: "Wilcoxon", robustP: w?.pvalue ?? .nan,
-                   difference: e.meanDifference, low: e.ciLow, high: e.ciHigh, effectName: "d_z", effect: e.dz,
-                   poi: p?.probability, poiLow: p?.interval?.low, poiHigh: p?.interval?.high)
-    }
-
-    func independentRow(_ variant: String, _ suite: String, _ metric: String, _ x: [Double], _ y: [Double]) -> Row? {
-        guard let t = try? TTest.independent(x, y, equalVariances: false), let e = try? EffectSize.independent(x, y)
-        else { return nil }
-        let m = try? MannWhitney.test(x, y)
-        let p = poi(x, y)
-        return Row(variant: variant, suite: suite, metric: metric, paired: false, n: (x.count, y.count),
-                   test: "Welch t", p: Self.definedP(t.statistic, t.pvalue), robustTest: "Mann–Whitney", robustP: m?.pvalue ?? .nan,
-                   difference: e.meanDifference, low: e.ciLow, high: e.ciHigh, effectName: "Hedges g", effect: e.hedgesG,
-                   poi: p?.probability, poiLow: p?.interval?.low, poiHigh: p?.interval?.high)
-    }
-
-    func comparisonSection(_ rows: [Row]) -> [String] {
-        guard let c = study.comparison else { return [] }
-        var out = ["## Comparisons against `\(c.control)`", ""]
-        if rows.isEmpty { return out + ["Not enough complete trials (two per arm) to compare.", ""] }
-        let name = c.correction == .holm ? "Holm p" : "BH p"
-        out.append("| variant | suite | metric | n | difference [95% CI] | effect | P(improvement) [95% CI] | test, p | robust test, p | \(name) | verdict |")
-        out.append("|---|---|---|---|---|---|---|---|---|---:|---|")
-        for r in rows {
-            let word = r.adjusted <= c.alpha ? (r.difference > 0 ? "higher" : "lower") : "inconclusive"
-            let poiText = r.poi.map { p in
-                "\(Self.num(p, 2)) [\(Self.num(r.poiLow ?? .nan, 2)), \(Self.num(r.poiHigh ?? .nan, 2))]"
-            } ?? "—"
-            let verdict = word == "inconclusive" && !r.seedsNeeded.isEmpty ? "inconclusive: \(r.seedsNeeded)" : word
-            out.append("| \(r.variant) | \(r.suite) | \(r.metric) | \(r.n.0) vs \(r.n.1) | \(Self.num(r.difference)) [\(Self.num(r.low)), \(Self.num(r.high))] | \(r.effectName) = \(Self.num(r.effect, 2)) | \(poiText) | \(r.test), \(Self.pValue(r.p)) | \(r.robustTest), \(Self.pValue(r.robustP)) | \(Self.pValue(r.adjusted)) | \(verdict) |")
-        }
-        out.append("")
-        return out
-    }
-
     func failures() -> [String] {
         let bad = results.filter { $0.state != .complete }
         var out = ["## Failed and unfinished trials", ""]
@@ -336,20 +108,6 @@ public struct StudyReport {
         }
         out.append("")
         return out
-    }
-
-    func method() -> [String] {
-        let c = study.comparison
-        return [
-            "## Method", "",
-            "- Each trial is one process (`ablate train`) with its resolved config; results are read from `eval.json` (final evaluation) and `metrics.jsonl` of `runs/\(study.name)/<variant>/seed-<n>/`. Only complete trials enter the statistics.",
-            "- Per variant and suite: mean with its two-sided 95% t interval over seeds, the interquartile mean (⌊n/4⌋ dropped from each end) and every seed's value.",
-            "- Comparisons (\(c.map { $0.paired ? "paired when both arms have the same seeds" : "independent samples" } ?? "none")): with matched seeds the paired t-test (primary p) and the Wilcoxon signed-rank test (robustness; exact Wilcoxon cannot reach p < 0.05 two-sided below 6 pairs), effect d_z with the t interval of the mean difference; otherwise Welch's t-test (primary) and Mann–Whitney U, effect Hedges' g with the Student t interval of the difference.",
-            "- Probability of improvement: Mann–Whitney U/(n·m) (rliable), with a percentile bootstrap interval (\(Self.resamples) resamples, seed \(Self.bootstrapSeed)).",
-            "- Multiple comparisons: \(c?.correction == .bh ? "Benjamini–Hochberg" : "Holm") over every row of the comparison table, α = \(Self.num(c?.alpha ?? 0.05, 2)). A test that is undefined (identical values in both arms, or differences without any variance across seeds, where t = ±∞) shows p as — and counts as p = 1 in the correction. A non-significant difference is called inconclusive, with the seeds per arm that a t-test power analysis (noncentral t by numeric integration, 80% power, two-sided α = 0.05) needs at the observed standardised effect.",
-            "- Figures: mean over seeds per step with a 95% t band (no band with one seed); dot plots show every seed.",
-            "",
-        ]
     }
 
     // MARK: Figures

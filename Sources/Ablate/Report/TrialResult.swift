@@ -25,6 +25,11 @@ public struct TrialResult: Sendable {
     public var seconds: Double?
     public var codeVersion: String?
     public var machine: String?
+    /// Every scalar of config.json's `run_info` as text (code version, machine, BLAS core, toolchain, OS, ...).
+    public var runInfo: [String: String] = [:]
+    /// The base checkpoint and thread count of the resolved config.
+    public var basePath: String?
+    public var threads: Int?
 
     /// Reads every trial of a train study through its links `runs/<study>/<variant>/seed-<n>/`, in grid order.
     public static func load(study: Study, store: RunStore) -> [TrialResult] {
@@ -64,6 +69,18 @@ public struct TrialResult: Sendable {
             if case let .string(h)? = config["hash"], r.hash.isEmpty { r.hash = h }
             if case let .string(v)? = config["run_info"]?["code_version"] { r.codeVersion = v }
             if case let .string(m)? = config["run_info"]?["machine"] { r.machine = m }
+            if case let .object(info)? = config["run_info"] {
+                for (k, v) in info {
+                    switch v {
+                    case let .string(s): r.runInfo[k] = s
+                    case let .number(d): r.runInfo[k] = d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+                    case let .bool(b): r.runInfo[k] = String(b)
+                    default: break
+                    }
+                }
+            }
+            if case let .string(b)? = config["config"]?["base"] { r.basePath = b }
+            if case let .number(t)? = config["config"]?["threads"] { r.threads = Int(t) }
         }
         if let data = fm.contents(atPath: dir + "/eval.json"), let eval = try? JSONValue.parse(data) {
             r.eval = suiteMetrics(eval)

@@ -9,7 +9,9 @@ extension Study {
     public static let topLevelKeys = ["analysis", "base_model", "comparisons", "description", "evaluation", "kind",
                                       "seeds", "train", "variants"]
     static let evaluationKeys = ["k", "n", "suites"]
-    static let comparisonKeys = ["alpha", "control", "correction", "metrics", "paired"]
+    static let comparisonKeys = ["alpha", "control", "correction", "hypotheses", "metrics", "paired", "sd",
+                                 "smallest_effect"]
+    static let hypothesisKeys = ["alternative", "control", "metric", "suite", "variant"]
     static let analysisKeys = ["checkpoint", "max_completion_length", "num_generations", "prompts", "rewards",
                                "temperature"]
     /// Train keys a study may not set: the runner fills them in.
@@ -113,6 +115,7 @@ extension Study {
 
         // Variants.
         var variants: [Variant] = []
+        var variantControls: [(variant: String, control: String, node: Node)] = []
         if let node = top.value("variants") {
             if kind == .analysis { throw r.fail(node, "variants: an analysis study has no variants; list rewards under analysis.rewards") }
             let pairs = try r.mapping(node, "variants")
@@ -120,8 +123,25 @@ extension Study {
                 guard key.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil else {
                     throw r.fail(keyNode, "variants: name '\(key)' must be letters, digits, '_', '.' or '-' (it names a directory)")
                 }
-                variants.append(Variant(name: key, overrides: try r.trainOverrides(value, "variants.\(key)")))
+                // `control:` names the variant's own control; the rest are train keys.
+                var control: (name: String, node: Node)? = nil
+                var trainNode = value
+                if case let .mapping(m) = value, let c = m.first(where: { $0.key.scalar?.string == "control" }) {
+                    control = (try r.string(c.value, "variants.\(key).control"), c.value)
+                    let rest = m.filter { $0.key.scalar?.string != "control" }.map { ($0.key, $0.value) }
+                    trainNode = .mapping(Node.Mapping(rest, m.tag, m.style, m.mark))
+                }
+                var variant = Variant(name: key, overrides: try r.trainOverrides(trainNode, "variants.\(key)"))
+                variant.control = control?.name
+                variants.append(variant)
+                if let control { variantControls.append((key, control.name, control.node)) }
             }
+        }
+        for (name, control, node) in variantControls {
+            guard variants.contains(where: { $0.name == control }) else {
+                throw r.fail(node, "variants.\(name).control: unknown variant '\(control)'; please provide one of \(AblateError.list(variants.map(\.name)))")
+            }
+            guard control != name else { throw r.fail(node, "variants.\(name).control: a variant cannot be its own control") }
         }
         if kind == .train && variants.isEmpty {
             throw r.fail(top.value("variants") ?? root, "variants: a train study needs at least one variant (name → overrides, e.g. vigor: {reward: {name: vigor}})")
@@ -165,6 +185,7 @@ extension Study {
                 guard alpha > 0, alpha < 1 else { throw r.fail(a, "comparisons.alpha: \(alpha) must be in (0, 1)") }
             }
             comparison = Comparison(control: control, metrics: metrics, paired: paired, correction: correction, alpha: alpha)
+            try r.plan(pairs, into: &comparison!, variants: variants, suites: evaluation.suites)
         }
 
         // Analysis.
@@ -375,6 +396,101 @@ struct StudyReader {
         guard !rewards.isEmpty else { throw fail(rewardsNode, "analysis.rewards: give at least one reward") }
         return Study.Analysis(checkpoint: checkpoint, prompts: prompts, numGenerations: g, temperature: temperature,
                               maxCompletionLength: length, rewards: rewards)
+    }
+}
+
+extension StudyReader {
+    /// `smallest_effect:`, `sd:` and `hypotheses:` of `comparisons:` (the study's declared design).
+    func plan(_ pairs: Pairs, into c: inout Study.Comparison, variants: [Study.Variant], suites: [String]) throws {
+        let metricList = AblateError.list(Study.Comparison.metricNames)
+        if let node = pairs.value("smallest_effect") {
+            for (metric, keyNode, value) in try mapping(node, "comparisons.smallest_effect") {
+                guard Study.Comparison.metricNames.contains(metric) else {
+                    throw fail(keyNode, "comparisons.smallest_effect: unknown metric '\(metric)'; please provide one of \(metricList)")
+                }
+                let d = try double(value, "comparisons.smallest_effect.\(metric)")
+                guard d > 0, d.isFinite else {
+                    throw fail(value, "comparisons.smallest_effect.\(metric): \(d) must be a positive difference (e.g. 0.03 for 3 accuracy points)")
+                }
+                c.smallestEffect[metric] = d
+            }
+        }
+        if let node = pairs.value("sd") {
+            for (metric, keyNode, value) in try mapping(node, "comparisons.sd") {
+                guard Study.Comparison.metricNames.contains(metric) else {
+                    throw fail(keyNode, "comparisons.sd: unknown metric '\(metric)'; please provide one of \(metricList)")
+                }
+                var bySuite: [String: Double] = [:]
+                let entries: [(String, Node)]
+                if case .mapping = value {
+                    entries = try mapping(value, "comparisons.sd.\(metric)").map { ($0.key, $0.value) }
+                    for (suite, _) in entries where !suites.contains(suite) {
+                        throw fail(value, "comparisons.sd.\(metric): unknown suite '\(suite)'; please provide one of \(AblateError.list(suites))")
+                    }
+                } else {
+                    entries = [("*", value)]
+                }
+                for (suite, v) in entries {
+                    let sd = try double(v, "comparisons.sd.\(metric)")
+                    guard sd > 0, sd.isFinite else { throw fail(v, "comparisons.sd.\(metric): \(sd) must be a positive standard deviation") }
+                    bySuite[suite] = sd
+                }
+                c.sd[metric] = bySuite
+            }
+        }
+        guard let node = pairs.value("hypotheses") else { return }
+        let names = variants.map(\.name)
+        for item in try sequence(node, "comparisons.hypotheses") {
+            let h = try mapping(item, "comparisons.hypotheses[]")
+            try checkKeys(h, valid: Study.hypothesisKeys, "comparisons.hypotheses[]")
+            func required(_ key: String, _ example: String) throws -> (String, Node) {
+                guard let v = h.value(key) else { throw fail(item, "comparisons.hypotheses[]: missing key '\(key)' (\(example))") }
+                return (try string(v, "comparisons.hypotheses[].\(key)"), v)
+            }
+            let (variant, vNode) = try required("variant", "the variant under test")
+            guard names.contains(variant) else {
+                throw fail(vNode, "comparisons.hypotheses[].variant: unknown variant '\(variant)'; please provide one of \(AblateError.list(names))")
+            }
+            var control = variants.first { $0.name == variant }?.control ?? c.control
+            if let cNode = h.value("control") {
+                control = try string(cNode, "comparisons.hypotheses[].control")
+                guard names.contains(control) else {
+                    throw fail(cNode, "comparisons.hypotheses[].control: unknown variant '\(control)'; please provide one of \(AblateError.list(names))")
+                }
+            }
+            guard control != variant else {
+                throw fail(vNode, "comparisons.hypotheses[]: '\(variant)' is its own control; name another variant as `control:`")
+            }
+            let (suite, sNode) = try required("suite", "one of \(suites.joined(separator: ", "))")
+            guard suites.contains(suite) else {
+                throw fail(sNode, "comparisons.hypotheses[].suite: unknown suite '\(suite)'; please provide one of the evaluated suites \(AblateError.list(suites))")
+            }
+            let (metric, mNode) = try required("metric", "e.g. accuracy")
+            guard Study.Comparison.metricNames.contains(metric) else {
+                throw fail(mNode, "comparisons.hypotheses[].metric: unknown metric '\(metric)'; please provide one of \(metricList)")
+            }
+            guard c.smallestEffect[metric] != nil else {
+                throw fail(mNode, "comparisons.hypotheses[].metric: '\(metric)' has no smallest effect; declare it as `smallest_effect: {\(metric): ...}` under comparisons (the smallest difference that matters)")
+            }
+            var alternative = Alternative.twoSided
+            if let aNode = h.value("alternative") {
+                let a = try string(aNode, "comparisons.hypotheses[].alternative")
+                guard let v = Alternative(rawValue: a) else {
+                    throw fail(aNode, "comparisons.hypotheses[].alternative: unknown alternative '\(a)'; please provide one of \(AblateError.list(Alternative.allCases.map(\.rawValue)))")
+                }
+                alternative = v
+            }
+            let hypothesis = Study.Hypothesis(variant: variant, control: control, suite: suite, metric: metric, alternative: alternative)
+            guard !c.hypotheses.contains(where: { $0.variant == variant && $0.control == control && $0.suite == suite && $0.metric == metric }) else {
+                throw fail(item, "comparisons.hypotheses[]: \(variant) vs \(control) on \(suite) \(metric) is declared twice")
+            }
+            c.hypotheses.append(hypothesis)
+            if !c.metrics.contains(metric) { c.metrics.append(metric) }
+        }
+        guard !c.hypotheses.isEmpty else { throw fail(node, "comparisons.hypotheses: the list is empty; declare at least one or remove the key") }
+        if c.correction != .holm, let cNode = pairs.value("correction") {
+            throw fail(cNode, "comparisons.correction: the primary hypotheses are corrected with Holm (family-wise error, with matching intervals); remove `correction:` or set it to holm")
+        }
     }
 }
 

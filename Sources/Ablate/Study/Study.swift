@@ -39,25 +39,60 @@ public struct Study: Sendable {
     public struct Variant: Sendable {
         public var name: String
         public var overrides: [(key: String, value: JSONValue)]
+        /// The variant this one is compared with (`control:` in its mapping); nil = `comparisons.control`.
+        public var control: String? = nil
     }
 
     public enum Correction: String, Sendable, CaseIterable {
         case holm, bh
     }
 
-    /// Which comparisons the report makes: every variant against `control` on each metric and suite.
+    /// Which comparisons the report makes. The declared `hypotheses` are the primary comparisons (Holm over
+    /// them only, verdicts better / worse / equivalent / inconclusive); every other variant against its control
+    /// on each metric and suite is exploratory (uncorrected).
     public struct Comparison: Sendable, Equatable {
+        /// The control of every variant that names none of its own.
         public var control: String
-        /// `eval.json` suite fields (`accuracy`, `pass_at_k`, ...).
+        /// `eval.json` suite fields (`accuracy`, `pass_at_k`, ...): the exploratory comparisons and the results
+        /// tables (hypothesis metrics are added).
         public var metrics: [String]
         /// Paired tests over matched seeds (the default); false: independent-sample tests.
         public var paired: Bool
+        /// The correction over the primary hypotheses (Holm; the exploratory rows are uncorrected).
         public var correction: Correction
         public var alpha: Double
+        /// Metric → the smallest difference that matters (δ): the equivalence margin ±δ and the effect at which
+        /// power is computed. Every hypothesis metric has one.
+        public var smallestEffect: [String: Double] = [:]
+        /// Declared between-seed SDs for planning (`sd: {accuracy: 0.02}` or per suite `{accuracy: {arith: 0.02}}`):
+        /// metric → suite → SD, `*` for every suite. Used when no pilot study is given.
+        public var sd: [String: [String: Double]] = [:]
+        /// The primary comparisons, in file order.
+        public var hypotheses: [Hypothesis] = []
+
+        /// The declared SD of `metric` on `suite`, if any.
+        public func declaredSD(_ metric: String, _ suite: String) -> Double? {
+            sd[metric].flatMap { $0[suite] ?? $0["*"] }
+        }
 
         /// The `eval.json` per-suite fields a comparison may name.
         public static let metricNames = ["accuracy", "avg_at_k", "maj_at_k", "mean_length", "pass_at_k",
                                          "truncated", "unparsable"]
+    }
+
+    /// A primary comparison: `variant` against `control` on one suite and metric, with the direction the study
+    /// expects (`two-sided` unless it declares one).
+    public struct Hypothesis: Sendable, Equatable, Codable {
+        public var variant: String
+        public var control: String
+        public var suite: String
+        public var metric: String
+        public var alternative: Alternative
+    }
+
+    /// The control `variant` is compared with: its own `control:`, else the study's.
+    public func control(of variant: String) -> String? {
+        variants.first { $0.name == variant }?.control ?? comparison?.control
     }
 
     /// A `kind: analysis` study: groups sampled from `checkpoint`, scored by each reward (no training).

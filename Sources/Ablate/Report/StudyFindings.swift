@@ -1,0 +1,491 @@
+import Foundation
+
+/// The numbers of a train study's report, apart from their rendering: every arm's summary, the pooled
+/// between-seed SD, and every comparison with its interval, test, power and verdict. `StudyReport` renders
+/// them as Markdown; `ablate report --json` prints them. A comparison that cannot be computed is a row whose
+/// `reason` says why, never a dropped row. Non-finite numbers are `nil` (JSON `null`).
+///
+/// Design (docs: the method section of every report):
+/// - **Primary** comparisons are the study's declared hypotheses. Holm corrects over them alone; each gets a
+///   verdict: better / worse (the Holm-corrected interval excludes 0), equivalent within ±δ (TOST at the
+///   smallest effect δ, both one-sided tests at the Holm-corrected α), or inconclusive.
+/// - **Exploratory** comparisons are every other variant against its control, per metric and suite, uncorrected.
+/// - **Power** is computed at δ (never at the observed effect) from the pooled between-seed SD, at the α the
+///   correction applies first (α/m), for the design the comparison uses.
+public struct StudyFindings: Codable, Sendable {
+    public struct Interval: Codable, Sendable, Equatable {
+        public var low: Double?
+        public var high: Double?
+        /// Confidence level, e.g. 0.95, or 1 − α/m for a Holm-corrected interval.
+        public var level: Double
+    }
+
+    public struct SeedValue: Codable, Sendable, Equatable {
+        public var seed: Int
+        public var value: Double
+    }
+
+    /// One variant on one suite and metric, over its complete seeds.
+    public struct Arm: Codable, Sendable {
+        public var variant, suite, metric: String
+        public var n: Int
+        public var mean: Double?
+        /// Between-seed SD (ddof 1); nil below 2 seeds.
+        public var sd: Double?
+        /// The 95% t interval of the mean; nil below 2 seeds or when every seed agrees (`noSpread`).
+        public var ci: Interval?
+        /// Every seed gave the same value: a zero-width interval would read as certainty, so there is none.
+        public var noSpread: Bool
+        public var iqm: Double?
+        /// √(p(1−p)/n) of one evaluation of `evalN` problems at the arm's mean (proportion metrics only): the
+        /// noise that the test set alone adds to each seed's value.
+        public var binomialSE: Double?
+        public var perSeed: [SeedValue]
+        /// mean − the base model's value before training.
+        public var minusBase: Double?
+    }
+
+    public struct BaseValue: Codable, Sendable, Equatable {
+        public var suite, metric: String
+        public var value: Double
+    }
+
+    /// The between-seed SD pooled over a study's arms: √(Σ_arms Σ (x − mean_arm)² / Σ_arms (n_arm − 1)).
+    public struct PooledSD: Codable, Sendable, Equatable {
+        public var suite, metric: String
+        public var sd: Double
+        /// Σ (n_arm − 1); nil for a declared SD.
+        public var df: Int?
+        public var arms: Int
+        /// "this study", "pilot <name>" or "declared in the study file".
+        public var source: String
+    }
+
+    public enum Verdict: String, Codable, Sendable {
+        /// Primary, metric with a direction: the corrected interval excludes 0.
+        case better, worse
+        /// A metric without a better direction (mean_length), or an exploratory row at uncorrected α.
+        case higher, lower
+        case equivalent
+        case inconclusive
+        case notComputed = "not computed"
+    }
+
+    public struct Improvement: Codable, Sendable, Equatable {
+        public var probability: Double?
+        public var interval: Interval?
+    }
+
+    public struct Comparison: Codable, Sendable {
+        public var primary: Bool
+        public var variant, control, suite, metric: String
+        public var alternative: Alternative
+        /// Complete seeds of the variant and of the control.
+        public var n: [Int]
+        /// "paired t" (matched seeds) or "Welch t"; nil when not computed.
+        public var test: String?
+        /// Pearson r of the matched seeds' values (paired, ≥ 3 pairs).
+        public var pairCorrelation: Double?
+        /// mean(variant) − mean(control).
+        public var difference: Double?
+        public var ci95: Interval?
+        /// Primary: the interval at the level Holm applied to this hypothesis (its step-down level).
+        public var corrected: Interval?
+        /// The t-test's standard error of the difference and its degrees of freedom.
+        public var standardError: Double?
+        public var df: Double?
+        public var p: Double?
+        /// Primary: Holm over the primaries; exploratory: nil (uncorrected).
+        public var adjustedP: Double?
+        public var robustTest: String?
+        public var robustP: Double?
+        public var effectName: String?
+        public var effect: Double?
+        /// Probability of improvement (≥ 3 seeds per arm only).
+        public var improvement: Improvement?
+        /// δ, the smallest difference that matters for this metric (nil when the study declares none).
+        public var smallestEffect: Double?
+        /// TOST at ±δ: p, and Holm over the primaries for primaries.
+        public var tostP: Double?
+        public var tostAdjustedP: Double?
+        /// Power at δ with the comparison's seeds, and the seeds per arm for 80%, at `powerAlpha`.
+        public var power: Double?
+        public var seedsFor80: Int?
+        public var powerAlpha: Double?
+        public var verdict: Verdict
+        /// Why a number is missing, or what qualifies the verdict.
+        public var reason: String?
+    }
+
+    public var study: String
+    public var description: String
+    public var alpha: Double
+    /// "holm" over the primaries.
+    public var correction: String
+    public var evalN: Int
+    public var base: [BaseValue]
+    public var arms: [Arm]
+    public var pooledSD: [PooledSD]
+    public var primary: [Comparison]
+    public var exploratory: [Comparison]
+
+    // MARK: - Computing
+
+    /// Seeds per arm below which the probability of improvement is not reported (its bootstrap over 2 seeds
+    /// only knows 0, ½ and 1).
+    public static let minimumSeedsForImprovement = 3
+    static let resamples = 5000
+    static let bootstrapSeed: UInt = 20_260_101
+    static let targetPower = 0.8
+
+    /// Metrics where a higher value is better (the rest lower is better, except `mean_length`: no direction).
+    static let higherIsBetter: Set<String> = ["accuracy", "avg_at_k", "maj_at_k", "pass_at_k"]
+    static let lowerIsBetter: Set<String> = ["truncated", "unparsable"]
+    /// Metrics that are a fraction of the evaluated problems (a binomial SE applies).
+    static let proportions: Set<String> = ["accuracy", "maj_at_k", "pass_at_k", "truncated", "unparsable"]
+
+    public init(study: Study, results: [TrialResult]) {
+        let complete = results.filter { $0.state == .complete }
+        func values(_ variant: String, _ suite: String, _ metric: String) -> [SeedValue] {
+            complete.filter { $0.variant == variant }
+                .compactMap { r in r.eval[suite]?[metric].map { SeedValue(seed: r.seed, value: $0) } }
+                .sorted { $0.seed < $1.seed }
+        }
+        let c = study.comparison
+        self.study = study.name
+        self.description = study.description
+        self.alpha = c?.alpha ?? 0.05
+        self.correction = "holm"
+        self.evalN = study.evaluation.n
+        let metrics = c?.metrics ?? ["accuracy"]
+        let suites = study.evaluation.suites
+
+        var base: [BaseValue] = []
+        for metric in metrics {
+            for suite in suites {
+                if let v = Self.baseValue(results, suite, metric) { base.append(BaseValue(suite: suite, metric: metric, value: v)) }
+            }
+        }
+        self.base = base
+
+        var arms: [Arm] = []
+        var pooled: [PooledSD] = []
+        for metric in metrics {
+            for suite in suites {
+                let b = base.first { $0.suite == suite && $0.metric == metric }?.value
+                var ss = 0.0, df = 0, contributing = 0
+                for v in study.variants {
+                    let vs = values(v.name, suite, metric)
+                    let arm = Self.arm(v.name, suite, metric, vs, base: b, evalN: study.evaluation.n)
+                    arms.append(arm)
+                    if vs.count >= 2, let m = arm.mean {
+                        ss += vs.reduce(0) { $0 + ($1.value - m) * ($1.value - m) }
+                        df += vs.count - 1
+                        contributing += 1
+                    }
+                }
+                if df > 0 {
+                    pooled.append(PooledSD(suite: suite, metric: metric, sd: (ss / Double(df)).squareRoot(), df: df,
+                                           arms: contributing, source: "this study"))
+                }
+            }
+        }
+        self.arms = arms
+        self.pooledSD = pooled
+
+        guard let c else {
+            self.primary = []
+            self.exploratory = []
+            return
+        }
+        let m = c.hypotheses.count
+        let planAlpha = m > 0 ? c.alpha / Double(m) : c.alpha
+        var primary = c.hypotheses.map { h in
+            Self.compare(h.variant, h.control, h.suite, h.metric, h.alternative, primary: true,
+                         x: values(h.variant, h.suite, h.metric), y: values(h.control, h.suite, h.metric),
+                         paired: c.paired, delta: c.smallestEffect[h.metric],
+                         sd: pooled.first { $0.suite == h.suite && $0.metric == h.metric }?.sd, powerAlpha: planAlpha)
+        }
+        Self.applyHolm(&primary, alpha: c.alpha)
+        self.primary = primary
+
+        var exploratory: [Comparison] = []
+        for metric in metrics {
+            for suite in suites {
+                for v in study.variants {
+                    guard let control = study.control(of: v.name), control != v.name else { continue }
+                    if c.hypotheses.contains(where: { $0.variant == v.name && $0.control == control && $0.suite == suite && $0.metric == metric }) {
+                        continue
+                    }
+                    var row = Self.compare(v.name, control, suite, metric, .twoSided, primary: false,
+                                           x: values(v.name, suite, metric), y: values(control, suite, metric),
+                                           paired: c.paired, delta: c.smallestEffect[metric],
+                                           sd: pooled.first { $0.suite == suite && $0.metric == metric }?.sd,
+                                           powerAlpha: c.alpha)
+                    Self.uncorrectedVerdict(&row, alpha: c.alpha)
+                    exploratory.append(row)
+                }
+            }
+        }
+        self.exploratory = exploratory
+    }
+
+    /// The base model's value before training (each trial evaluates it at step 0 on the same problems; the
+    /// median guards against a trial from another evaluation). Nil when no trial has it.
+    static func baseValue(_ results: [TrialResult], _ suite: String, _ metric: String) -> Double? {
+        let found = results.compactMap { $0.baseEval[suite]?[metric] }.sorted()
+        return found.isEmpty ? nil : found[found.count / 2]
+    }
+
+    static func finite(_ v: Double?) -> Double? { v.flatMap { $0.isFinite ? $0 : nil } }
+
+    static func arm(_ variant: String, _ suite: String, _ metric: String, _ vs: [SeedValue], base: Double?,
+                    evalN: Int) -> Arm {
+        var arm = Arm(variant: variant, suite: suite, metric: metric, n: vs.count, mean: nil, sd: nil, ci: nil,
+                      noSpread: false, iqm: nil, binomialSE: nil, perSeed: vs, minusBase: nil)
+        guard let s = try? Descriptive.summarize(vs.map(\.value)) else { return arm }
+        arm.mean = finite(s.mean)
+        arm.iqm = finite(s.iqm)
+        if vs.count >= 2 {
+            arm.sd = finite(s.sd)
+            arm.noSpread = s.sd == 0
+            if !arm.noSpread { arm.ci = Interval(low: finite(s.ciLow), high: finite(s.ciHigh), level: 0.95) }
+        }
+        if proportions.contains(metric), evalN > 0, s.mean >= 0, s.mean <= 1 {
+            arm.binomialSE = (s.mean * (1 - s.mean) / Double(evalN)).squareRoot()
+        }
+        if let base { arm.minusBase = finite(s.mean - base) }
+        return arm
+    }
+
+    /// One comparison before correction: tests, intervals, effect, probability of improvement, TOST, power.
+    static func compare(_ variant: String, _ control: String, _ suite: String, _ metric: String,
+                        _ alternative: Alternative, primary: Bool, x xs: [SeedValue], y ys: [SeedValue],
+                        paired: Bool, delta: Double?, sd: Double?, powerAlpha: Double) -> Comparison {
+        var row = Comparison(primary: primary, variant: variant, control: control, suite: suite, metric: metric,
+                             alternative: alternative, n: [xs.count, ys.count], verdict: .notComputed)
+        row.smallestEffect = delta
+        let matched = paired && xs.count == ys.count && zip(xs, ys).allSatisfy { $0.seed == $1.seed }
+        let x = xs.map(\.value), y = ys.map(\.value)
+
+        // Power at δ from the pooled SD (computed even when the comparison is not: it says what was missing).
+        if let delta, let sd, sd > 0 {
+            powerFields(&row, delta: delta, sd: sd, n: min(xs.count, ys.count), matched: paired, alpha: powerAlpha)
+        }
+        guard x.count >= 2, y.count >= 2 else {
+            row.reason = "fewer than 2 complete seeds (\(variant): \(x.count), \(control): \(y.count))"
+            return row
+        }
+        do {
+            if matched {
+                let t = try TTest.paired(x, y, alternative: alternative)
+                let e = try EffectSize.paired(x, y)
+                row.test = "paired t"
+                row.difference = finite(e.meanDifference)
+                row.ci95 = interval(t, level: 0.95, alternative)
+                row.effectName = "d_z"
+                row.effect = finite(e.dz)
+                row.p = t.statistic.isFinite ? finite(t.pvalue) : nil
+                if t.statistic.isFinite {
+                    row.standardError = finite(t.standardError)
+                    row.df = finite(t.df)
+                } else {
+                    row.reason = e.sdDifference == 0
+                        ? "the differences between matched seeds have no spread (every seed differs by \(StudyReport.signed(e.meanDifference))): the t-test is undefined"
+                        : "the t-test is undefined"
+                }
+                if let w = try? Wilcoxon.test(x, y, alternative: alternative) {
+                    row.robustTest = "Wilcoxon"
+                    row.robustP = finite(w.pvalue)
+                }
+                if x.count >= 3, let r = try? Correlation.pearson(x, y) { row.pairCorrelation = finite(r.statistic) }
+                if let delta, t.statistic.isFinite, let tost = try? Equivalence.paired(x, y, low: -delta, high: delta) {
+                    row.tostP = finite(tost.pvalue)
+                }
+            } else {
+                let t = try TTest.independent(x, y, equalVariances: false, alternative: alternative)
+                let e = try EffectSize.independent(x, y)
+                row.test = "Welch t"
+                row.difference = finite(t.estimate)
+                row.ci95 = interval(t, level: 0.95, alternative)
+                row.effectName = "Hedges g"
+                row.effect = finite(e.hedgesG)
+                row.p = t.statistic.isFinite ? finite(t.pvalue) : nil
+                if t.statistic.isFinite {
+                    row.standardError = finite(t.standardError)
+                    row.df = finite(t.df)
+                } else {
+                    row.reason = "neither arm has any spread across seeds: the t-test is undefined"
+                }
+                if let u = try? MannWhitney.test(x, y, alternative: alternative) {
+                    row.robustTest = "Mann–Whitney"
+                    row.robustP = finite(u.pvalue)
+                }
+                if let delta, t.statistic.isFinite,
+                   let tost = try? Equivalence.independent(x, y, low: -delta, high: delta, equalVariances: false) {
+                    row.tostP = finite(tost.pvalue)
+                }
+            }
+        } catch {
+            row.reason = "the test could not be computed: \(error)"
+            return row
+        }
+        if x.count >= minimumSeedsForImprovement, y.count >= minimumSeedsForImprovement {
+            if let poi = try? Rliable.probabilityOfImprovement(x.map { [$0] }, y.map { [$0] }, resamples: resamples,
+                                                               seed: bootstrapSeed) {
+                row.improvement = Improvement(probability: finite(poi.probability),
+                                              interval: poi.interval.map { Interval(low: finite($0.low), high: finite($0.high), level: 0.95) })
+            }
+        }
+        row.verdict = .inconclusive
+        return row
+    }
+
+    static func interval(_ t: TTestResult, level: Double, _ alternative: Alternative) -> Interval? {
+        guard t.standardError.isFinite, t.standardError > 0,
+              let ci = try? t.confidenceInterval(level: level, alternative: alternative) else { return nil }
+        return Interval(low: finite(ci.low), high: finite(ci.high), level: level)
+    }
+
+    /// Power at δ with n seeds per arm and the seeds for 80%, at `alpha`, for the comparison's design. A paired
+    /// design's SD of differences is taken as σ√2 (matched seeds assumed uncorrelated: conservative when their
+    /// correlation is positive).
+    static func powerFields(_ row: inout Comparison, delta: Double, sd: Double, n: Int, matched: Bool, alpha: Double) {
+        let design: PowerDesign = matched ? .paired : .independent
+        var d = matched ? delta / (sd * 2.0.squareRoot()) : delta / sd
+        if row.alternative == .less { d = -d }
+        row.powerAlpha = alpha
+        if n >= 2 { row.power = finite(try? Power.power(effectSize: d, nobs: Double(n), alpha: alpha, design: design,
+                                                        alternative: row.alternative)) }
+        row.seedsFor80 = (try? Power.seedsPerArm(effectSize: d, power: targetPower, alpha: alpha, design: design,
+                                                 alternative: row.alternative))?.seedsPerArm
+    }
+
+    /// Holm over the primaries (an undefined p counts as 1), the step-down interval of each, TOST under Holm,
+    /// and the verdicts.
+    ///
+    /// The interval of the hypothesis tested at Holm's step j (p ascending) has level 1 − α/(m − j) while the
+    /// procedure still rejects; from the first step that does not reject, every later hypothesis gets that step's
+    /// level. So "the corrected interval excludes 0" and "Holm rejects" always agree.
+    static func applyHolm(_ rows: inout [Comparison], alpha: Double) {
+        guard !rows.isEmpty else { return }
+        let m = rows.count
+        let ps = rows.map { $0.p ?? 1 }
+        if let adjusted = try? MultipleComparisons.holm(ps, alpha: alpha).adjusted {
+            for i in rows.indices where rows[i].p != nil { rows[i].adjustedP = adjusted[i] }
+        }
+        let tost = rows.map { $0.tostP ?? 1 }
+        if let adjusted = try? MultipleComparisons.holm(tost, alpha: alpha).adjusted {
+            for i in rows.indices where rows[i].tostP != nil { rows[i].tostAdjustedP = adjusted[i] }
+        }
+        let order = ps.indices.sorted { ps[$0] < ps[$1] || (ps[$0] == ps[$1] && $0 < $1) }
+        var stopped: Double? = nil
+        for (j, i) in order.enumerated() {
+            let stepLevel = alpha / Double(m - j)
+            if stopped == nil && !(ps[i] <= stepLevel) { stopped = stepLevel }
+            let level = stopped ?? stepLevel
+            if let d = rows[i].difference, let se = rows[i].standardError, let df = rows[i].df {
+                let t = TTestResult(statistic: d / se, pvalue: ps[i], df: df, estimate: d, standardError: se)
+                rows[i].corrected = interval(t, level: 1 - level, rows[i].alternative)
+            }
+        }
+        for i in rows.indices where rows[i].verdict != .notComputed {
+            rows[i].verdict = verdict(rows[i], significant: (rows[i].adjustedP ?? 1) <= alpha,
+                                      equivalent: (rows[i].tostAdjustedP ?? 1) <= alpha)
+        }
+    }
+
+    /// Exploratory rows: the same rules at the uncorrected α.
+    static func uncorrectedVerdict(_ row: inout Comparison, alpha: Double) {
+        guard row.verdict != .notComputed else { return }
+        row.verdict = verdict(row, significant: (row.p ?? 1) <= alpha, equivalent: (row.tostP ?? 1) <= alpha)
+        // Uncorrected evidence is described (higher / lower), not judged.
+        if row.verdict == .better || row.verdict == .worse {
+            row.verdict = (row.difference ?? 0) > 0 ? .higher : .lower
+        }
+    }
+
+    static func verdict(_ row: Comparison, significant: Bool, equivalent: Bool) -> Verdict {
+        if significant, let d = row.difference, d != 0 {
+            if higherIsBetter.contains(row.metric) { return d > 0 ? .better : .worse }
+            if lowerIsBetter.contains(row.metric) { return d < 0 ? .better : .worse }
+            return d > 0 ? .higher : .lower
+        }
+        if equivalent { return .equivalent }
+        return .inconclusive
+    }
+
+    // MARK: - Planning
+
+    /// The pooled between-seed SD of every suite and metric over the complete trials of `results` (a pilot).
+    public static func pooledSD(results: [TrialResult], suites: [String], metrics: [String], source: String) -> [PooledSD] {
+        let complete = results.filter { $0.state == .complete }
+        var out: [PooledSD] = []
+        for metric in metrics {
+            for suite in suites {
+                var byArm: [String: [Double]] = [:]
+                for r in complete { if let v = r.eval[suite]?[metric] { byArm[r.variant, default: []].append(v) } }
+                var ss = 0.0, df = 0, arms = 0
+                for vs in byArm.values where vs.count >= 2 {
+                    let m = vs.reduce(0, +) / Double(vs.count)
+                    ss += vs.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+                    df += vs.count - 1
+                    arms += 1
+                }
+                if df > 0 { out.append(PooledSD(suite: suite, metric: metric, sd: (ss / Double(df)).squareRoot(), df: df, arms: arms, source: source)) }
+            }
+        }
+        return out
+    }
+
+    /// One hypothesis's plan: the SD it assumes, the power at the study's seeds and the seeds for 80%.
+    public struct PlannedHypothesis: Codable, Sendable {
+        public var hypothesis: Study.Hypothesis
+        public var smallestEffect: Double
+        public var sd: PooledSD?
+        public var seeds: Int
+        public var alpha: Double
+        public var power: Double?
+        public var seedsFor80: Int?
+        /// Why there is no power (no SD for this suite and metric).
+        public var reason: String?
+    }
+
+    /// The power of each declared hypothesis at the study's seeds and the seeds it needs for 80%, at Holm's first
+    /// level α/m, from the first SD found for its suite and metric in `sds` (pilot first, then declared).
+    public static func plan(study: Study, sds: [PooledSD]) -> [PlannedHypothesis] {
+        guard let c = study.comparison else { return [] }
+        let m = c.hypotheses.count
+        let alpha = c.alpha / Double(max(m, 1))
+        return c.hypotheses.map { h in
+            let delta = c.smallestEffect[h.metric] ?? .nan
+            let sd = sds.first { $0.suite == h.suite && $0.metric == h.metric }
+                ?? c.declaredSD(h.metric, h.suite).map { PooledSD(suite: h.suite, metric: h.metric, sd: $0, df: nil, arms: 0, source: "declared in the study file") }
+            var plan = PlannedHypothesis(hypothesis: h, smallestEffect: delta, sd: sd, seeds: study.seeds.count, alpha: alpha)
+            guard let sd, sd.sd > 0 else {
+                plan.reason = "no SD for \(h.suite) \(h.metric): give --pilot STUDY (a study run with these metrics) or declare `sd: {\(h.metric): ...}` under comparisons"
+                return plan
+            }
+            var row = Comparison(primary: true, variant: h.variant, control: h.control, suite: h.suite, metric: h.metric,
+                                 alternative: h.alternative, n: [study.seeds.count, study.seeds.count], verdict: .notComputed)
+            powerFields(&row, delta: delta, sd: sd.sd, n: study.seeds.count, matched: c.paired, alpha: alpha)
+            plan.power = row.power
+            plan.seedsFor80 = row.seedsFor80
+            return plan
+        }
+    }
+}
+
+extension StudyFindings.Comparison {
+    init(primary: Bool, variant: String, control: String, suite: String, metric: String, alternative: Alternative,
+         n: [Int], verdict: StudyFindings.Verdict) {
+        self.primary = primary
+        self.variant = variant
+        self.control = control
+        self.suite = suite
+        self.metric = metric
+        self.alternative = alternative
+        self.n = n
+        self.verdict = verdict
+    }
+}

@@ -1,0 +1,302 @@
+import Foundation
+import Testing
+
+@testable import Ablate
+
+/// Declared hypotheses, the primary/exploratory split, TOST, power at the smallest effect and the plan.
+@Suite struct HypothesisTests {
+    static let head = """
+        description: "d"
+        seeds: [1, 2, 3]
+        variants:
+          a_hi: {learning_rate: 1.0e-4}
+          b_hi: {learning_rate: 1.0e-4, reward: {name: random}}
+          a_lo: {learning_rate: 3.0e-5, control: b_lo}
+          b_lo: {learning_rate: 3.0e-5, reward: {name: random}}
+
+        """
+
+    static func parse(_ comparisons: String) throws -> Study {
+        try Study.parse(yaml: head + comparisons, path: "studies/h.yaml")
+    }
+
+    // MARK: Parsing
+
+    @Test func hypothesesParseWithTheirControlsAndDefaults() throws {
+        let s = try Self.parse("""
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              sd: {accuracy: {arith: 0.02}, pass_at_k: 0.05}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy}
+                - {variant: a_lo, suite: trace, metric: accuracy, alternative: greater}
+            """)
+        let c = try #require(s.comparison)
+        #expect(c.hypotheses == [
+            Study.Hypothesis(variant: "a_hi", control: "b_hi", suite: "arith", metric: "accuracy", alternative: .twoSided),
+            // a_lo names its own control (the matched learning rate).
+            Study.Hypothesis(variant: "a_lo", control: "b_lo", suite: "trace", metric: "accuracy", alternative: .greater),
+        ])
+        #expect(c.smallestEffect == ["accuracy": 0.03])
+        #expect(c.declaredSD("accuracy", "arith") == 0.02 && c.declaredSD("accuracy", "word") == nil)
+        #expect(c.declaredSD("pass_at_k", "word") == 0.05)
+        #expect(s.control(of: "a_lo") == "b_lo" && s.control(of: "a_hi") == "b_hi")
+        // `control:` is not a training setting: the variant's overrides don't carry it.
+        #expect(!(s.variants.first { $0.name == "a_lo" }?.overrides.contains { $0.key == "control" } ?? true))
+    }
+
+    struct Broken: Sendable, CustomTestStringConvertible {
+        let name, yaml, at, says: String
+        var testDescription: String { name }
+    }
+
+    static let broken: [Broken] = [
+        Broken(name: "unknown variant", yaml: """
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: c, suite: arith, metric: accuracy}
+            """, at: "12:17", says: "comparisons.hypotheses[].variant: unknown variant 'c'"),
+        Broken(name: "unknown suite", yaml: """
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: poetry, metric: accuracy}
+            """, at: "12:30", says: "comparisons.hypotheses[].suite: unknown suite 'poetry'"),
+        Broken(name: "unknown metric", yaml: """
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: speed}
+            """, at: "12:45", says: "comparisons.hypotheses[].metric: unknown metric 'speed'"),
+        Broken(name: "metric without a smallest effect", yaml: """
+            comparisons:
+              control: b_hi
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy}
+            """, at: "11:45", says: "'accuracy' has no smallest effect"),
+        Broken(name: "unknown alternative", yaml: """
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy, alternative: bigger}
+            """, at: "12:68", says: "unknown alternative 'bigger'"),
+        Broken(name: "its own control", yaml: """
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: b_hi, suite: arith, metric: accuracy}
+            """, at: "12:17", says: "'b_hi' is its own control"),
+        Broken(name: "unknown key in a hypothesis", yaml: """
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy, tail: left}
+            """, at: "12:55", says: "unknown key 'tail'"),
+        Broken(name: "negative smallest effect", yaml: """
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: -0.03}
+            """, at: "10:31", says: "must be a positive difference"),
+        Broken(name: "declared twice", yaml: """
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy}
+                - {variant: a_hi, suite: arith, metric: accuracy}
+            """, at: "13:7", says: "declared twice"),
+        Broken(name: "BH over primaries", yaml: """
+            comparisons:
+              control: b_hi
+              correction: bh
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy}
+            """, at: "10:15", says: "corrected with Holm"),
+    ]
+
+    @Test(arguments: broken) func brokenHypothesesNameTheirLine(_ c: Broken) {
+        do {
+            _ = try Self.parse(c.yaml)
+            Issue.record("\(c.name): parsed without error")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("studies/h.yaml:\(c.at):"), "\(c.name): \(message)")
+            #expect(message.lowercased().contains(c.says.lowercased()), "\(c.name): \(message)")
+        }
+    }
+
+    @Test func aVariantControlMustExist() {
+        #expect(throws: AblateError.self) {
+            _ = try Study.parse(yaml: "description: d\nseeds: [1]\nvariants:\n  a: {control: zz}\n  b: {}\n", path: "s.yaml")
+        }
+    }
+
+    // MARK: Equivalence (statsmodels 0.15 ttost_paired / ttost_ind)
+
+    @Test func tostMatchesStatsmodels() throws {
+        let x = [0.52, 0.69, 0.36, 0.44, 0.58], y = [0.63, 0.30, 0.47, 0.41, 0.55]
+        let paired = try Equivalence.paired(x, y, low: -0.1, high: 0.1)
+        expectClose(paired.pvalue, 0.2934444597984758, rel: 1e-9)
+        expectClose(paired.lower.statistic, 1.5952711877197159, rel: 1e-9)
+        expectClose(paired.lower.pvalue, 0.09294090137948437, rel: 1e-9)
+        expectClose(paired.upper.statistic, -0.5900318091566075, rel: 1e-9)
+        let pooled = try Equivalence.independent(x, y, low: -0.1, high: 0.1)
+        expectClose(pooled.pvalue, 0.260111469486791, rel: 1e-9)
+        expectClose(pooled.lower.statistic, 1.818194507061521, rel: 1e-9)
+        let x2 = [1.1, 1.3, 0.9, 1.2], y2 = [1.0, 1.25, 0.95, 1.1, 1.05, 1.2]
+        let welch = try Equivalence.independent(x2, y2, low: -0.2, high: 0.3, equalVariances: false)
+        expectClose(welch.pvalue, 0.031967946198264915, rel: 1e-9)
+        expectClose(welch.upper.pvalue, 0.021273587570790172, rel: 1e-9)
+        expectClose(welch.lower.df, 4.848546042003233, rel: 1e-9)
+        let p2 = try Equivalence.paired([1.1, 1.3, 0.9, 1.2], [1.0, 1.25, 0.95, 1.1], low: -0.05, high: 0.2)
+        expectClose(p2.pvalue, 0.033137801370762054, rel: 1e-9)
+        expectClose(p2.upper.statistic, -4.242640687119287, rel: 1e-9)
+        #expect(throws: StatsError.self) { _ = try Equivalence.paired(x, y, low: 0.1, high: -0.1) }
+    }
+
+    // MARK: Noncentral t (scipy 1.17 nct.sf at the two-sided critical value)
+
+    static let nct: [(df: Double, nc: Double, alpha: Double, c: Double, sf: Double)] = [
+        (1.5, 0.5, 0.05, 6.016663104427929, 0.047586789055137524),
+        (2, 1.0, 0.05, 4.302652729749462, 0.09131778436167347),
+        (3, 2.0, 0.0167, 4.853100429267699, 0.11909023812818538),
+        (5, -1.0, 0.05, 2.5705818356363146, 0.002547786886584179),
+        (7, 3.0, 0.01, 3.4994832973504924, 0.39604698056184107),
+        (11, 0.0, 0.05, 2.200985160091639, 0.02500000000000003),
+        (11, 2.5, 0.0125, 2.980872430052668, 0.3648362809046916),
+        (20, 4.0, 0.001, 3.8495162749308744, 0.5688015681660645),
+        (30, -2.0, 0.05, 2.0422724563012378, 4.839742348018011e-05),
+        (0.7, 1.0, 0.05, 36.611415031588656, 0.05994327962827289),
+        (50, 6.0, 0.0167, 2.4763951265525805, 0.9996985173456358),
+        (4, 10.0, 0.05, 2.7764451051977934, 0.999999615507001),
+    ]
+
+    @Test func noncentralTMatchesScipy() {
+        for p in Self.nct {
+            expectClose(GSL.tQuantile(1 - p.alpha / 2, df: p.df), p.c, rel: 1e-8, "t quantile df \(p.df)")
+            expectClose(Power.noncentralTSF(p.c, df: p.df, nc: p.nc), p.sf, rel: 1e-6, abs: 1e-12, "nct.sf df \(p.df) nc \(p.nc)")
+        }
+    }
+
+    /// The seeds for 80% are the smallest whole n whose power reaches 0.8 (brute force over n).
+    @Test func seedsNeededMatchABruteForceSearch() throws {
+        for (d, alpha, design) in [(0.5, 0.05, PowerDesign.paired), (1.06, 0.0167, .paired), (0.8, 0.01, .independent),
+                                   (1.5, 0.05, .independent), (0.3, 0.05 / 3, .paired)] {
+            let solved = try Power.seedsPerArm(effectSize: d, alpha: alpha, design: design).seedsPerArm
+            var n = 2
+            while (try Power.power(effectSize: d, nobs: Double(n), alpha: alpha, design: design)) < 0.8 { n += 1 }
+            #expect(solved == n, "d \(d) α \(alpha) \(design)")
+        }
+    }
+
+    // MARK: Findings
+
+    static func result(_ variant: String, _ seed: Int, _ acc: Double, trace: Double? = nil) -> TrialResult {
+        var eval = ["arith": ["accuracy": acc]]
+        if let trace { eval["trace"] = ["accuracy": trace] }
+        return TrialResult(variant: variant, seed: seed, hash: "h", state: .complete, step: 1, reason: nil, eval: eval,
+                           baseEval: ["arith": ["accuracy": 0.5]], train: [], seconds: 1, codeVersion: "v", machine: "m")
+    }
+
+    /// Holm runs over the primaries only: adding exploratory rows changes no primary p; each learning rate is
+    /// compared with the control at the same rate.
+    @Test func holmOverPrimariesOnlyAndMatchedControls() throws {
+        let s = try Self.parse("""
+            evaluation: {suites: [arith], n: 1000}
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy}
+                - {variant: a_lo, suite: arith, metric: accuracy}
+            """)
+        let values: [String: [Double]] = ["a_hi": [0.60, 0.62, 0.61], "b_hi": [0.50, 0.53, 0.50],
+                                          "a_lo": [0.55, 0.57, 0.56], "b_lo": [0.55, 0.56, 0.56]]
+        var results: [TrialResult] = []
+        for (v, xs) in values { for (i, x) in xs.enumerated() { results.append(Self.result(v, i + 1, x)) } }
+        let f = StudyFindings(study: s, results: results)
+        #expect(f.primary.map(\.control) == ["b_hi", "b_lo"])
+        let pHi = try TTest.paired(values["a_hi"]!, values["b_hi"]!).pvalue
+        let pLo = try TTest.paired(values["a_lo"]!, values["b_lo"]!).pvalue
+        let holm = try MultipleComparisons.holm([pHi, pLo]).adjusted
+        expectClose(f.primary[0].adjustedP ?? .nan, holm[0], rel: 1e-12)
+        expectClose(f.primary[1].adjustedP ?? .nan, holm[1], rel: 1e-12)
+        // The exploratory rows are the other variant-control pairs (b_lo against the default control), uncorrected.
+        #expect(f.exploratory.map { "\($0.variant)-\($0.control)" } == ["b_lo-b_hi"] && f.exploratory[0].adjustedP == nil)
+        #expect(f.primary[0].verdict == .better)
+        // Holm-corrected interval at the step-down level: the smaller p is tested at α/2.
+        let first = pHi < pLo ? 0 : 1
+        #expect(abs((f.primary[first].corrected?.level ?? 0) - (1 - 0.05 / 2)) < 1e-12)
+    }
+
+    @Test func verdictsBetterEquivalentInconclusiveAndNotComputed() throws {
+        let s = try Self.parse("""
+            evaluation: {suites: [arith, trace], n: 1000}
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy}
+                - {variant: a_lo, suite: arith, metric: accuracy}
+                - {variant: a_hi, suite: trace, metric: accuracy}
+                - {variant: a_lo, suite: trace, metric: accuracy}
+            """)
+        var results: [TrialResult] = []
+        let a = [0.70, 0.72, 0.71, 0.73], b = [0.50, 0.51, 0.50, 0.52]
+        let aLo = [0.551, 0.562, 0.548, 0.556], bLo = [0.550, 0.560, 0.550, 0.555]
+        let aTrace = [0.30, 0.45, 0.20, 0.38], bTrace = [0.35, 0.25, 0.40, 0.30]
+        for i in 0..<4 {
+            results.append(Self.result("a_hi", i + 1, a[i], trace: aTrace[i]))
+            results.append(Self.result("b_hi", i + 1, b[i], trace: bTrace[i]))
+            results.append(Self.result("a_lo", i + 1, aLo[i]))
+            results.append(Self.result("b_lo", i + 1, bLo[i]))
+        }
+        let s4 = Study(name: s.name, path: s.path, kind: s.kind, description: s.description, recipe: s.recipe,
+                       recipeOverrides: s.recipeOverrides, train: s.train, evaluation: s.evaluation, seeds: [1, 2, 3, 4],
+                       variants: s.variants, comparison: s.comparison, analysis: s.analysis)
+        let f = StudyFindings(study: s4, results: results)
+        #expect(f.primary.map(\.verdict) == [.better, .equivalent, .inconclusive, .notComputed])
+        #expect(f.primary[3].reason?.contains("fewer than 2 complete seeds") == true)
+        // Power at δ from the pooled SD, never at the observed effect.
+        #expect(f.primary[0].power != nil && f.primary[0].seedsFor80 != nil)
+        // The report's JSON carries the same numbers.
+        let json = try JSONEncoder().encode(f)
+        let back = try JSONDecoder().decode(StudyFindings.self, from: json)
+        #expect(back.primary.map(\.verdict) == f.primary.map(\.verdict))
+    }
+
+    /// The plan uses the pilot's pooled SD at Holm's α/m and agrees with `Power` directly.
+    @Test func planFromAPilot() throws {
+        let s = try Self.parse("""
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy}
+                - {variant: a_lo, suite: arith, metric: accuracy}
+                - {variant: a_hi, suite: word, metric: accuracy}
+            """)
+        var pilot: [TrialResult] = []
+        for (v, xs) in [("p", [0.60, 0.63, 0.58]), ("q", [0.40, 0.42, 0.41])] {
+            for (i, x) in xs.enumerated() { pilot.append(Self.result(v, i + 1, x)) }
+        }
+        let sds = StudyFindings.pooledSD(results: pilot, suites: ["arith", "word"], metrics: ["accuracy"], source: "pilot p")
+        #expect(sds.count == 1 && sds[0].df == 4)
+        // √((0.0012667 + 0.0002)/4): each arm's squared deviations from its own mean, over Σ(n − 1).
+        expectClose(sds[0].sd, (0.0014666666666666667 / 4).squareRoot(), rel: 1e-9)
+        let plan = StudyFindings.plan(study: s, sds: sds)
+        let d = 0.03 / (sds[0].sd * 2.0.squareRoot())
+        expectClose(plan[0].power ?? .nan, try Power.power(effectSize: d, nobs: 3, alpha: 0.05 / 3, design: .paired), rel: 1e-12)
+        #expect(plan[0].seedsFor80 == (try Power.seedsPerArm(effectSize: d, alpha: 0.05 / 3, design: .paired)).seedsPerArm)
+        #expect(plan[2].power == nil && plan[2].reason?.contains("no SD for word accuracy") == true)
+    }
+}
