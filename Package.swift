@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // RewardZoo: verifier-free ("intrinsic") rewards for RL post-training of small language models.
-// Dependencies point one way (see DESIGN.md): CBLAS/CGSL <- MiniLM <- (RewardZoo, Tasks) <- Ablate <- AblateCLI.
+// Dependencies point one way (see docs/ARCHITECTURE.md): CBLAS/CGSL <- MiniLM <- (RewardZoo, Tasks) <- Ablate <- AblateCLI.
 import PackageDescription
 import Foundation
 
@@ -35,7 +35,7 @@ let package = Package(
     targets: [
         // MARK: - C system libraries (Debian: libopenblas-dev, libgsl-dev)
         // Kept in separate Swift targets: GSL's gsl_cblas.h and OpenBLAS's cblas.h define CBLAS_TRANSPOSE
-        // differently, so no Swift target imports both (PLATFORM.md).
+        // differently, so no Swift target imports both (docs/PLATFORM.md).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
