@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // RewardZoo: verifier-free ("intrinsic") rewards for RL post-training of small language models.
-// Dependencies point one way (see DESIGN.md): CBLAS/CGSL <- MiniLM <- (RewardZoo, Tasks) <- Ablate <- AblateCLI.
+// Dependencies point one way (see docs/ARCHITECTURE.md): CBLAS/CGSL <- MiniLM <- (RewardZoo, Tasks) <- Ablate <- AblateCLI.
 import PackageDescription
 import Foundation
 
@@ -35,34 +35,35 @@ let package = Package(
     targets: [
         // MARK: - C system libraries (Debian: libopenblas-dev, libgsl-dev)
         // Kept in separate Swift targets: GSL's gsl_cblas.h and OpenBLAS's cblas.h define CBLAS_TRANSPOSE
-        // differently, so no Swift target imports both (PLATFORM.md).
+        // differently, so no Swift target imports both (docs/PLATFORM.md). Their README.md needs no `exclude`
+        // (SwiftPM does not scan a system library's directory for sources, and `.systemLibrary` takes no `exclude`).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
                        providers: [.apt(["libgsl-dev"])]),
 
         // MARK: - Seeded randomness and stable hashes (no dependencies; used by every module)
-        .target(name: "Seeded"),
+        .target(name: "Seeded", exclude: ["README.md"]),
 
         // MARK: - Model
-        .target(name: "MiniLM", dependencies: ["CBLAS", "Seeded"], swiftSettings: miniLMSettings),
+        .target(name: "MiniLM", dependencies: ["CBLAS", "Seeded"], exclude: ["README.md"], swiftSettings: miniLMSettings),
 
         // MARK: - Rewards (knows nothing of tasks: a group carries extracted answers as strings)
-        .target(name: "RewardZoo", dependencies: ["MiniLM", "Seeded"]),
+        .target(name: "RewardZoo", dependencies: ["MiniLM", "Seeded"], exclude: ["README.md"]),
 
         // MARK: - Tasks (knows nothing of models)
-        .target(name: "Tasks", dependencies: ["Seeded"]),
+        .target(name: "Tasks", dependencies: ["Seeded"], exclude: ["README.md"]),
 
         // MARK: - Studies, statistics, reports
         .target(name: "Ablate", dependencies: [
             "MiniLM", "RewardZoo", "Tasks", "CGSL", "Seeded", .product(name: "Yams", package: "Yams"),
-        ]),
+        ], exclude: ["README.md"]),
 
         // MARK: - Command line
         .executableTarget(name: "AblateCLI", dependencies: [
             "Ablate", "MiniLM", "RewardZoo", "Tasks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: cliSettings),
+        ], exclude: ["README.md"], swiftSettings: cliSettings),
 
         // MARK: - Fuzzing: libFuzzer targets over the input parsers (`make fuzz`; the plain build is a replay driver)
         .executableTarget(name: "AblateFuzz", dependencies: ["Ablate", "MiniLM"], path: "Fuzz/Sources"),

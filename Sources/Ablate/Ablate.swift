@@ -1,2 +1,2 @@
-/// Ablate: studies, trial runner, statistics on GSL and reports (DESIGN.md, Ablate).
+/// Ablate: studies, trial runner, statistics on GSL and reports (docs/ARCHITECTURE.md, "Modules").
 public enum AblateModule {}

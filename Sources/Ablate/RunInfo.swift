@@ -1,7 +1,7 @@
 import Foundation
 import MiniLM
 
-/// What every run records about where it ran: code version, machine, threads (DEVELOPERS.md: reproducible).
+/// What every run records about where it ran: code version, machine, threads (docs/ARCHITECTURE.md, "Reproducibility").
 public struct RunInfo: Codable, Sendable, Equatable {
     public var codeVersion: String
     public var machine: String

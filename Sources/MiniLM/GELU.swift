@@ -26,7 +26,7 @@ public enum GELU {
 
 /// tanh as a [13/6] rational function on [−7.9053, 7.9053] and ±1 outside (the polynomial coefficients of the
 /// well-known float approximation used by Eigen and XNNPACK); max abs error ~5e-7, ~1 ns, and branch-free so the
-/// compiler vectorises loops over it. glibc `tanhf` costs ~15 ns (PLATFORM.md).
+/// compiler vectorises loops over it. glibc `tanhf` costs ~15 ns (docs/PLATFORM.md).
 @inline(__always)
 public func fastTanh(_ v: Float) -> Float {
     let x = min(max(v, -7.90531110763549805), 7.90531110763549805)

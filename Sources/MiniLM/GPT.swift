@@ -2,7 +2,7 @@ import CBLAS
 import Foundation
 import Seeded
 
-/// A GPT-2 style decoder (DESIGN.md, MiniLM): token + learned position embeddings, L pre-LayerNorm blocks
+/// A GPT-2 style decoder (docs/ARCHITECTURE.md, "MiniLM"): token + learned position embeddings, L pre-LayerNorm blocks
 /// (causal multi-head attention with a fused qkv projection, GELU(tanh) MLP), final LayerNorm, untied LM head.
 /// Linear layers have biases except the LM head. All parameters live in `params` with the `layout` views.
 public final class GPT: @unchecked Sendable {

@@ -6,7 +6,7 @@ import Foundation
 /// combined in a fixed order. Same model, batch and thread count give bit-identical results.
 ///
 /// Sharding the batch beats giving OpenBLAS two threads: the element-wise work (LayerNorm, GELU, softmax) runs in
-/// parallel too, and the small per-head attention GEMMs do not scale with BLAS threads (PLATFORM.md).
+/// parallel too, and the small per-head attention GEMMs do not scale with BLAS threads (docs/PLATFORM.md).
 public final class GPTRunner: @unchecked Sendable {
     public let model: GPT
     public let threads: Int
@@ -93,7 +93,7 @@ public final class GPTRunner: @unchecked Sendable {
     private var generation = 0
 
     /// Runs the model on `batch` and keeps every activation. With `statistics`, also the per-position log p,
-    /// entropy and self-certainty at temperature τ (REFERENCE.md conventions) of every weighted position.
+    /// entropy and self-certainty at temperature τ (docs/REFERENCE.md conventions) of every weighted position.
     public func forward(_ batch: TokenBatch, temperature: Float = 1, statistics: Bool = true) throws -> ForwardPass {
         try batch.validate(vocabSize: model.config.vocabSize)
         try checkLength(batch)
@@ -314,7 +314,7 @@ public final class GPTRunner: @unchecked Sendable {
 
     // MARK: - Teacher-forced statistics
 
-    /// Per-position statistics of a teacher-forced pass at temperature τ (REFERENCE.md conventions), for the
+    /// Per-position statistics of a teacher-forced pass at temperature τ (docs/REFERENCE.md conventions), for the
     /// positions with non-zero weight: log p(target), entropy H = logsumexp(z/τ) − Σ p·z/τ, and self-certainty
     /// logsumexp(z/τ) − mean(z/τ). Each array is [B·T]; unweighted positions hold 0.
     public struct TokenStatistics: Sendable {

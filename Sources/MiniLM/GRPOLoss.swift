@@ -1,6 +1,6 @@
 import Foundation
 
-/// How per-token GRPO losses are aggregated into the batch loss (REFERENCE.md, "GRPO"; TRL `loss_type`).
+/// How per-token GRPO losses are aggregated into the batch loss (docs/REFERENCE.md, "GRPO"; TRL `loss_type`).
 public enum GRPOLossType: String, CaseIterable, Codable, Sendable {
     /// Mean over sequences of each sequence's token mean (DeepSeekMath's GRPO; length-biased towards short
     /// completions for positive advantages).
@@ -13,7 +13,7 @@ public enum GRPOLossType: String, CaseIterable, Codable, Sendable {
     case dapo
 }
 
-/// The clipped-ratio GRPO objective with a k3 KL penalty, per token and aggregated (REFERENCE.md):
+/// The clipped-ratio GRPO objective with a k3 KL penalty, per token and aggregated (docs/REFERENCE.md, "GRPO"):
 /// ρ_t = exp(logp_t − old_t), ℓ_t = −min(ρ_t·A, clip(ρ_t, 1−ε_low, 1+ε_high)·A) + β·KL_t,
 /// KL_t = exp(ref_t − logp_t) − (ref_t − logp_t) − 1, L = aggregate(ℓ·m).
 ///

@@ -42,7 +42,7 @@ public protocol RolloutScorer: AnyObject {
     func advantages(for rollouts: Rollouts) throws -> [Double]
 }
 
-/// GRPO's settings (REFERENCE.md; TRL's names where they have one).
+/// GRPO's settings (docs/REFERENCE.md; TRL's names where they have one).
 public struct GRPOConfig: Codable, Equatable, Sendable {
     /// G, completions per prompt (TRL `num_generations`).
     public var groupSize = 8
@@ -69,7 +69,7 @@ public struct GRPOConfig: Codable, Equatable, Sendable {
     public init() {}
 }
 
-/// What one step did: the quantities of DESIGN.md's per-step metrics that the trainer owns.
+/// What one step did: the quantities of the per-step metrics (docs/ARCHITECTURE.md) that the trainer owns.
 public struct GRPOStepReport: Sendable {
     public var step: Int
     public var loss: Double

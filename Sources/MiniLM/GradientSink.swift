@@ -68,7 +68,7 @@ struct GradientAccumulator: GradientSink {
 }
 
 /// Adds each sequence's squared per-sample gradient norm over the parameters at offsets ≥ `subsetStart` to
-/// `out[b]`, without forming any weight gradient (REFERENCE.md, "Per-sample gradient norms"): ghost norms or the
+/// `out[b]`, without forming any weight gradient (docs/REFERENCE.md, "Per-sample gradient norms"): ghost norms or the
 /// materialised product per linear layer, closed forms for LayerNorm and the embeddings. Only the rows in each
 /// sequence's span enter (rows outside carry exact zeros).
 struct SquaredNormAccumulator: GradientSink {

@@ -22,7 +22,7 @@ final class PerSampleNormScratch {
 }
 
 /// Squared L2 norms of one sequence's gradient for each kind of parameter, from the layer's input rows a_t and
-/// output-gradient rows g_t (t < n), without forming the batch's weight gradient (REFERENCE.md, "Per-sample
+/// output-gradient rows g_t (t < n), without forming the batch's weight gradient (docs/REFERENCE.md, "Per-sample
 /// gradient norms"). Sums are accumulated in Double.
 enum PerSampleNorm {
     /// How `linear` computes a norm; nil lets it pick the cheaper one for the shape.

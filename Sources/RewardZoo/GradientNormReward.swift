@@ -10,7 +10,7 @@ import MiniLM
 ///   token entropy (then it also needs `token_entropy`); r ≤ 0, so a low-entropy completion moves towards 0.
 /// - Invalid completions (truncated, or 0 tokens): (worst valid raw reward in the **group**) − 1e-3; −20 when no
 ///   completion of the group is valid. Their norms and entropies are never read (the trainer may leave them
-///   NaN). REFERENCE.md says the *batch* minimum; we use the group because a reward sees one group. Under rank
+///   NaN). VIGOR takes the *batch* minimum (docs/REFERENCE.md); we use the group because a reward sees one group. Under rank
 ///   shaping (VIGOR's default) both give identical ranks: invalid completions sit below every valid one either
 ///   way, and among themselves they tie and rank by index. Under zscore/raw the two differ.
 /// - Sign and range: higher is better; raw ≤ 0 (−20 floor only for all-invalid groups); default shaping rank.

@@ -2,7 +2,7 @@
 /// `majority_vote` reward, the evaluator's maj@k and `ablate inspect`.
 public enum MajorityVote {
     /// Most frequent non-nil answer; ties go to the answer that appears first in `answers`; nil when no
-    /// completion answered. Completions without an answer never vote (REFERENCE.md: in TTRL's code an empty
+    /// completion answered. Completions without an answer never vote (docs/REFERENCE.md: in TTRL's code an empty
     /// answer can win and reward every non-answer; ours cannot).
     public static func label(_ answers: [String?]) -> String? { tally(answers).label }
 

@@ -2,7 +2,7 @@
 /// one group; nil stays nil. With n non-nil scores:
 /// - `rank` (VIGOR, ZJUSCL/VIGOR): r̃_i = 2·rank_i/(n−1) − 1 in [−1, 1], rank_i the 0-based position in a
 ///   *stable ascending* sort. **Ties are not averaged**: equal scores get distinct consecutive ranks, the
-///   earlier completion (lower index) the lower rank, so [5, 5, 5] → [−1, 0, 1] (REFERENCE.md: "ascending
+///   earlier completion (lower index) the lower rank, so [5, 5, 5] → [−1, 0, 1] (docs/REFERENCE.md: "ascending
 ///   (stable)", as torch's stable argsort of their code). n = 1 → 0.
 /// - `zscore` (INTUITOR): (r_i − mean)/(std + ε), std unbiased (Bessel), ε = `Advantages.epsilon`; n = 1 or
 ///   all equal → 0.

@@ -2,7 +2,7 @@ import MiniLM
 
 /// The signals a reward can ask for. Raw values are permanent: they appear in `ablate rewards`, configs and
 /// results on disk. Every per-token signal is computed on logits divided by the sampling temperature τ
-/// (REFERENCE.md "Self-certainty": ours is aligned, logits ÷ τ), over the completion tokens, EOS included.
+/// (docs/REFERENCE.md, "Self-certainty": ours is aligned, logits ÷ τ), over the completion tokens, EOS included.
 public enum Signal: String, CaseIterable, Codable, Sendable, Comparable {
     /// log p_t(y_t) at the sampling temperature, per completion token.
     case tokenLogProbs = "token_logprobs"

@@ -66,7 +66,7 @@ import Testing
 }
 
 @Suite struct TokenSignalRewardTests {
-    /// Direct formulas over logits z at temperature τ (REFERENCE.md), as the trainer's signals would give them.
+    /// Direct formulas over logits z at temperature τ (docs/REFERENCE.md), as the trainer's signals would give them.
     static func tokenStats(_ z: [Double], tau: Double) -> (sc: Double, entropy: Double, klUniformPlusLogV: Double, negPlogP: Double) {
         let s = z.map { $0 / tau }
         let m = s.max() ?? 0

@@ -18,7 +18,7 @@ public struct InspectSample: Sendable {
     }
 }
 
-/// The teacher-forced signals of one completion under the current parameters (REFERENCE.md conventions, no
+/// The teacher-forced signals of one completion under the current parameters (docs/REFERENCE.md conventions, no
 /// temperature): means over completion tokens, EOS included.
 public struct CompletionSignals: Sendable, Equatable {
     public var completionTokens: Int

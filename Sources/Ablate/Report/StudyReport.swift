@@ -4,7 +4,7 @@ import Foundation
 /// results give byte-identical files (variants and suites in study order, fixed number formats, seeded
 /// bootstraps, no clock). Every statistic comes from the `Ablate` statistics functions.
 ///
-/// Layout (STYLE.md): verdict; setup; results per suite (mean ± 95% t CI, IQM, per-seed values); comparisons
+/// Layout (docs/ARCHITECTURE.md): verdict; setup; results per suite (mean ± 95% t CI, IQM, per-seed values); comparisons
 /// against the control; figures; failed trials; method.
 public struct StudyReport {
     public let study: Study

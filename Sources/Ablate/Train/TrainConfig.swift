@@ -9,7 +9,7 @@ import Tasks
 /// name. A resolved config (every key present) is what a trial directory records and `ablate train --config`
 /// repeats; its `hash` identifies the trial.
 ///
-/// Defaults follow the VIGOR/INTUITOR recipe (REFERENCE.md) scaled to MiniLM: G = 8, β = 0.01, ε = 0.2,
+/// Defaults follow the VIGOR/INTUITOR recipe (docs/REFERENCE.md) scaled to MiniLM: G = 8, β = 0.01, ε = 0.2,
 /// τ = 1, one iteration per batch; the learning rate is tuned for the base model (see `learningRate`).
 public struct TrainConfig: Codable, Equatable, Sendable {
     /// The base checkpoint (a `.safetensors` file from `ablate pretrain`).
