@@ -1,19 +1,25 @@
 import Seeded
-/// Which side of the train/test split a problem falls on.
+/// Which split a problem falls on: train (pre-training and RL prompts), validation (every choice made on data:
+/// learning rate, step budget, checkpoint), or test (reported results only).
 ///
 /// The split is a pure function of the problem's identity string (`Split.of(identity:)`), so a problem can never
-/// be on both sides, whatever the seed, the knobs or the order of generation.
+/// be on two sides, whatever the seed, the knobs or the order of generation. With h = `StableHash.hash(identity)
+/// % 100`: test h < 10, validation 10 ≤ h < 20, train h ≥ 20. Until the validation split existed the test split
+/// was h < 20; the train split (h ≥ 20) did not change, so neither did pre-training data or any base model.
 public enum Split: String, Codable, Sendable, CaseIterable {
-    case train, test
+    case train, validation, test
 
-    /// Percentage of the identity space that belongs to the test split. 20%: thousands of distinct test
-    /// problems per family at default knobs (evaluation needs 500), while training keeps most of the space.
-    /// Very easy knobs shrink the space: `problems(count:split:seed:)` then throws rather than repeat.
-    public static let testPercent: UInt64 = 20
+    /// Percentage of the identity space in the test split. 10%: over a thousand distinct test problems per
+    /// family at default knobs (evaluation uses 1000). Very easy knobs shrink the space:
+    /// `problems(count:split:seed:)` then throws rather than repeat.
+    public static let testPercent: UInt64 = 10
+    /// Percentage in the validation split (after the test split's).
+    public static let validationPercent: UInt64 = 10
 
-    /// `test` when `StableHash.hash(identity) % 100 < testPercent`, else `train`.
     public static func of(identity: String) -> Split {
-        StableHash.hash(identity) % 100 < testPercent ? .test : .train
+        let h = StableHash.hash(identity) % 100
+        if h < testPercent { return .test }
+        return h < testPercent + validationPercent ? .validation : .train
     }
 }
 

@@ -41,15 +41,33 @@ import Testing
         #expect(String(StableHash.fnv1a64(text.utf8), radix: 16) == "ee0993061da346d2")
     }
 
+    /// Train, validation and test never share a problem (by identity or by prompt), for every family and several
+    /// seeds; each split's problems carry their split.
     @Test(arguments: TaskRegistry.names)
-    func trainAndTestAreDisjoint(family name: String) throws {
-        let train = try Fixtures.problems(name, .train)
-        let test = try Fixtures.problems(name, .test)
-        #expect(Set(train.map(\.identity)).isDisjoint(with: test.map(\.identity)))
-        #expect(Set(train.map(\.prompt)).isDisjoint(with: test.map(\.prompt)))
-        #expect(train.allSatisfy { $0.split == .train && Split.of(identity: $0.identity) == .train })
-        #expect(test.allSatisfy { $0.split == .test && Split.of(identity: $0.identity) == .test })
-        #expect(Set(test.map(\.identity)).count == test.count, "problems(count:) returns distinct problems")
+    func trainValidationAndTestAreDisjoint(family name: String) throws {
+        let family = try TaskRegistry.family(named: name)
+        for seed: UInt64 in [0, 1, 7, 12345] {
+            var bySplit: [Split: [Problem]] = [:]
+            for split in Split.allCases { bySplit[split] = try family.problems(count: 400, split: split, seed: seed) }
+            for a in Split.allCases {
+                let pa = bySplit[a] ?? []
+                #expect(pa.allSatisfy { $0.split == a && Split.of(identity: $0.identity) == a })
+                #expect(Set(pa.map(\.identity)).count == pa.count, "problems(count:) returns distinct problems")
+                for b in Split.allCases where a.rawValue < b.rawValue {
+                    let pb = bySplit[b] ?? []
+                    #expect(Set(pa.map(\.identity)).isDisjoint(with: pb.map(\.identity)), "\(name) \(a) ∩ \(b), seed \(seed)")
+                    #expect(Set(pa.map(\.prompt)).isDisjoint(with: pb.map(\.prompt)), "\(name) \(a) ∩ \(b) prompts, seed \(seed)")
+                }
+            }
+        }
+    }
+
+    /// Evaluation draws 1000 distinct problems per suite from test and from validation: the space holds them.
+    @Test(arguments: TaskRegistry.names)
+    func aThousandDistinctTestAndValidationProblems(family name: String) throws {
+        let family = try TaskRegistry.family(named: name)
+        #expect(try family.problems(count: 1000, split: .test, seed: 0).count == 1000)
+        #expect(try family.problems(count: 1000, split: .validation, seed: 0).count == 1000)
     }
 
     /// The split is a function of the identity; a decoded problem (e.g. a cached suite) must not carry another.
@@ -94,10 +112,12 @@ import Testing
         #expect(try ExprParser.parse("(1+2)+3").commutativeForm == ExprParser.parse("3+(2+1)").commutativeForm)
     }
 
-    @Test func splitFractionIsAboutTwentyPercent() {
+    @Test func splitFractionsAreTenTenEighty() {
         let identities = (0..<20_000).map { "arith:\($0)+\($0 % 7)" }
         let test = identities.filter { Split.of(identity: $0) == .test }.count
-        #expect((3600...4400).contains(test), "\(test) of 20000")
+        let validation = identities.filter { Split.of(identity: $0) == .validation }.count
+        #expect((1700...2300).contains(test), "\(test) of 20000")
+        #expect((1700...2300).contains(validation), "\(validation) of 20000")
     }
 
     @Test(arguments: TaskRegistry.names, Split.allCases)
