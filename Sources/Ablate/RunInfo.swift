@@ -6,19 +6,25 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var codeVersion: String
     public var machine: String
     public var cores: Int
-    public var openblasCore: String
+    /// The OpenBLAS core running (`blasCore.core`).
+    public var openblasCore: String { blasCore.core }
+    /// The core OpenBLAS detected, the one running and how it was chosen (issue 16: `BLASCore`).
+    public var blasCore: BLASCore.Record
 
     /// Reads the code version from `git describe` of the working directory when available ("unknown" otherwise).
     public static func current() -> RunInfo {
         RunInfo(codeVersion: gitVersion() ?? "unknown", machine: cpuModel() ?? ProcessInfo.processInfo.hostName,
-                cores: ProcessInfo.processInfo.activeProcessorCount, openblasCore: BLAS.coreName)
+                cores: ProcessInfo.processInfo.activeProcessorCount, blasCore: BLASCore.current)
     }
+
+    /// "<CPU>, <n> cores, OpenBLAS <core and how it was chosen>", for checkpoints and report headers.
+    public var machineDescription: String { "\(machine), \(cores) cores, OpenBLAS \(blasCore)" }
 
     /// Checkpoint/run metadata entries.
     public func metadata(extra: [String: String] = [:]) -> [String: String] {
         var m = extra
         m["code_version"] = codeVersion
-        m["machine"] = "\(machine), \(cores) cores, OpenBLAS \(openblasCore)"
+        m["machine"] = machineDescription
         return m
     }
 

@@ -66,6 +66,13 @@ import Testing
         let again = try TrainConfig.decode(json: Data(inner.serialized.utf8), source: "config.json")
         let resolved = c.resolved()
         #expect(again == resolved)
+        // The BLAS core is recorded in run_info, outside the hashed config: the trial hash does not see it (issue 16).
+        let runInfo = doc.first { $0.key == "run_info" }?.value
+        let core = RunInfo.current().blasCore
+        #expect(runInfo?["blas_core"] == .string(core.core) && runInfo?["blas_core_choice"] == .string(core.choice))
+        #expect(runInfo?["blas_core_detected"] == (core.detected.map(JSONValue.string) ?? .null))
+        #expect(doc.first { $0.key == "hash" }?.value == .string(hash) && again.hash == hash)
+        #expect(!inner.serialized.contains("blas"))
         let second = (dir as NSString).appendingPathComponent("b")
         _ = try TrainRun(config: again, directory: second).run()
         func numbers(_ path: String) throws -> [JSONValue] {

@@ -179,6 +179,8 @@ public struct StudyReport {
         out.append("| kind | \(study.kind.rawValue) |")
         out.append("| code version | \(versions.isEmpty ? "unknown" : versions.joined(separator: ", ")) |")
         out.append("| machine | \(machines.isEmpty ? "unknown" : machines.joined(separator: "; ")) |")
+        let blasCores = Set(results.compactMap(\.blasCore)).sorted()
+        out.append("| OpenBLAS core | \(blasCores.isEmpty ? "unknown" : blasCores.joined(separator: "; ")) |")
         out.append("| wall time (sum over trials) | \(String(format: "%.1f", seconds)) s |")
         out.append("| seeds | \(study.seeds.map(String.init).joined(separator: ", ")) |")
         out.append("| trials | \(results.count) (\(complete.count) complete) |")

@@ -1,4 +1,5 @@
 import Foundation
+import MiniLM
 
 /// What one trial left on disk, as the report reads it (Study → Trial → TrialResult).
 public struct TrialResult: Sendable {
@@ -25,6 +26,9 @@ public struct TrialResult: Sendable {
     public var seconds: Double?
     public var codeVersion: String?
     public var machine: String?
+    /// The OpenBLAS core the trial ran with and how it was chosen (config.json's run_info), e.g. "Zen" or
+    /// "Haswell (chosen by ablate; OpenBLAS detected Prescott)"; older trials give their `openblas_core`.
+    public var blasCore: String?
 
     /// Reads every trial of a train study through its links `runs/<study>/<variant>/seed-<n>/`, in grid order.
     public static func load(study: Study, store: RunStore) -> [TrialResult] {
@@ -48,6 +52,20 @@ public struct TrialResult: Sendable {
         return out
     }
 
+    /// `BLASCore.Record`'s description from a config.json run_info object.
+    static func blasCore(runInfo: JSONValue?) -> String? {
+        guard let info = runInfo else { return nil }
+        guard case let .string(core)? = info["blas_core"] else {
+            if case let .string(core)? = info["openblas_core"] { return core }
+            return nil
+        }
+        var detected: String?
+        if case let .string(d)? = info["blas_core_detected"] { detected = d }
+        var choice = "openblas"
+        if case let .string(c)? = info["blas_core_choice"] { choice = c }
+        return BLASCore.Record(detected: detected, core: core, choice: choice).description
+    }
+
     /// Reads one trial directory; a missing or unreadable file leaves its part empty.
     public static func read(directory dir: String, variant: String, seed: Int) -> TrialResult {
         let fm = FileManager.default
@@ -64,6 +82,7 @@ public struct TrialResult: Sendable {
             if case let .string(h)? = config["hash"], r.hash.isEmpty { r.hash = h }
             if case let .string(v)? = config["run_info"]?["code_version"] { r.codeVersion = v }
             if case let .string(m)? = config["run_info"]?["machine"] { r.machine = m }
+            r.blasCore = blasCore(runInfo: config["run_info"])
         }
         if let data = fm.contents(atPath: dir + "/eval.json"), let eval = try? JSONValue.parse(data) {
             r.eval = suiteMetrics(eval)

@@ -58,7 +58,10 @@ public struct TrainRun {
         let info = RunInfo.current()
         configDocument.append(("run_info", .object([
             ("code_version", .string(info.codeVersion)), ("machine", .string(info.machine)), ("cores", .number(Double(info.cores))),
-            ("openblas_core", .string(info.openblasCore)), ("started", .string(ISO8601DateFormatter().string(from: Date()))),
+            ("openblas_core", .string(info.openblasCore)),
+            ("blas_core_detected", info.blasCore.detected.map(JSONValue.string) ?? .null), ("blas_core", .string(info.blasCore.core)),
+            ("blas_core_choice", .string(info.blasCore.choice)),
+            ("started", .string(ISO8601DateFormatter().string(from: Date()))),
         ])))
         try RunStore.writeAtomically(text: JSONValue.object(configDocument).serialized + "\n", to: Self.path(directory, "config.json"))
         try TrialStatus(status: .running, step: 0, hash: hash).write(to: statusPath)
