@@ -12,8 +12,11 @@ enum BLASCoreStartup {
         #if os(Linux)
         let env = ProcessInfo.processInfo.environment
         switch BLASCore.startState(environment: env) {
-        case .fallback:
-            return
+        case let .fallback(detected, reason):
+            // Said once per run (SIGILL's re-execution cannot say it): children inherit the marker and stay quiet.
+            guard env[warnedVariable] == nil else { return }
+            warn("warning: \(reason); running on OpenBLAS's detected core (\(detected))")
+            setenv(warnedVariable, "1", 1)
         case let .chosen(detected, core):
             let running = BLAS.coreName
             var failure: String?
@@ -27,10 +30,9 @@ enum BLASCoreStartup {
                 }
             }
             guard let failure else { return }
-            warn("warning: OpenBLAS core \(core) disagreed with the naive loop at start-up (\(failure)); "
-                 + "running on the detected core \(detected)")
             let why = BLASCore.reexecute(environment: BLASCore.environment(env, fallingBackBecause: "\(core) failed the start-up GEMM check: \(failure)"))
-            warn("error: \(why); run again with \(BLASCore.coretypeVariable)=\(detected)")
+            warn("error: OpenBLAS core \(core) failed its start-up check (\(failure)) and \(why); "
+                 + "run again with \(BLASCore.coretypeVariable)=\(detected)")
             exit(1)  // never continue on kernels that gave wrong results
         case let .fresh(user):
             let detected = env[BLASCore.fakeDetectedVariable] ?? BLAS.coreName
@@ -41,6 +43,9 @@ enum BLASCoreStartup {
         }
         #endif
     }
+
+    /// Set once the fallback warning was printed, so that child processes do not repeat it.
+    static let warnedVariable = "REWARDZOO_BLAS_CORE_FALLBACK_WARNED"
 
     /// Runs before `StandardStreams.prepare()`: a plain write(2) that a closed standard error cannot turn into a trap.
     private static func warn(_ line: String) {

@@ -41,10 +41,11 @@ static inline uint64_t rz_xcr0(void) {
 }
 
 // The start-up check of a chosen OpenBLAS core runs kernels that may hold instructions the CPU lacks. While armed, a
-// SIGILL re-executes `path` with `argv` and `envp` (prepared beforehand: execve is async-signal-safe, building them
-// is not), which must select the fallback; then disarm restores the default action.
-// (The target lives in a function-local static: Swift's importer emits the header's functions, not its globals.)
-struct rz_sigill_target { const char *path; char *const *argv; char *const *envp; };
+// SIGILL re-executes `path` with `argv` and `envp` (prepared beforehand and kept alive by the caller: execve is
+// async-signal-safe, building them is not), which must select the fallback; disarm restores the previous action
+// (the Swift runtime's crash handler).
+// (The state lives in a function-local static: Swift's importer emits the header's functions, not its globals.)
+struct rz_sigill_target { const char *path; char *const *argv; char *const *envp; struct sigaction previous; };
 static inline struct rz_sigill_target *rz_sigill_target(void) {
     static struct rz_sigill_target target;
     return &target;
@@ -62,6 +63,6 @@ static inline int rz_arm_sigill_fallback(const char *path, char *const argv[], c
     sa.sa_handler = rz_sigill_handler;
     sa.sa_flags = SA_NODEFER;  // the re-executed image must not inherit SIGILL blocked
     sigemptyset(&sa.sa_mask);
-    return sigaction(SIGILL, &sa, 0);
+    return sigaction(SIGILL, &sa, &t->previous);
 }
-static inline void rz_disarm_sigill_fallback(void) { signal(SIGILL, SIG_DFL); }
+static inline void rz_disarm_sigill_fallback(void) { sigaction(SIGILL, &rz_sigill_target()->previous, 0); }

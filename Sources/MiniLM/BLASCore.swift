@@ -294,7 +294,8 @@ public enum BLASCore {
     // MARK: - Re-execution (for the CLI's start-up only)
 
     #if os(Linux)
-    /// A NUL-terminated C array of strdup'ed strings (never freed: the process image is replaced or they live on).
+    /// A NUL-terminated C array of strdup'ed strings (never freed: the process image is replaced, or a signal handler
+    /// may still read them; a few hundred bytes once per process).
     private static func cArray(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
         let p = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: strings.count + 1)
         for (i, s) in strings.enumerated() { p[i] = strdup(s) }
@@ -316,7 +317,7 @@ public enum BLASCore {
     /// Runs `body` with SIGILL turned into a re-execution with `fallback` (an illegal instruction in the chosen
     /// core's kernels must not kill the run).
     public static func withIllegalInstructionFallback<T>(environment fallback: [String: String], _ body: () -> T) -> T {
-        let armed = rz_arm_sigill_fallback("/proc/self/exe", CommandLine.unsafeArgv, envp(fallback)) == 0
+        let armed = rz_arm_sigill_fallback(strdup("/proc/self/exe"), CommandLine.unsafeArgv, envp(fallback)) == 0
         defer { if armed { rz_disarm_sigill_fallback() } }
         return body()
     }
