@@ -64,7 +64,13 @@ public struct Benchmark {
         public var grad_norms: GradNorms?
         public var sampling: Sampling?
         public var threads: Int
+        /// The OpenBLAS core running (the same as `blas_core`).
         public var openblas_core: String
+        /// The core OpenBLAS detected (absent when the user's `OPENBLAS_CORETYPE` replaced detection), the core
+        /// running, and how it was chosen: openblas, chosen (ablate replaced a generic core), user or fallback: why.
+        public var blas_core_detected: String?
+        public var blas_core: String
+        public var blas_core_choice: String
         public var parameters: Int
     }
 
@@ -123,8 +129,10 @@ public struct Benchmark {
         func randomTokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(3 + Int(rng.next() % UInt64(w.vocab - 3))) } }
         let sequences = (0..<w.batch).map { _ in randomTokens(w.time + 1) }
 
+        let core = BLASCore.current
         var results = Results(train: nil, rl_step: nil, grad_norms: nil, sampling: nil, threads: w.threads,
-                              openblas_core: BLAS.coreName, parameters: model.parameterCount)
+                              openblas_core: core.core, blas_core_detected: core.detected, blas_core: core.core,
+                              blas_core_choice: core.choice, parameters: model.parameterCount)
         let runner = GPTRunner(model: model, threads: w.threads)
         let grads = FloatBuffer(count: model.parameterCount)
 

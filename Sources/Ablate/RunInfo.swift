@@ -6,19 +6,25 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var codeVersion: String
     public var machine: String
     public var cores: Int
-    public var openblasCore: String
+    /// The OpenBLAS core running (`blasCore.core`).
+    public var openblasCore: String { blasCore.core }
+    /// The core OpenBLAS detected, the one running and how it was chosen (issue 16: `BLASCore`).
+    public var blasCore: BLASCore.Record
 
     /// Reads the code version from `git describe` of the working directory when available ("unknown" otherwise).
     public static func current() -> RunInfo {
         RunInfo(codeVersion: gitVersion() ?? "unknown", machine: cpuModel() ?? ProcessInfo.processInfo.hostName,
-                cores: ProcessInfo.processInfo.activeProcessorCount, openblasCore: BLAS.coreName)
+                cores: ProcessInfo.processInfo.activeProcessorCount, blasCore: BLASCore.current)
     }
+
+    /// "<CPU>, <n> cores, OpenBLAS <core and how it was chosen>", for checkpoints and report headers.
+    public var machineDescription: String { "\(machine), \(cores) cores, OpenBLAS \(blasCore)" }
 
     /// Checkpoint/run metadata entries.
     public func metadata(extra: [String: String] = [:]) -> [String: String] {
         var m = extra
         m["code_version"] = codeVersion
-        m["machine"] = "\(machine), \(cores) cores, OpenBLAS \(openblasCore)"
+        m["machine"] = machineDescription
         return m
     }
 
@@ -35,6 +41,35 @@ public struct RunInfo: Codable, Sendable, Equatable {
         let s = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return s.isEmpty ? nil : s
+    }
+
+    /// The Swift compiler this binary was built with (to the precision `#if compiler` tells).
+    public static var toolchain: String {
+        #if compiler(>=6.4)
+        return "Swift 6.4 or later"
+        #elseif compiler(>=6.3.1)
+        return "Swift 6.3.1"
+        #elseif compiler(>=6.3)
+        return "Swift 6.3"
+        #elseif compiler(>=6.2)
+        return "Swift 6.2"
+        #else
+        return "Swift 6.0–6.1"
+        #endif
+    }
+
+    /// The OS (`PRETTY_NAME` of /etc/os-release) and kernel release.
+    public static var operatingSystem: String {
+        var name = "Linux"
+        if let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
+                name = String(line.dropFirst("PRETTY_NAME=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        if let kernel = try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8) {
+            name += ", kernel " + kernel.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return name
     }
 
     static func cpuModel() -> String? {

@@ -68,7 +68,7 @@ struct AnalyzeCommand: ParsableCommand {
             let name = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
             let path = try AnalysisReport.write(result, name: name, notebooks: (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent,
                                                 title: title, studyFile: nil, codeVersion: info.codeVersion,
-                                                machine: "\(info.machine), \(info.cores) cores, OpenBLAS \(info.openblasCore)")
+                                                machine: info.machineDescription)
             try StandardStreams.emit("wrote \(path) (\(result.rows.count) completions, \(String(format: "%.0f", result.seconds)) s)")
         }
     }

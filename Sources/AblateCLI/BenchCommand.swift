@@ -1,6 +1,7 @@
 import Ablate
 import ArgumentParser
 import Foundation
+import MiniLM
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,7 +58,8 @@ struct BenchCommand: ParsableCommand {
                 let phases = step.phases.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }.joined(separator: "  ")
                 try StandardStreams.emit(String(format: "rl step     %-15@ %.3f s (%.2f× gold)  %@", name, step.step_s, step.over_gold ?? .nan, phases))
             }
-            try StandardStreams.emit("threads \(r.threads), OpenBLAS core \(r.openblas_core), \(r.parameters) parameters")
+            let core = BLASCore.Record(detected: r.blas_core_detected, core: r.blas_core, choice: r.blas_core_choice)
+            try StandardStreams.emit("threads \(r.threads), OpenBLAS core \(core), \(r.parameters) parameters")
         }
     }
 }

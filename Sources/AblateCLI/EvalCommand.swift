@@ -12,7 +12,7 @@ struct EvalCommand: ParsableCommand {
         discussion: """
         Per suite: greedy pass@1 with its 95% Wilson interval, mean completion length, fraction truncated and \
         fraction without a parsable '#### <answer>' line; with --k > 1 also avg@k, pass@k and maj@k of k samples \
-        at --temperature. Problems are distinct test-split problems drawn with --seed, at the family knobs of the \
+        at --temperature. Problems are distinct problems of --split (test by default) drawn with --seed, at the family knobs of the \
         checkpoint's recipe (defaults when it has none).
 
         Example:
@@ -26,8 +26,11 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated suites among \(TaskRegistry.names.joined(separator: ", ")).")
     var suites = TaskRegistry.names.joined(separator: ",")
 
-    @Option(name: .long, parsing: .unconditional, help: "Problems per suite (distinct, test split).")
-    var n = 500
+    @Option(name: .long, parsing: .unconditional, help: "Problems per suite (distinct, from --split).")
+    var n = 1000
+
+    @Option(name: .long, help: "The split problems come from: test (reported results) or validation (choices made on data: learning rate, step budget, checkpoint).")
+    var split = "test"
 
     @Option(name: .long, parsing: .unconditional, help: "Samples per problem for avg@k, pass@k and maj@k (1 = greedy only).")
     var k = 1
@@ -54,6 +57,10 @@ struct EvalCommand: ParsableCommand {
             settings.k = k
             settings.temperature = temperature
             settings.seed = seed
+            guard let chosen = Split(rawValue: split), chosen != .train else {
+                throw ValidationError("--split must be 'test' or 'validation', got '\(split)' (the train split is what models are trained on)")
+            }
+            settings.split = chosen
             try settings.validate()  // before the (slow) load: a typo in --suites fails at once
             guard FileManager.default.fileExists(atPath: checkpoint) else { throw AblateError.missingCheckpoint(path: checkpoint) }
             let contents = try Checkpoint.load(path: checkpoint)
@@ -65,7 +72,14 @@ struct EvalCommand: ParsableCommand {
             } else {
                 try StandardStreams.emit("checkpoint \(checkpoint)" + (contents.metadata["recipe_hash"].map { " (recipe \($0))" } ?? ""))
                 try StandardStreams.emit(report.table())
-                try StandardStreams.emit(String(format: "%d problems per suite from the test split, seed %llu; %.1f s", n, seed, report.seconds))
+                if k > 1 {
+                    // Self-consistency gain: what majority voting over k samples adds to greedy decoding (maj@k − greedy).
+                    for name in report.order {
+                        guard let s = report.suites[name], let maj = s.majAtK else { continue }
+                        try StandardStreams.emit(String(format: "%@: self-consistency gain maj@%d − greedy = %+.1f points (τ = %.2f)", name, k, 100 * (maj - s.accuracy), Double(temperature)))
+                    }
+                }
+                try StandardStreams.emit(String(format: "%d problems per suite from the %@ split, seed %llu; %.1f s", n, split, seed, report.seconds))
             }
         } catch let e as ValidationError {
             throw e

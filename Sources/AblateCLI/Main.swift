@@ -11,8 +11,9 @@ struct AblateCommand: ParsableCommand {
     )
 
     static func main() {
-        StandardStreams.prepare()
         CPUSupport.requireBuildTarget()
+        BLASCoreStartup.run()  // may re-execute the process: before anything else opens files or changes signals
+        StandardStreams.prepare()
         main(nil)
     }
 }

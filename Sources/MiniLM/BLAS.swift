@@ -17,6 +17,12 @@ public enum BLAS {
         return String(cString: p)
     }
 
+    /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64".
+    public static var config: String {
+        guard let p = openblas_get_config() else { return "unknown" }
+        return String(cString: p)
+    }
+
     /// Row-major C = alpha * op(A) * op(B) + beta * C, with op(A) M×K and op(B) K×N.
     /// `lda`, `ldb`, `ldc` default to the dense row strides of the stored (untransposed) matrices.
     @inline(__always)

@@ -16,5 +16,6 @@ import Testing
         #expect(norms.max_rel_diff < 1e-4)
         #expect(abs(sampling.tokens_per_s * sampling.seconds - Double(w.batch * w.newTokens)) < 1e-6 * sampling.tokens_per_s)
         #expect(r.threads == w.threads && r.parameters > 0)
+        #expect(r.blas_core == r.openblas_core && !r.blas_core.isEmpty && !r.blas_core_choice.isEmpty)
     }
 }

@@ -52,7 +52,12 @@ import Testing
         #expect(status.status == .complete && status.step == 3 && status.hash == hash)
         let metrics = try lines((first as NSString).appendingPathComponent("metrics.jsonl"))
         #expect(metrics.filter { $0["kind"] == .string("train") }.count == 3)
-        #expect(metrics.filter { $0["kind"] == .string("eval") }.count == 2, "base and final evaluations")
+        // The base and the final model on test and validation, in that order; nothing periodic (eval_interval 0).
+        let evals = metrics.filter { $0["kind"] == .string("eval") }
+        #expect(evals.map { "\($0["step"]?.serialized ?? "")/\($0["split"]?.serialized ?? "")" }
+                == ["0/\"test\"", "0/\"validation\"", "3/\"validation\"", "3/\"test\""])
+        let read = TrialResult.read(directory: first, variant: "v", seed: 1)
+        #expect(read.validation.map(\.step) == [0, 3] && read.baseEval["arith"]?["accuracy"] != nil)
         let train = try #require(metrics.first { $0["kind"] == .string("train") })
         for key in ["reward_raw_mean", "rollout_accuracy", "auroc_groups", "entropy", "kl", "clip_fraction", "grad_norm",
                     "completion_length", "truncation_rate", "repetition_3gram", "time_norms_s", "time_sampling_s"] {
@@ -66,6 +71,13 @@ import Testing
         let again = try TrainConfig.decode(json: Data(inner.serialized.utf8), source: "config.json")
         let resolved = c.resolved()
         #expect(again == resolved)
+        // The BLAS core is recorded in run_info, outside the hashed config: the trial hash does not see it (issue 16).
+        let runInfo = doc.first { $0.key == "run_info" }?.value
+        let core = RunInfo.current().blasCore
+        #expect(runInfo?["blas_core"] == .string(core.core) && runInfo?["blas_core_choice"] == .string(core.choice))
+        #expect(runInfo?["blas_core_detected"] == (core.detected.map(JSONValue.string) ?? .null))
+        #expect(doc.first { $0.key == "hash" }?.value == .string(hash) && again.hash == hash)
+        #expect(!inner.serialized.contains("blas"))
         let second = (dir as NSString).appendingPathComponent("b")
         _ = try TrainRun(config: again, directory: second).run()
         func numbers(_ path: String) throws -> [JSONValue] {

@@ -21,6 +21,6 @@ public enum AnalysisStudy {
         let info = RunInfo.current()
         return try AnalysisReport.write(result, name: study.name, notebooks: notebooks, title: study.name,
                                         studyFile: study.path, codeVersion: info.codeVersion,
-                                        machine: "\(info.machine), \(info.cores) cores, OpenBLAS \(info.openblasCore)")
+                                        machine: info.machineDescription)
     }
 }

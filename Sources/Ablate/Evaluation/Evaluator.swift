@@ -7,8 +7,11 @@ import Tasks
 public struct EvaluationSettings: Sendable, Equatable {
     /// Suites (family names), evaluated in this order.
     public var suites: [String] = TaskRegistry.names
-    /// Problems per suite, distinct, from the TEST split. 500: a 95% interval of about ±4.4 points at 50%.
-    public var problemsPerSuite = 500
+    /// Problems per suite, distinct, from `split`. 1000: a binomial SE of 1.6 points at 50%, so two models that
+    /// disagree on 10–20% of problems are told apart by the test set's noise at about 1.4–2 points.
+    public var problemsPerSuite = 1000
+    /// The split the problems come from: `test` for reported results, `validation` for every choice made on data.
+    public var split: Split = .test
     /// Seed of the problem draw and of the sampled completions.
     public var seed: UInt64 = 0
     /// Samples per problem for avg@k, pass@k and maj@k; 1 = greedy pass@1 only.
@@ -88,7 +91,7 @@ public enum Evaluator {
                 throw AblateError.unknownSuite(name: name, valid: TaskRegistry.names)
             }
             let problems: [Problem]
-            do { problems = try family.problems(count: settings.problemsPerSuite, split: .test, seed: settings.seed) } catch {
+            do { problems = try family.problems(count: settings.problemsPerSuite, split: settings.split, seed: settings.seed) } catch {
                 throw AblateError.invalidEvaluation(field: "n", value: String(settings.problemsPerSuite), reason: "\(error)")
             }
             let prompts = problems.map(\.prompt)

@@ -1,4 +1,5 @@
 import Foundation
+import MiniLM
 
 /// What one trial left on disk, as the report reads it (Study → Trial → TrialResult).
 public struct TrialResult: Sendable {
@@ -19,6 +20,9 @@ public struct TrialResult: Sendable {
     public var eval: [String: [String: Double]]
     /// The evaluation before training (metrics.jsonl's step-0 eval line): the base model's suite → metric → value.
     public var baseEval: [String: [String: Double]] = [:]
+    /// Validation-split evaluations of metrics.jsonl (the base model at step 0, periodic ones, the final one):
+    /// step → suite → metric → value. Every choice made on data reads these, never the test split.
+    public var validation: [(step: Int, suites: [String: [String: Double]])] = []
     /// Train lines of metrics.jsonl: step → metric → value (null values left out).
     public var train: [(step: Int, values: [String: Double])]
     /// Wall seconds from runner.json.
@@ -30,6 +34,9 @@ public struct TrialResult: Sendable {
     /// The base checkpoint and thread count of the resolved config.
     public var basePath: String?
     public var threads: Int?
+    /// The OpenBLAS core the trial ran with and how it was chosen (config.json's run_info), e.g. "Zen" or
+    /// "Haswell (chosen by ablate; OpenBLAS detected Prescott)"; older trials give their `openblas_core`.
+    public var blasCore: String?
 
     /// Reads every trial of a train study through its links `runs/<study>/<variant>/seed-<n>/`, in grid order.
     public static func load(study: Study, store: RunStore) -> [TrialResult] {
@@ -51,6 +58,20 @@ public struct TrialResult: Sendable {
             out[suite] = m
         }
         return out
+    }
+
+    /// `BLASCore.Record`'s description from a config.json run_info object.
+    static func blasCore(runInfo: JSONValue?) -> String? {
+        guard let info = runInfo else { return nil }
+        guard case let .string(core)? = info["blas_core"] else {
+            if case let .string(core)? = info["openblas_core"] { return core }
+            return nil
+        }
+        var detected: String?
+        if case let .string(d)? = info["blas_core_detected"] { detected = d }
+        var choice = "openblas"
+        if case let .string(c)? = info["blas_core_choice"] { choice = c }
+        return BLASCore.Record(detected: detected, core: core, choice: choice).description
     }
 
     /// Reads one trial directory; a missing or unreadable file leaves its part empty.
@@ -81,6 +102,7 @@ public struct TrialResult: Sendable {
             }
             if case let .string(b)? = config["config"]?["base"] { r.basePath = b }
             if case let .number(t)? = config["config"]?["threads"] { r.threads = Int(t) }
+            r.blasCore = blasCore(runInfo: config["run_info"])
         }
         if let data = fm.contents(atPath: dir + "/eval.json"), let eval = try? JSONValue.parse(data) {
             r.eval = suiteMetrics(eval)
@@ -88,7 +110,12 @@ public struct TrialResult: Sendable {
         if let data = fm.contents(atPath: dir + "/metrics.jsonl") {
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
                 guard let obj = try? JSONValue.parse(Data(line.utf8)), case let .number(step)? = obj["step"] else { continue }
-                if case .string("eval")? = obj["kind"], step == 0 { r.baseEval = suiteMetrics(obj) }
+                if case .string("eval")? = obj["kind"] {
+                    // Lines without a split predate the validation split: they were on test.
+                    let split: String = if case let .string(s)? = obj["split"] { s } else { "test" }
+                    if split == "validation" { r.validation.append((Int(step), suiteMetrics(obj))) }
+                    if split == "test", step == 0 { r.baseEval = suiteMetrics(obj) }
+                }
                 guard case .string("train")? = obj["kind"], case let .object(fields) = obj else { continue }
                 var m: [String: Double] = [:]
                 for (k, v) in fields where k != "step" { if case let .number(d) = v { m[k] = d } }

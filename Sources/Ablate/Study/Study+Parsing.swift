@@ -93,7 +93,7 @@ extension Study {
         guard !seeds.isEmpty else { throw r.fail(seedsNode, "seeds: the list is empty; give at least one seed") }
 
         // Evaluation.
-        var evaluation = Evaluation(suites: TaskRegistry.names, n: 500, k: 1)
+        var evaluation = Evaluation(suites: TaskRegistry.names, n: 1000, k: 1)
         if let node = top.value("evaluation") {
             let pairs = try r.mapping(node, "evaluation")
             try r.checkKeys(pairs, valid: evaluationKeys, "evaluation")

@@ -58,7 +58,11 @@ public struct TrainRun {
         let info = RunInfo.current()
         configDocument.append(("run_info", .object([
             ("code_version", .string(info.codeVersion)), ("machine", .string(info.machine)), ("cores", .number(Double(info.cores))),
-            ("openblas_core", .string(info.openblasCore)), ("started", .string(ISO8601DateFormatter().string(from: Date()))),
+            ("openblas_core", .string(info.openblasCore)),
+            ("blas_core_detected", info.blasCore.detected.map(JSONValue.string) ?? .null), ("blas_core", .string(info.blasCore.core)),
+            ("blas_core_choice", .string(info.blasCore.choice)),
+            ("toolchain", .string(RunInfo.toolchain)), ("os", .string(RunInfo.operatingSystem)),
+            ("started", .string(ISO8601DateFormatter().string(from: Date()))),
         ])))
         try RunStore.writeAtomically(text: JSONValue.object(configDocument).serialized + "\n", to: Self.path(directory, "config.json"))
         try TrialStatus(status: .running, step: 0, hash: hash).write(to: statusPath)
@@ -69,24 +73,29 @@ public struct TrainRun {
         let trainer = try GRPOTrainer(model: model, config: config.grpoConfig(), threads: config.threads)
         let scorer = RewardScorer(pipeline: pipeline, scaling: config.scaleRewards, tokenizer: tokenizer, seed: config.seed)
         var step = 0
-        func evaluate() throws -> EvaluationReport {
-            let report = try Evaluator.evaluate(model: model, tokenizer: tokenizer, settings: evalSettings, threads: config.threads,
+        // The base model and the final model are evaluated on test (reported results) and validation (choices made
+        // on data); the periodic evaluations in between on validation only, so nothing is chosen on test.
+        func evaluate(_ split: Split = .validation) throws -> EvaluationReport {
+            var settings = evalSettings
+            settings.split = split
+            let report = try Evaluator.evaluate(model: model, tokenizer: tokenizer, settings: settings, threads: config.threads,
                                                 checkpoint: nil)
             // pass@k − pass@1 per suite when sampled (a reward that only sharpens the distribution shrinks it).
             var gains: [(key: String, value: JSONValue)] = []
             for name in report.order {
                 if let s = report.suites[name], let pk = s.passAtK { gains.append((name, .double(pk - s.accuracy))) }
             }
-            try metrics.append(.object([("kind", .string("eval")), ("step", .number(Double(step))),
+            try metrics.append(.object([("kind", .string("eval")), ("step", .number(Double(step))), ("split", .string(split.rawValue)),
                                         ("suites", try JSONValue.parse(Data(try report.suitesJSON().utf8))),
                                         ("pass_at_k_minus_pass_at_1", gains.isEmpty ? .null : .object(gains))]))
-            progress("eval at step \(step): " + report.order.map { String(format: "%@ %.1f%%", $0, 100 * (report.suites[$0]?.accuracy ?? .nan)) }
+            progress("eval (\(split.rawValue)) at step \(step): " + report.order.map { String(format: "%@ %.1f%%", $0, 100 * (report.suites[$0]?.accuracy ?? .nan)) }
                 .joined(separator: "  "))
             return report
         }
 
         do {
-            _ = try evaluate()
+            _ = try evaluate(.test)
+            _ = try evaluate(.validation)
             var rng = SplitMix64(seed: config.seed ^ StableHash.hash("train-prompts"))
             let start = DispatchTime.now().uptimeNanoseconds
             var sampledTokens = 0
@@ -133,9 +142,10 @@ public struct TrainRun {
                                 Double(sampledTokens) / elapsed / 1000, PretrainProgress.clock(eta)))
                 }
                 try TrialStatus(status: .running, step: step, hash: hash).write(to: statusPath)
-                if config.evalInterval > 0, step % config.evalInterval == 0, step < config.maxSteps { _ = try evaluate() }
+                if config.evalInterval > 0, step % config.evalInterval == 0, step < config.maxSteps { _ = try evaluate(.validation) }
             }
-            let final = try evaluate()
+            _ = try evaluate(.validation)
+            let final = try evaluate(.test)
             try RunStore.writeAtomically(text: try final.json() + "\n", to: Self.path(directory, "eval.json"))
             var metadata = RunInfo.current().metadata(extra: ["train_config": try config.json(), "train_hash": hash,
                                                               "base": config.base])
