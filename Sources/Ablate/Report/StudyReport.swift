@@ -56,6 +56,7 @@ public struct StudyReport {
         md.append("")
         md.append("_\(study.description)_")
         md.append("")
+        md += trustNotes()  // arms trained under another config, untrusted trials left out (ReportTrust.swift)
         md += verdict(rows)
         md += setup()
         md += resultTables()
@@ -190,7 +191,7 @@ public struct StudyReport {
         out.append("|---|---|---|")
         for v in study.variants {
             let hashes = results.filter { $0.variant == v.name }.map { $0.hash.isEmpty ? "—" : "`\($0.hash)`" }
-            out.append("| \(v.name) | `\(JSONValue.object(v.overrides).serialized)` | \(hashes.joined(separator: " ")) |")
+            out.append("| \(v.name)\(configMark(v.name)) | `\(JSONValue.object(v.overrides).serialized)` | \(hashes.joined(separator: " ")) |")
         }
         out.append("")
         return out

@@ -25,9 +25,16 @@ extension StudyRunner {
         var refused: [String] = []
         var toQuarantine: [TrialSpec] = []
         var seen = Set<String>()
+        var blocked: [String] = []
         for t in trials {
             if case let .foreign(what) = store.linkState(study: study.name, trial: t) {
-                notes.append("\(t.label): the trial link was \(what); it now points at trials/\(t.hash) (nothing was deleted)")
+                var info = stat()
+                if lstat(store.linkPath(study: study.name, trial: t), &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK {
+                    // A real directory or file where the link belongs: not the store's, and not ours to remove.
+                    blocked.append("\(store.linkPath(study: study.name, trial: t)) is \(what)")
+                } else {
+                    notes.append("\(t.label): the trial link was \(what); it now points at trials/\(t.hash) (nothing was deleted)")
+                }
             }
             guard seen.insert(t.hash).inserted else { continue }
             guard case let .untrusted(problem, hasResults) = store.verifiedState(hash: t.hash) else { continue }
@@ -39,6 +46,12 @@ extension StudyRunner {
             } else {
                 refused.append("\(t.label) (trial \(t.hash)): \(problem)")
             }
+        }
+        if !blocked.isEmpty {
+            throw AblateError.run(reason: """
+                \(blocked.joined(separator: "; ")): the runner keeps a link to \(store.root)/trials/<hash> there and \
+                does not remove what it did not write; move \(blocked.count == 1 ? "it" : "them") away and run again (nothing was changed)
+                """)
         }
         if !refused.isEmpty {
             let force = trials.filter { t in refused.contains { $0.hasPrefix(t.label + " ") } }.map { "--force \($0.label)" }
