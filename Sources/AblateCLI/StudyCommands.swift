@@ -65,6 +65,7 @@ struct CheckCommand: ParsableCommand {
                           + String(t.seed).padding(toLength: 5, withPad: " ", startingAt: 0) + " " + t.hash + "  "
                           + state.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
                           + store.linkPath(study: s.name, trial: t) + " -> trials/\(t.hash)" + note)
+                    if let problem = untrustedProblem(store, t) { try StandardStreams.emit("  \(t.label): untrusted: \(problem)") }
                 }
                 if let c = s.comparison {
                     try StandardStreams.emit("comparisons: every variant vs \(c.control) on \(c.metrics.joined(separator: ", ")), \(c.paired ? "paired" : "independent"), \(c.correction.rawValue) correction, α = \(c.alpha)")

@@ -10,11 +10,17 @@ func warnUntrusted(_ results: [TrialResult], command: String) -> Int {
     return untrusted.count
 }
 
-/// A trial's state for `ablate check`: its verified status, "not run", or "untrusted: <problem>".
+/// A trial's state for `ablate check`: its verified status, "not run" or "untrusted".
 func trialStateText(_ store: RunStore, _ t: TrialSpec) -> String {
     switch store.verifiedState(hash: t.hash) {
     case .absent: return "not run"
     case let .verified(status): return status.status.rawValue
-    case let .untrusted(problem, _): return "untrusted (\(problem))"
+    case .untrusted: return "untrusted"
     }
+}
+
+/// Why the store cannot vouch for a trial (its link or its directory), or nil.
+func untrustedProblem(_ store: RunStore, _ t: TrialSpec) -> String? {
+    if case let .untrusted(problem, _) = store.verifiedState(hash: t.hash) { return problem }
+    return nil
 }
