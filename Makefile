@@ -39,11 +39,12 @@ bench: release
 demo: release
 	$(ABLATE) run studies/quick.yaml --jobs 2
 
-# libFuzzer over the safetensors reader, the inspect JSONL reader and the stats request decoder, seeded from
+# libFuzzer over the safetensors reader, the inspect JSONL reader, the stats request decoder and the study-file
+# parser, seeded from
 # Fuzz/corpus/<target> (new inputs go to .build/fuzz-corpus/<target>, findings to .build/fuzz-findings/).
 # Swift's toolchain ships libclang_rt.fuzzer; FUZZ_SECONDS per target (default 600), run at low priority.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= safetensors jsonl stats
+FUZZ_TARGETS ?= safetensors jsonl stats study
 FUZZ_BIN := .build/fuzz/debug/AblateFuzz
 fuzz: deps
 	$(SWIFT) build --product AblateFuzz --build-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING

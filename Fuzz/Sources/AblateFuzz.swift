@@ -2,15 +2,15 @@ import Ablate
 import Foundation
 import MiniLM
 
-/// libFuzzer targets over the three parsers user input reaches: the safetensors checkpoint reader, the
-/// `ablate inspect` JSONL reader and the `ablate stats` request decoder. The target is chosen by the environment
-/// variable ABLATE_FUZZ_TARGET (safetensors, jsonl or stats). Every input must either parse or throw a typed error;
+/// libFuzzer targets over the parsers user input reaches: the safetensors checkpoint reader, the `ablate inspect`
+/// JSONL reader, the `ablate stats` request decoder and the study-file parser (`ablate check`/`run`/`report`). The
+/// target is chosen by the environment variable ABLATE_FUZZ_TARGET (safetensors, jsonl, stats or study). Every input must either parse or throw a typed error;
 /// a trap, an abort or a sanitizer report is a finding.
 ///
 /// `make fuzz` builds this with `-sanitize=fuzzer,address -DFUZZING` (libFuzzer then provides `main`); the plain
 /// build gets the replay driver below instead, which runs files through the same target (a corpus or a crash file).
 enum FuzzTarget: String {
-    case safetensors, jsonl, stats
+    case safetensors, jsonl, stats, study
 
     nonisolated(unsafe) static var current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["ABLATE_FUZZ_TARGET"] ?? "stats"
@@ -29,6 +29,11 @@ enum FuzzTarget: String {
                                             tokenizer: tok, contextLength: 128)
         case .stats:
             _ = try? StatsRequest.respond(toDocument: data).serialized
+        case .study:
+            // The whole of `ablate check`: bounded parse, validation, the grid resolved.
+            if let s = try? Study.parse(yaml: String(decoding: data, as: UTF8.self), path: "studies/fuzz.yaml") {
+                _ = try? s.trials(basePath: "runs/cache/base.safetensors")
+            }
         }
     }
 }

@@ -66,13 +66,14 @@ struct CheckCommand: ParsableCommand {
                 try StandardStreams.emit("\(s.variants.count) variant(s) × \(s.seeds.count) seed(s) = \(trials.count) trial(s)")
                 try StandardStreams.emit("variant              seed  hash              state        directory")
                 for t in trials {
-                    let state = store.status(hash: t.hash)?.status.rawValue ?? "not run"
+                    let state = trialStateText(store, t)
                     let linked = store.linkedHash(study: s.name, trial: t)
                     let note = linked != nil && linked != t.hash ? " (config changed since trial \(linked!))" : ""
                     try StandardStreams.emit(t.variant.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
                           + String(t.seed).padding(toLength: 5, withPad: " ", startingAt: 0) + " " + t.hash + "  "
                           + state.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
                           + store.linkPath(study: s.name, trial: t) + " -> trials/\(t.hash)" + note)
+                    if let problem = untrustedProblem(store, t) { try StandardStreams.emit("  \(t.label): untrusted: \(problem)") }
                 }
                 if let c = s.comparison {
                     try StandardStreams.emit("comparisons: each variant vs its control (default \(c.control)) on \(c.metrics.joined(separator: ", ")), \(c.paired ? "paired" : "independent"), α = \(c.alpha)")
@@ -189,6 +190,7 @@ struct RunCommand: ParsableCommand {
         try reportingErrors("run") {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
             let s = try location.load()
+            try StudyReport.checkOutput(notebooks: location.notebooks, study: s.name)  // before any work
             var base = try location.basePath(s)
             guard s.kind == .train else {
                 // An analysis study: the base model, then the groups sampled and scored, then its report.
@@ -217,7 +219,8 @@ struct RunCommand: ParsableCommand {
             let summary = try runner.run()
             stopped = summary.stoppedBy
             failed = summary.failed
-            let results = TrialResult.load(study: s, store: RunStore(root: location.runs))
+            let results = TrialResult.load(study: s, store: RunStore(root: location.runs), trials: runner.trials)
+            failed += warnUntrusted(results, command: "run")
             let path = try StudyReport(study: s, results: results).write(notebooks: location.notebooks)
             try StandardStreams.emit("report: \(path)")
         }
@@ -255,18 +258,21 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors("report") {
             let s = try location.load()
+            try StudyReport.checkOutput(notebooks: location.notebooks, study: s.name)  // before any work
             guard s.kind == .train else {
                 throw AblateError.run(reason: "\(s.path) is an analysis study: it has no trials to read; `ablate run \(s.path)` samples, scores and writes its report (deterministic for its seed)")
             }
             let store = RunStore(root: location.runs)
             // The report shows what is on disk; say so when the study file has moved on since.
-            let stale = try s.trials(basePath: try location.basePath(s)).filter { t in
+            let trials = try s.trials(basePath: try location.basePath(s))
+            let stale = trials.filter { t in
                 store.linkedHash(study: s.name, trial: t).map { $0 != t.hash } ?? false
             }
             if !stale.isEmpty {
                 StandardStreams.warn("ablate report: the study file changed the config of \(stale.map(\.label).joined(separator: ", ")) since they ran; the report shows the results on disk (`ablate run` with --force reruns them)")
             }
-            let results = TrialResult.load(study: s, store: store)
+            let results = TrialResult.load(study: s, store: store, trials: trials)  // checked; stale arms marked
+            _ = warnUntrusted(results, command: "report")
             let report = StudyReport(study: s, results: results)
             if json {
                 let encoder = JSONEncoder()

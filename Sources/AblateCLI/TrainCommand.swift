@@ -92,6 +92,8 @@ struct TrainCommand: ParsableCommand {
             signal(SIGINT) { _ in stopRequested = 1 }
             signal(SIGTERM) { _ in stopRequested = 1 }
             var run = TrainRun(config: resolved, directory: directory)
+            run.createParents = out == nil  // --out never creates directories beyond the trial's own
+            try TrainRun.checkOutput(directory: directory, hash: resolved.hash, createParents: run.createParents)
             run.shouldStop = { stopRequested != 0 }
             run.progress = say
             say("training \(resolved.reward.name) from \(resolved.base) for \(resolved.maxSteps) steps into \(directory)")
@@ -129,7 +131,9 @@ struct TrainCommand: ParsableCommand {
             }
             let key = String(item[..<eq]), text = String(item[item.index(after: eq)...])
             // A JSON value, or else the text as a string (so --set loss_type=dr_grpo needs no quotes).
-            object[key] = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+            let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+            try TrainConfig.checkSetting(key: key, value: value, text: text)  // names the key and the valid range
+            object[key] = value
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return try TrainConfig.decode(json: data, source: config ?? "--set")

@@ -123,7 +123,7 @@ struct CLITests {
         Case(name: "train an unknown setting", script: "$A train --base $D/m.safetensors --reward gold --set max_stepz=3 --out $D/t5",
              status: 1, message: "max_stepz"),
         Case(name: "train a bad setting", script: "$A train --base $D/m.safetensors --reward gold --set beta=-1 --out $D/t6",
-             status: 1, message: "beta = -1.0: must be non-negative"),
+             status: 1, message: "beta = -1: must be non-negative"),
         Case(name: "train an unknown shaping", script: "$A train --base $D/m.safetensors --reward gold --shaping ranks --out $D/t7",
              status: 1, message: "'rank'"),
         Case(name: "train: a NaN reward fails the run with its step",

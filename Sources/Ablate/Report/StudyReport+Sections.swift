@@ -221,7 +221,7 @@ extension StudyReport {
             let hashes = results.filter { $0.variant == v.name }.map { $0.hash.isEmpty ? "—" : "`\($0.hash)`" }
             let r = resolved[v.name]
             let control = study.control(of: v.name).flatMap { $0 == v.name ? nil : $0 } ?? "—"
-            out.append("| \(v.name) | \(control) | \(r.map { "`\($0.reward)`" } ?? "—") | \(r?.shaping ?? "—") | \(r.map { $0.settings.isEmpty ? "none" : "`\($0.settings)`" } ?? "—") | \(hashes.joined(separator: " ")) |")
+            out.append("| \(v.name)\(configMark(v.name)) | \(control) | \(r.map { "`\($0.reward)`" } ?? "—") | \(r?.shaping ?? "—") | \(r.map { $0.settings.isEmpty ? "none" : "`\($0.settings)`" } ?? "—") | \(hashes.joined(separator: " ")) |")
         }
         out.append("")
         return out

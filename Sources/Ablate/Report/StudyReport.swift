@@ -40,6 +40,7 @@ public struct StudyReport {
         md += provenanceWarning()
         md.append("_\(study.description)_")
         md.append("")
+        md += trustNotes()  // arms trained under another config, untrusted trials left out (ReportTrust.swift)
         md += verdict(f)
         md += setup()
         md += resultTables(f)

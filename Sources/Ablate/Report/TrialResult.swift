@@ -7,6 +7,9 @@ public struct TrialResult: Sendable {
         case complete, failed, interrupted, running
         /// No status.json: never started.
         case missing
+        /// The store cannot vouch for it (`reason` says why: a link outside the store, a torn status, a complete
+        /// trial missing a file, an edited config): it never enters the statistics.
+        case untrusted
     }
 
     public var variant: String
@@ -37,12 +40,54 @@ public struct TrialResult: Sendable {
     /// The OpenBLAS core the trial ran with and how it was chosen (config.json's run_info), e.g. "Zen" or
     /// "Haswell (chosen by ablate; OpenBLAS detected Prescott)"; older trials give their `openblas_core`.
     public var blasCore: String?
+    /// The hash the study file resolves this trial to now, when the caller gave the study's trials; a complete
+    /// trial whose `hash` differs was trained under another config (the study changed since it ran).
+    public var currentHash: String? = nil
+
+    /// True when the study file now resolves this trial to another config than the one it was trained under.
+    public var trainedUnderAnotherConfig: Bool { currentHash.map { !hash.isEmpty && $0 != hash } ?? false }
 
     /// Reads every trial of a train study through its links `runs/<study>/<variant>/seed-<n>/`, in grid order.
-    public static func load(study: Study, store: RunStore) -> [TrialResult] {
-        study.variants.flatMap { v in
+    /// With `verify` (the default) a trial the store cannot vouch for (`RunStore.linkState`, `verifiedState`) is
+    /// `.untrusted` with the problem as its reason and none of its numbers; `trials` (the study's grid as it
+    /// resolves now) sets `currentHash`, so a trial trained under an older config is marked.
+    public static func load(study: Study, store: RunStore, trials: [TrialSpec]? = nil, verify: Bool = true) -> [TrialResult] {
+        let current = Dictionary((trials ?? []).map { ($0.label, $0.hash) }, uniquingKeysWith: { a, _ in a })
+        return study.variants.flatMap { v in
             study.seeds.map { seed in
-                read(directory: "\(store.studyDirectory(study.name))/\(v.name)/seed-\(seed)", variant: v.name, seed: seed)
+                let link = "\(store.studyDirectory(study.name))/\(v.name)/seed-\(seed)"
+                var r = verify ? read(link: link, store: store, variant: v.name, seed: seed)
+                               : read(directory: link, variant: v.name, seed: seed)
+                r.currentHash = current["\(v.name)/seed-\(seed)"]
+                return r
+            }
+        }
+    }
+
+    /// One trial through its link, checked: only a link into the store's own `trials/<hash>` whose directory
+    /// passes `verifiedState` is read.
+    static func read(link: String, store: RunStore, variant: String, seed: Int) -> TrialResult {
+        var r = TrialResult(variant: variant, seed: seed, hash: "", state: .missing, step: 0, reason: nil, eval: [:],
+                            train: [], seconds: nil, codeVersion: nil, machine: nil)
+        switch store.linkState(at: link) {
+        case .none:
+            return r
+        case let .foreign(what):
+            r.state = .untrusted
+            r.reason = "the trial link is \(what)"
+            return r
+        case let .store(hash):
+            switch store.verifiedState(hash: hash) {
+            case .absent:
+                r.hash = hash
+                return r
+            case let .untrusted(problem, _):
+                r.hash = hash
+                r.state = .untrusted
+                r.reason = problem
+                return r
+            case .verified:
+                return read(directory: store.trialDirectory(hash: hash), variant: variant, seed: seed)
             }
         }
     }

@@ -34,11 +34,11 @@ public struct RunStore: Sendable {
     public func studyDirectory(_ study: String) -> String { "\(root)/\(study)" }
     public func linkPath(study: String, trial: TrialSpec) -> String { "\(root)/\(study)/\(trial.relativeDirectory)" }
 
-    /// The hash a study's trial link points at, or nil when there is no link.
+    /// The hash of the store's trial a study's link points at, or nil when there is no link or it points anywhere
+    /// but into this store's `trials/` (see `linkState`: real paths are compared, not names).
     public func linkedHash(study: String, trial: TrialSpec) -> String? {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: linkPath(study: study, trial: trial))
-        else { return nil }
-        return (target as NSString).lastPathComponent
+        if case let .store(hash) = linkState(study: study, trial: trial) { return hash }
+        return nil
     }
 
     /// Creates the trial directory and points the study's link at it (atomically: a temporary link renamed over).

@@ -30,6 +30,8 @@ public final class StudyRunner {
         public var pollInterval = 0.05
         /// Seconds a trial gets to exit after SIGTERM before SIGKILL.
         public var terminationGrace = 5.0
+        /// Called once the plan is made, before any trial starts (tests use it to race a second runner).
+        public var afterPlanning: (@Sendable () -> Void)? = nil
 
         public init(command: @escaping @Sendable (_ config: String, _ out: String) -> [String]) {
             self.command = command
@@ -62,6 +64,9 @@ public final class StudyRunner {
     public let store: RunStore
     public let options: Options
     private let progress: RunProgress
+    /// The verified status of each trial when the plan was made (a failed trial whose status changed since was
+    /// run by another runner).
+    private var planned: [String: TrialStatus] = [:]
 
     public init(study: Study, basePath: String, store: RunStore, options: Options, log: @escaping (String) -> Void,
                 interactive: Bool = false) throws {
@@ -87,6 +92,7 @@ public final class StudyRunner {
     // MARK: Run
 
     public func run() throws -> Summary {
+        try checkForceNames()
         let conflicts = self.conflicts()
         if !conflicts.isEmpty {
             let names = conflicts.map { "\($0.trial.label) (complete trial \($0.old), now \($0.trial.hash))" }
@@ -96,23 +102,36 @@ public final class StudyRunner {
                 (the finished results stay in \(store.root)/trials/)
                 """)
         }
+        // The store trusts nothing it did not write: untrusted trials are refused (or, named by --force, moved
+        // to quarantine) before anything is changed, and links pointing anywhere else are re-pointed.
+        let notes = try checkTrust()
         for t in trials { try store.link(study: study.name, trial: t) }
 
         var outcomes: [String: Outcome] = [:]
         var pending: [TrialSpec] = []
         var deferred: [TrialSpec] = []
         var seen = Set<String>()
+        planned = [:]
         for t in trials where seen.insert(t.hash).inserted {
             let dir = store.trialDirectory(hash: t.hash)
-            switch store.status(hash: t.hash)?.status {
-            case .complete?: outcomes[t.hash] = .alreadyComplete
-            case .failed?: if options.retryFailed { pending.append(t) } else { outcomes[t.hash] = .skippedFailed }
-            case .running?: if TrialLock.isHeld(directory: dir) { deferred.append(t) } else { pending.append(t) }
-            case .interrupted?, nil: pending.append(t)
+            let state = store.verifiedState(hash: t.hash)
+            if case let .verified(status) = state { planned[t.hash] = status }
+            switch state {
+            case let .verified(status):
+                switch status.status {
+                case .complete: outcomes[t.hash] = .alreadyComplete
+                case .failed: if options.retryFailed { pending.append(t) } else { outcomes[t.hash] = .skippedFailed }
+                case .running: if TrialLock.isHeld(directory: dir) { deferred.append(t) } else { pending.append(t) }
+                case .interrupted: pending.append(t)
+                }
+            case .absent, .untrusted:
+                pending.append(t)  // untrusted without results (checkTrust refused those with results)
             }
         }
+        options.afterPlanning?()
         progress.begin(total: seen.count, done: outcomes.values.filter { $0 == .alreadyComplete }.count,
                        failed: outcomes.values.filter { $0 == .skippedFailed }.count)
+        for note in notes { progress.line(note) }
         for t in deferred {
             progress.line("\(t.label): trial \(t.hash) is held by a live process; waiting for it")
         }
@@ -137,7 +156,15 @@ public final class StudyRunner {
             while running.count < max(1, options.jobs), !pending.isEmpty {
                 let t = pending.removeFirst()
                 do {
-                    if let r = try start(t) { running[r.pid] = r; progress.started(t.label) } else { deferred.append(t) }
+                    switch try start(t) {
+                    case let .started(r): running[r.pid] = r; progress.started(t.label)
+                    case .busy: deferred.append(t)
+                    case let .settled(outcome):
+                        // Another runner finished it since this one planned: never run a trial twice.
+                        outcomes[t.hash] = outcome
+                        progress.finished(t.label, outcome: outcome, seconds: nil,
+                                          reason: "settled by another runner meanwhile")
+                    }
                 } catch {
                     startError = error
                     break
@@ -187,10 +214,33 @@ public final class StudyRunner {
         let startedText: String
     }
 
-    /// Locks, prepares and spawns a trial; nil when another live process holds its lock.
-    private func start(_ t: TrialSpec) throws -> Running? {
+    private enum Start {
+        case started(Running)
+        /// Another live process holds the lock.
+        case busy
+        /// Under the lock the trial turned out complete, or failed by another runner since the plan was made.
+        case settled(Outcome)
+    }
+
+    /// Locks the trial, reads its state again under the lock (another runner may have finished it since the
+    /// plan was made), then prepares and spawns it.
+    private func start(_ t: TrialSpec) throws -> Start {
         let dir = store.trialDirectory(hash: t.hash)
-        guard let lock = try TrialLock.acquire(directory: dir) else { return nil }
+        try RunStore.makeDirectory(dir)
+        guard let lock = try TrialLock.acquire(directory: dir) else { return .busy }
+        switch store.verifiedState(hash: t.hash) {
+        case let .verified(status) where status.status == .complete:
+            lock.release()
+            return .settled(.alreadyComplete)
+        case let .verified(status) where status.status == .failed && status != planned[t.hash]:
+            lock.release()
+            return .settled(.skippedFailed)
+        case let .untrusted(problem, true):
+            lock.release()
+            throw AblateError.run(reason: "\(t.label) (trial \(t.hash)): \(problem); it changed while this run went on. Nothing was deleted; rerun with --force \(t.label) to move it to \(store.root)/quarantine/ and run it again")
+        default:
+            break
+        }
         // A restart begins from nothing: outputs of an interrupted or failed attempt would mix with the new ones.
         for name in ["metrics.jsonl", "eval.json", "rollouts.jsonl", "model.safetensors", "runner.json"] {
             let p = dir + "/" + name
@@ -202,7 +252,7 @@ public final class StudyRunner {
         try store.writeStatus(TrialStatus(status: .running, step: 0, hash: t.hash))
         let argv = options.command(dir + "/config.json", dir)
         let pid = try Self.spawn(argv: argv, environment: options.environment, log: dir + "/train.log", lockFD: lock.fd)
-        return Running(trial: t, pid: pid, lock: lock, started: Date(), startedText: ISO8601DateFormatter().string(from: Date()))
+        return .started(Running(trial: t, pid: pid, lock: lock, started: Date(), startedText: ISO8601DateFormatter().string(from: Date())))
     }
 
     /// Reads how a trial ended and records it; the runner writes `failed` when the process did not say.
@@ -332,7 +382,7 @@ final class RunProgress {
     }
 
     func finished(_ label: String, outcome: StudyRunner.Outcome, seconds: Double?, reason: String?) {
-        if outcome != .alreadyComplete { runningCount = max(0, runningCount - 1) }
+        if seconds != nil || outcome == .interrupted { runningCount = max(0, runningCount - 1) }
         switch outcome {
         case .complete, .alreadyComplete: done += 1
         case .failed, .skippedFailed: failed += 1

@@ -25,16 +25,13 @@ extension Study {
     /// Reads and validates a study file. Every problem is an `AblateError.study` naming file:line:column, the
     /// field and the valid choices.
     public static func load(path: String) throws -> Study {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw AblateError.unreadableFile(path: path, reason: "cannot read the study file (\(error.localizedDescription))")
-        }
-        return try parse(yaml: text, path: path)
+        return try parse(yaml: try StudyLimits.read(path: path), path: path)
     }
 
     /// Validates study YAML `yaml`; `path` names it in messages and gives the study its name.
     public static func parse(yaml: String, path: String) throws -> Study {
         let r = StudyReader(path: path)
+        try StudyLimits.check(yaml: yaml, path: path)  // depth, alias expansion and size, before Yams composes it
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else { throw r.fail(nil, "the study file is empty") }
@@ -50,8 +47,9 @@ extension Study {
         try r.checkKeys(top, valid: topLevelKeys, "the study")
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         // runs/trials/ and runs/cache/ belong to the store; a study of that name would mix its links into them.
-        if ["trials", "cache"].contains(name) || name.isEmpty {
-            throw r.fail(nil, "the study file's name '\(name)' is reserved for the run store (runs/trials, runs/cache); rename the file")
+        try PathName.check(name, what: "the study name (the file's name without .yaml)", path: path)
+        if ["trials", "cache", "quarantine"].contains(name) {
+            throw r.fail(nil, "the study file's name '\(name)' is reserved for the run store (runs/trials, runs/cache, runs/quarantine); rename the file")
         }
 
         let kind: Kind = try top.value("kind").map { node in
@@ -83,11 +81,13 @@ extension Study {
         // Seeds.
         guard let seedsNode = top.value("seeds") else { throw r.fail(root, "missing key 'seeds' (a list of integers, e.g. [1, 2, 3])") }
         let seedNodes = try r.sequence(seedsNode, "seeds")
+        try StudyLimits.checkGrid(seeds: seedNodes.count, variants: 1, at: seedsNode, r)
         var seeds: [Int] = []
+        var seen = Set<Int>()
         for node in seedNodes {
             let s = try r.int(node, "seeds")
             guard s >= 0 else { throw r.fail(node, "seeds: \(s) is negative; seeds are non-negative integers") }
-            guard !seeds.contains(s) else { throw r.fail(node, "seeds: \(s) appears twice") }
+            guard seen.insert(s).inserted else { throw r.fail(node, "seeds: \(s) appears twice") }
             seeds.append(s)
         }
         guard !seeds.isEmpty else { throw r.fail(seedsNode, "seeds: the list is empty; give at least one seed") }
@@ -119,10 +119,12 @@ extension Study {
         if let node = top.value("variants") {
             if kind == .analysis { throw r.fail(node, "variants: an analysis study has no variants; list rewards under analysis.rewards") }
             let pairs = try r.mapping(node, "variants")
+            try StudyLimits.checkGrid(seeds: seeds.count, variants: pairs.count, at: node, r)
             for (key, keyNode, value) in pairs {
                 guard key.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil else {
                     throw r.fail(keyNode, "variants: name '\(key)' must be letters, digits, '_', '.' or '-' (it names a directory)")
                 }
+                try PathName.check(key, what: "variants: name", path: path, line: keyNode.mark?.line ?? 1, column: keyNode.mark?.column ?? 1)
                 // `control:` names the variant's own control; the rest are train keys.
                 var control: (name: String, node: Node)? = nil
                 var trainNode = value

@@ -17,6 +17,9 @@ public struct TrainRun {
     public var shouldStop: () -> Bool = { false }
     /// Receives one progress line per step and a line per evaluation.
     public var progress: (String) -> Void = { _ in }
+    /// Create missing parents of `directory` (the default `runs/train/...` of `ablate train`); otherwise only the
+    /// directory itself is created and its parent must exist.
+    public var createParents = false
 
     public init(config: TrainConfig, directory: String) {
         self.config = config
@@ -38,6 +41,7 @@ public struct TrainRun {
         try config.validate()
         let config = self.config.resolved()
         let hash = config.hash
+        try Self.checkOutput(directory: directory, hash: hash, createParents: createParents)
         guard FileManager.default.fileExists(atPath: config.base) else { throw AblateError.missingCheckpoint(path: config.base) }
         let contents = try Checkpoint.load(path: config.base)
         var evalSettings = try EvaluationSettings(checkpoint: contents, path: config.base)
@@ -49,8 +53,20 @@ public struct TrainRun {
             .filter { config.trainSuites.contains($0.name) }
         let pipeline = try RewardPipeline(spec: config.reward, shaping: config.shaping)
 
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw AblateError.io(path: directory, reason: "cannot create the trial directory (\(error.localizedDescription))")
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: createParents) } catch {
+            var isDir: ObjCBool = false
+            if !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) && isDir.boolValue) {
+                throw AblateError.io(path: directory, reason: "cannot create the trial directory (\(error.localizedDescription))")
+            }
+        }
+        // A restart of this same unfinished trial (checkOutput allowed it) begins from nothing.
+        for name in ["eval.json", "model.safetensors"] {
+            let p = Self.path(directory, name)
+            if FileManager.default.fileExists(atPath: p) {
+                do { try FileManager.default.removeItem(atPath: p) } catch {
+                    throw AblateError.io(path: p, reason: "cannot remove the output of an unfinished earlier attempt (\(error.localizedDescription))")
+                }
+            }
         }
         let statusPath = Self.path(directory, "status.json")
         var configDocument: [(key: String, value: JSONValue)] = [("config", try JSONValue.parse(Data(try config.json().utf8)))]

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A fake `ablate train --config FILE --out DIR` for the runner tests: writes the trial contract's files
-# (status.json, metrics.jsonl, eval.json) deterministically from the config's seed and reward name.
+# (status.json, metrics.jsonl, eval.json, a placeholder model.safetensors) deterministically from the config's seed and reward name.
 # Reward "fault" fails at step 2 (status failed, exit 1). FAKE_TRIAL_SLEEP seconds per step (default 0).
 # FAKE_TRIAL_COUNT, when set, is a file that gets one line per start (to count runs).
 set -u
@@ -51,6 +51,7 @@ cat > "$out/eval.json.tmp" <<JSON
  "word": {"n": 100, "accuracy": 0.$a2, "ci_low": 0.1, "ci_high": 0.9, "mean_length": 4$(( (len * 2 + seed) % 10 )).0, "truncated": 0.0, "unparsable": 0.02, "knobs": "{}"},
  "trace": {"n": 100, "accuracy": 0.$a3, "ci_low": 0.1, "ci_high": 0.9, "mean_length": 22.0, "truncated": 0.0, "unparsable": 0.0, "knobs": "{}"}}}
 JSON
+printf 'fake model\n' > "$out/model.safetensors"
 mv "$out/eval.json.tmp" "$out/eval.json"
 status complete "$steps" null
 exit 0

@@ -1,0 +1,72 @@
+import Foundation
+
+extension TrainConfig {
+    /// Checks one `key=value` training setting on its own (as `ablate train --set` gives it), so the error names
+    /// the key, the value as written and the valid range: an unknown key lists the keys; a number that does not
+    /// fit the key's integer type (`seed=-1`, `max_steps=1e30`) or is not whole says which integers it takes; any
+    /// other value is checked by `validate()` against the defaults.
+    /// - Parameters: `value` is the JSON value (from `JSONSerialization`), `text` the value as written.
+    public static func checkSetting(key: String, value: Any, text: String) throws {
+        guard fieldNames.contains(key) else {
+            throw AblateError.invalidTrainConfig(field: key, value: text, reason: "unknown key; valid keys: \(fieldNames.joined(separator: ", "))")
+        }
+        func decoded(_ v: Any) -> TrainConfig? {
+            guard let data = try? JSONSerialization.data(withJSONObject: [key: v], options: [.fragmentsAllowed]) else { return nil }
+            return try? JSONDecoder().decode(TrainConfig.self, from: data)
+        }
+        /// validate()'s reason for `c` when it concerns `key` (nil when `c` passes or another key fails).
+        func problem(_ c: TrainConfig) -> String? {
+            var c = c
+            if key != "base" { c.base = "base.safetensors" }
+            // Limits on a combination are checked once every setting is in (e.g. prompts × generations).
+            if key == "num_generations" { c.promptsPerStep = 1 }
+            if key == "prompts_per_step" { c.numGenerations = 1 }
+            do { try c.validate() } catch let AblateError.invalidTrainConfig(field, _, reason) where field == key {
+                return reason
+            } catch {}
+            return nil
+        }
+        if let c = decoded(value) {
+            if let reason = problem(c) { throw AblateError.invalidTrainConfig(field: key, value: text, reason: reason) }
+            return
+        }
+
+        // Integer keys: 1 decodes, 1.5 does not; unsigned ones (seed) refuse -1.
+        let written = text.trimmingCharacters(in: .whitespaces)
+        let isNumber = value is NSNumber && written != "true" && written != "false"
+        if isNumber, let number = value as? NSNumber, decoded(1) != nil, decoded(1.5) == nil {
+            let d = number.doubleValue
+            let unsigned = decoded(-1) == nil
+            // validate()'s limits for this key when it has some (probed at the nearest value the type holds),
+            // else the type's own.
+            var range = unsigned ? "must be an integer in 0...\(UInt64.max)" : "must be an integer in \(Int.min)...\(Int.max)"
+            if !unsigned, d.isFinite || d.isInfinite {
+                let probe: Int = d >= 9.2e18 ? Int.max : d <= -9.2e18 ? Int.min : Int(d.rounded())
+                if let c = decoded(probe), let reason = problem(c) { range = reason }
+            }
+            if d.isFinite, d != d.rounded() {
+                let limits = decoded(Int(d.rounded())).flatMap(problem).map { "; \($0)" } ?? ""
+                throw AblateError.invalidTrainConfig(field: key, value: text, reason: "must be a whole number\(limits)")
+            }
+            throw AblateError.invalidTrainConfig(field: key, value: text, reason: range)
+        }
+        let expected: String
+        if decoded(1) != nil || decoded(1.5) != nil { expected = "a number" }
+        else if decoded(true) != nil { expected = "true or false" }
+        else if decoded(["arith"]) != nil { expected = "a list of names, e.g. [\"arith\",\"word\"]" }
+        else if decoded("x") == nil && decoded(["name": "gold"]) != nil { expected = "a reward object, e.g. {\"name\":\"vigor\"}" }
+        else { expected = "a valid value" }
+        // A string key with a closed set of values: let the full decoder say which (TrainConfig.decode lists them).
+        if let data = try? JSONSerialization.data(withJSONObject: [key: value], options: [.fragmentsAllowed]) {
+            do { _ = try TrainConfig.decode(json: data, source: "--set") } catch let e as AblateError {
+                if case let .invalidTrainConfig(field, _, reason) = e, field == key || field == "(config)", !reason.hasPrefix("expected ") {
+                    throw AblateError.invalidTrainConfig(field: key, value: text, reason: reason)
+                }
+            } catch {
+                // A reward spec's own error (unknown reward or option) says what is valid.
+                if key == "reward" { throw AblateError.invalidTrainConfig(field: key, value: text, reason: "\(error)") }
+            }
+        }
+        throw AblateError.invalidTrainConfig(field: key, value: text, reason: "expected \(expected)")
+    }
+}
