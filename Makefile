@@ -34,10 +34,12 @@ bench: release
 	$(ABLATE) bench
 
 # The project's main job: the quick study (studies/quick.yaml). `ablate run` pre-trains the base model first (cached
-# under runs/cache by recipe hash), runs the trials two at a time (resuming whatever is already on disk) and
-# writes notebooks-md/quick.md with its figures.
+# under runs/cache by recipe hash), runs the trials two at a time (resuming whatever is already on disk), prints each
+# declared hypothesis's verdict and writes its report to runs/notebooks/quick.md, leaving the shipped
+# notebooks-md/quick.md alone.
 demo: release
-	$(ABLATE) run studies/quick.yaml --jobs 2
+	$(ABLATE) run studies/quick.yaml --jobs 2 --notebooks runs/notebooks
+	@echo "make demo: this run's report is runs/notebooks/quick.md; the shipped report (committed code) is notebooks-md/quick.md"
 
 # libFuzzer over the safetensors reader, the inspect JSONL reader, the stats request decoder and the study-file
 # parser, seeded from

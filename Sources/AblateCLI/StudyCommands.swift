@@ -221,7 +221,9 @@ struct RunCommand: ParsableCommand {
             failed = summary.failed
             let results = TrialResult.load(study: s, store: RunStore(root: location.runs), trials: runner.trials)
             failed += warnUntrusted(results, command: "run")
-            let path = try StudyReport(study: s, results: results).write(notebooks: location.notebooks)
+            let report = StudyReport(study: s, results: results)
+            let path = try report.write(notebooks: location.notebooks)
+            for line in report.verdictLines() { try StandardStreams.emit(line) }
             try StandardStreams.emit("report: \(path)")
         }
         if let stopped { throw ExitCode(128 + stopped) }

@@ -110,8 +110,15 @@ let brokenStudies: [BrokenStudy] = [
             .deletingLastPathComponent()
         let quick = try Study.load(path: root.appendingPathComponent("studies/quick.yaml").path)
         #expect(quick.kind == .train)
-        #expect(quick.variants.map(\.name) == ["vigor", "self_certainty", "majority_vote", "random"])
-        #expect(quick.seeds == [1, 2])
+        #expect(quick.variants.map(\.name) == ["vigor", "majority_vote", "random"])
+        // The demo declares its hypotheses and plans at least 80% power for each from its declared SD.
+        #expect(quick.comparison?.hypotheses.count == 2)
+        #expect(StudyFindings.plan(study: quick, sds: []).allSatisfy { ($0.power ?? 0) >= 0.8 })
+        // Every shipped train study declares its hypotheses, and every one validates.
+        for name in ["learning-rate", "sharpening"] {
+            let s = try Study.load(path: root.appendingPathComponent("studies/\(name).yaml").path)
+            #expect(s.comparison?.hypotheses.isEmpty == false, "\(name) declares no hypotheses")
+        }
         let rc = try Study.load(path: root.appendingPathComponent("studies/reward-correctness.yaml").path)
         #expect(rc.kind == .analysis)
         let plan = rc.analysisPlan

@@ -21,7 +21,7 @@ import Testing
     /// The decision table: a generic core on an AVX2/AVX-512 CPU is replaced by the best core the CPU runs and this
     /// OpenBLAS can select; everything else is kept.
     static let table: [Row] = [
-        // The Intel family 6 model 207 case (PLATFORM.md): Prescott detected on AVX-512 with BF16.
+        // The Intel family 6 model 207 case (docs/PLATFORM.md): Prescott detected on AVX-512 with BF16.
         Row(detected: "Prescott", cpu: avx512bf16, user: nil, selectable: v0321, expected: "SkylakeX"),
         Row(detected: "Prescott", cpu: avx512bf16, user: nil, selectable: v0322, expected: "Cooperlake"),
         Row(detected: "Prescott", cpu: avx512, user: nil, selectable: v0321, expected: "SkylakeX"),

@@ -7,6 +7,10 @@ import MiniLM
 public enum BaseModelCache {
     /// Where cached base models live, relative to the working directory.
     public static let defaultDirectory = "runs/cache"
+    /// Base checkpoints shipped with the repository (`make base` regenerates them), relative to the working
+    /// directory: a recipe found here is copied into the cache instead of being pre-trained, so every machine
+    /// starts from the same bits whatever its BLAS kernels would have trained.
+    public static let shippedDirectory = "models"
 
     /// The cache path of `recipe`.
     public static func path(for recipe: PretrainRecipe, directory: String = defaultDirectory) throws -> String {
@@ -40,6 +44,23 @@ public enum BaseModelCache {
             try validateCached(path: path, hash: hash)
             note("reusing cached base model \(path) (recipe \(hash))")
             return Outcome(path: path, reused: true, result: nil)
+        }
+        if out == nil {
+            let shipped = (shippedDirectory as NSString).appendingPathComponent((path as NSString).lastPathComponent)
+            if FileManager.default.fileExists(atPath: shipped) {
+                try validateCached(path: shipped, hash: hash)
+                do {
+                    try FileManager.default.copyItem(atPath: shipped, toPath: path)
+                    let log = logPath(forCheckpoint: shipped)
+                    if FileManager.default.fileExists(atPath: log) {
+                        try FileManager.default.copyItem(atPath: log, toPath: logPath(forCheckpoint: path))
+                    }
+                } catch {
+                    throw AblateError.io(path: path, reason: "cannot copy the shipped base model \(shipped) into the cache (\(error.localizedDescription))")
+                }
+                note("using the shipped base model \(shipped) (recipe \(hash)), copied to \(path)")
+                return Outcome(path: path, reused: true, result: nil)
+            }
         }
         let trainer = try Pretrainer(recipe: recipe, threads: threads)
         let result = try trainer.run(logPath: logPath(forCheckpoint: path), progress: progress)

@@ -100,6 +100,17 @@ extension StudyReport {
         return out + againstBase(f)
     }
 
+    /// One line per primary hypothesis (for the terminal at the end of `ablate run`).
+    public func verdictLines() -> [String] {
+        let f = findings
+        guard !f.primary.isEmpty else { return ["verdict: no primary hypotheses declared (every comparison is exploratory)"] }
+        return f.primary.map { r in
+            var line = "verdict: \(r.variant) vs \(r.control), \(r.suite) \(Self.metricLabel(r.metric, study.evaluation.k)): \(Self.verdictText(r))"
+            if let d = r.difference { line += " (\(Self.signed(d)), Holm p = \(Self.pValue(r.adjustedP)))" }
+            return line
+        }
+    }
+
     static func powerText(_ r: StudyFindings.Comparison) -> String {
         guard let delta = r.smallestEffect else { return "no smallest effect declared, so no power" }
         var parts: [String] = []
