@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libgsl-dev pkg-config
 ABLATE := .build/release/ablate
 
-.PHONY: deps build release test demo bench fuzz clean
+.PHONY: deps build release test demo bench base fuzz clean
 
 # Installs the C libraries with apt-get when any is missing (as root, or through sudo).
 deps:
@@ -32,6 +32,13 @@ test: deps
 
 bench: release
 	$(ABLATE) bench
+
+# Regenerates the shipped base checkpoint models/base-<recipe hash>.safetensors (and its JSONL log) from the default
+# recipe. Every study copies it into runs/cache instead of pre-training, so every machine starts from the same bits;
+# a model pre-trained on another CPU's BLAS kernels differs in its last bits, so only commit one deliberately.
+base: release
+	@hash=$$($(ABLATE) pretrain --preset base --show-recipe | sed -n 's/^hash //p'); out=models/base-$$hash.safetensors; \
+	rm -f "$$out" "models/base-$$hash.jsonl"; $(ABLATE) pretrain --preset base --out "$$out"
 
 # The project's main job: the quick study (studies/quick.yaml). `ablate run` pre-trains the base model first (cached
 # under runs/cache by recipe hash), runs the trials two at a time (resuming whatever is already on disk), prints each
