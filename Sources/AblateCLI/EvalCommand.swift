@@ -79,7 +79,7 @@ struct EvalCommand: ParsableCommand {
                         try StandardStreams.emit(String(format: "%@: self-consistency gain maj@%d − greedy = %+.1f points (τ = %.2f)", name, k, 100 * (maj - s.accuracy), Double(temperature)))
                     }
                 }
-                try StandardStreams.emit(String(format: "%d problems per suite from the %@ split, seed %llu; %.1f s", n, split, seed, report.seconds))
+                try StandardStreams.emit(String(format: "up to %d problems per suite from the %@ split (a smaller split is evaluated whole: its n is in the table), seed %llu; %.1f s", n, split, seed, report.seconds))
             }
         } catch let e as ValidationError {
             throw e

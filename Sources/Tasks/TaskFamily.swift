@@ -69,6 +69,13 @@ extension TaskFamily {
     /// call returns the same list, in the same order, on every machine.
     /// Throws `TasksError.countTooLarge` above `TaskRegistry.maxCount`.
     public func problems(count: Int, split: Split, seed: UInt64) throws -> [Problem] {
+        try problems(count: count, split: split, seed: seed, allowFewer: false)
+    }
+
+    /// As `problems(count:split:seed:)`; with `allowFewer`, a split with fewer than `count` distinct problems at
+    /// these knobs is returned whole (every problem the draw budget found, in the order found; at least one)
+    /// instead of throwing. Evaluation uses it: a small problem space is evaluated entirely, and says its n.
+    public func problems(count: Int, split: Split, seed: UInt64, allowFewer: Bool) throws -> [Problem] {
         guard count <= TaskRegistry.maxCount else {
             throw TasksError.countTooLarge(count: count, limit: TaskRegistry.maxCount)
         }
@@ -80,6 +87,7 @@ extension TaskFamily {
         var attempts = 0
         while out.count < count {
             guard attempts < budget else {
+                if allowFewer && !out.isEmpty { return out }
                 throw TasksError.generationExhausted(family: name, split: split, wanted: count, found: out.count,
                                                      attempts: attempts)
             }

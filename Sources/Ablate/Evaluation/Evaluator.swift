@@ -8,7 +8,9 @@ public struct EvaluationSettings: Sendable, Equatable {
     /// Suites (family names), evaluated in this order.
     public var suites: [String] = TaskRegistry.names
     /// Problems per suite, distinct, from `split`. 1000: a binomial SE of 1.6 points at 50%, so two models that
-    /// disagree on 10–20% of problems are told apart by the test set's noise at about 1.4–2 points.
+    /// disagree on 10–20% of problems are told apart by the test set's noise at about 1.4–2 points. An upper bound:
+    /// a split with fewer distinct problems at the family's knobs is evaluated whole (the base recipe's arith knobs
+    /// have about 330 test problems), and each suite's report gives its n.
     public var problemsPerSuite = 1000
     /// The split the problems come from: `test` for reported results, `validation` for every choice made on data.
     public var split: Split = .test
@@ -91,7 +93,8 @@ public enum Evaluator {
                 throw AblateError.unknownSuite(name: name, valid: TaskRegistry.names)
             }
             let problems: [Problem]
-            do { problems = try family.problems(count: settings.problemsPerSuite, split: settings.split, seed: settings.seed) } catch {
+            do { problems = try family.problems(count: settings.problemsPerSuite, split: settings.split, seed: settings.seed,
+                                                    allowFewer: true) } catch {
                 throw AblateError.invalidEvaluation(field: "n", value: String(settings.problemsPerSuite), reason: "\(error)")
             }
             let prompts = problems.map(\.prompt)

@@ -35,7 +35,7 @@ public enum BaseModelCache {
     /// With `out`, the cache is bypassed: the recipe is always trained and the checkpoint written to `out`.
     /// `note` receives one line when the cache is reused.
     public static func obtain(recipe: PretrainRecipe, threads: Int = 2, directory: String = defaultDirectory,
-                              out: String? = nil, note: (String) -> Void = { _ in },
+                              shipped: String = shippedDirectory, out: String? = nil, note: (String) -> Void = { _ in },
                               progress: (PretrainProgress) -> Void = { _ in }) throws -> Outcome {
         let hash = try recipe.hash()
         let path = try out ?? Self.path(for: recipe, directory: directory)
@@ -46,10 +46,12 @@ public enum BaseModelCache {
             return Outcome(path: path, reused: true, result: nil)
         }
         if out == nil {
-            let shipped = (shippedDirectory as NSString).appendingPathComponent((path as NSString).lastPathComponent)
+            let shipped = (shipped as NSString).appendingPathComponent((path as NSString).lastPathComponent)
             if FileManager.default.fileExists(atPath: shipped) {
                 try validateCached(path: shipped, hash: hash)
                 do {
+                    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                            withIntermediateDirectories: true)
                     try FileManager.default.copyItem(atPath: shipped, toPath: path)
                     let log = logPath(forCheckpoint: shipped)
                     if FileManager.default.fileExists(atPath: log) {

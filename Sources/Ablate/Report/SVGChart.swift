@@ -7,10 +7,50 @@ struct SVGChart {
         var name: String
         /// (x, mean, low, high); low/high equal the mean when there is no band.
         var points: [(x: Double, y: Double, low: Double, high: Double)]
+        /// Colour and dash indices (nil = the series' own index for the colour, solid line): a second factor
+        /// (e.g. the learning rate) drawn as a dash pattern while the colour stays the reward's.
+        var colour: Int? = nil
+        var dash: Int? = nil
     }
 
-    /// Okabe–Ito colours (distinguishable with colour-vision deficiencies).
-    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000", "#999999"]
+    /// Okabe–Ito colours (distinguishable with colour-vision deficiencies) without its pale yellow, then darker
+    /// tones: 11 colours, so no two of up to 11 series share one. Past that, the marker and dash still differ.
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999",
+                          "#7F3C8D", "#8C6D31", "#1B5E20"]
+    /// Dash patterns (redundant with colour, or a second factor).
+    static let dashes = ["", "7 4", "2 3", "9 3 2 3"]
+    /// Marker shapes, one per series index (redundant with colour).
+    static let markers = ["circle", "square", "triangle", "diamond"]
+
+    static func colour(_ i: Int) -> String { palette[i % palette.count] }
+
+    /// A marker of shape `shape` centred at (x, y).
+    static func marker(_ shape: String, x: Double, y: Double, r: Double, fill: String) -> String {
+        switch shape {
+        case "square":
+            return ##"<rect x="\##(f(x - r * 0.9))" y="\##(f(y - r * 0.9))" width="\##(f(r * 1.8))" height="\##(f(r * 1.8))" fill="\##(fill)" stroke="#222222" stroke-width="0.5"/>"##
+        case "triangle":
+            return ##"<polygon points="\##(f(x)),\##(f(y - r * 1.1)) \##(f(x - r)),\##(f(y + r * 0.8)) \##(f(x + r)),\##(f(y + r * 0.8))" fill="\##(fill)" stroke="#222222" stroke-width="0.5"/>"##
+        case "diamond":
+            return ##"<polygon points="\##(f(x)),\##(f(y - r * 1.2)) \##(f(x + r)),\##(f(y)) \##(f(x)),\##(f(y + r * 1.2)) \##(f(x - r)),\##(f(y))" fill="\##(fill)" stroke="#222222" stroke-width="0.5"/>"##
+        default:
+            return ##"<circle cx="\##(f(x))" cy="\##(f(y))" r="\##(f(r))" fill="\##(fill)" stroke="#222222" stroke-width="0.5"/>"##
+        }
+    }
+
+    /// Splits points where the gap to the next x is more than twice the series' typical (median) spacing, so a
+    /// line never bridges steps that have no data.
+    static func segments(_ points: [(x: Double, y: Double, low: Double, high: Double)]) -> [[(x: Double, y: Double, low: Double, high: Double)]] {
+        guard points.count > 2 else { return points.isEmpty ? [] : [points] }
+        let gaps = zip(points.dropFirst(), points).map { $0.x - $1.x }.sorted()
+        let typical = gaps[gaps.count / 2]
+        var out: [[(x: Double, y: Double, low: Double, high: Double)]] = [[points[0]]]
+        for i in 1..<points.count {
+            if points[i].x - points[i - 1].x > 2 * typical { out.append([]) }
+            out[out.count - 1].append(points[i])
+        }
+        return out
+    }
 
     let width = 760.0, height = 440.0
     let left = 70.0, right = 180.0, top = 40.0, bottom = 60.0
@@ -85,18 +125,34 @@ struct SVGChart {
         r.1 > r.0 ? top + plotHeight - (v - r.0) / (r.1 - r.0) * plotHeight : top + plotHeight / 2
     }
 
-    func legend(_ names: [String], note: String?) -> [String] {
+    /// The legend: per series a line sample in its colour and dash with its marker, then its name.
+    func legend(_ names: [String], note: String?, styles: [(colour: Int, dash: Int, marker: Int)]? = nil) -> [String] {
         var out: [String] = []
         let x = left + plotWidth + 16
         for (i, name) in names.enumerated() {
             let y = top + 10 + Double(i) * 20
-            out.append(##"<rect x="\##(Self.f(x))" y="\##(Self.f(y - 9))" width="14" height="10" fill="\##(Self.palette[i % Self.palette.count])"/>"##)
-            out.append(##"<text x="\##(Self.f(x + 20))" y="\##(Self.f(y))">\##(Self.escape(name))</text>"##)
+            let style: (colour: Int, dash: Int, marker: Int) = styles?[i] ?? (i, 0, i)
+            let c = Self.colour(style.colour)
+            let dash = Self.dashes[style.dash % Self.dashes.count]
+            out.append(##"<line x1="\##(Self.f(x))" x2="\##(Self.f(x + 18))" y1="\##(Self.f(y - 4))" y2="\##(Self.f(y - 4))" stroke="\##(c)" stroke-width="2"\##(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>"##)
+            out.append(Self.marker(Self.markers[style.marker % Self.markers.count], x: x + 9, y: y - 4, r: 3.5, fill: c))
+            out.append(##"<text x="\##(Self.f(x + 24))" y="\##(Self.f(y))">\##(Self.escape(name))</text>"##)
         }
         if let note {
-            out.append(##"<text x="\##(Self.f(x))" y="\##(Self.f(top + 20 + Double(names.count) * 20))" fill="#555555" font-size="11">\##(Self.escape(note))</text>"##)
+            var y = top + 20 + Double(names.count) * 20
+            for line in note.split(separator: "\n") {
+                out.append(##"<text x="\##(Self.f(x))" y="\##(Self.f(y))" fill="#555555" font-size="11">\##(Self.escape(String(line)))</text>"##)
+                y += 14
+            }
         }
         return out
+    }
+
+    /// A dashed horizontal reference line with a label at its right end (e.g. the base model before training).
+    func referenceLine(_ value: Double, _ yr: (Double, Double), label: String) -> [String] {
+        let y = Self.f(yPos(value, yr))
+        return [##"<line x1="\##(Self.f(left))" x2="\##(Self.f(left + plotWidth))" y1="\##(y)" y2="\##(y)" stroke="#555555" stroke-dasharray="5 4"/>"##,
+                ##"<text x="\##(Self.f(left + plotWidth - 4))" y="\##(Self.f(yPos(value, yr) - 5))" text-anchor="end" fill="#555555" font-size="11">\##(Self.escape(label))</text>"##]
     }
 
     static func range(_ values: [Double], pad: Double = 0.05) -> (Double, Double) {
@@ -107,35 +163,56 @@ struct SVGChart {
         return (lo - p, hi + p)
     }
 
-    /// Mean lines with shaded bands (95% intervals unless `bandNote` says otherwise), one colour per series.
-    func lines(_ series: [Series], bandNote: String = "bands: 95% t CI over seeds") -> String {
-        let all = series.flatMap { $0.points.flatMap { [$0.low, $0.high, $0.y] } }
+    /// Mean lines with shaded bands (95% intervals unless `bandNote` says otherwise). Each series has its colour,
+    /// dash and marker; a line breaks where the series has no data (`segments`), and a lone point is a marker.
+    func lines(_ series: [Series], bandNote: String = "bands: 95% t CI over seeds", reference: (value: Double, label: String)? = nil) -> String {
+        let all = series.flatMap { $0.points.flatMap { [$0.low, $0.high, $0.y] } } + (reference.map { [$0.value] } ?? [])
         let yr = Self.range(all)
         let xs = series.flatMap { $0.points.map(\.x) }
         let xr = (xs.min() ?? 0, xs.max() ?? 1)
         var out = frame(xRange: xr, yRange: yr, xTicks: Self.ticks(xr.0, xr.1, integer: true).map { ($0, Self.tickLabel($0)) })
+        if let reference { out += referenceLine(reference.value, yr, label: reference.label) }
+        let styles = series.enumerated().map { (i, s) in (colour: s.colour ?? i, dash: s.dash ?? 0, marker: i) }
         for (i, s) in series.enumerated() where !s.points.isEmpty {
-            let colour = Self.palette[i % Self.palette.count]
-            let upper = s.points.map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.high.isFinite ? $0.high : $0.y, yr)))" }
-            let lower = s.points.reversed().map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.low.isFinite ? $0.low : $0.y, yr)))" }
-            out.append(##"<polygon points="\##((upper + lower).joined(separator: " "))" fill="\##(colour)" fill-opacity="0.18" stroke="none"/>"##)
-            let line = s.points.map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.y, yr)))" }
-            out.append(##"<polyline points="\##(line.joined(separator: " "))" fill="none" stroke="\##(colour)" stroke-width="2"/>"##)
+            let colour = Self.colour(styles[i].colour)
+            let dash = Self.dashes[styles[i].dash % Self.dashes.count]
+            for segment in Self.segments(s.points) {
+                let upper = segment.map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.high.isFinite ? $0.high : $0.y, yr)))" }
+                let lower = segment.reversed().map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.low.isFinite ? $0.low : $0.y, yr)))" }
+                if segment.count > 1 {
+                    out.append(##"<polygon points="\##((upper + lower).joined(separator: " "))" fill="\##(colour)" fill-opacity="0.14" stroke="none"/>"##)
+                    let line = segment.map { "\(Self.f(xPos($0.x, xr))),\(Self.f(yPos($0.y, yr)))" }
+                    out.append(##"<polyline points="\##(line.joined(separator: " "))" fill="none" stroke="\##(colour)" stroke-width="2"\##(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>"##)
+                }
+            }
+            // Markers: every point of a sparse series (at most 40 points), else one at each segment's end.
+            let marked = s.points.count <= 40 ? s.points : Self.segments(s.points).compactMap(\.last)
+            for p in marked {
+                out.append(Self.marker(Self.markers[styles[i].marker % Self.markers.count], x: xPos(p.x, xr), y: yPos(p.y, yr), r: 3.5, fill: colour))
+            }
         }
-        out += legend(series.map { $0.points.isEmpty ? "\($0.name) (no data)" : $0.name }, note: bandNote)
+        out += legend(series.map { $0.points.isEmpty ? "\($0.name) (no data)" : $0.name }, note: bandNote, styles: styles)
         return (out + ["</svg>", ""]).joined(separator: "\n")
     }
 
-    /// One column per category; every value a dot (spread sideways by its index), the mean a black bar.
-    func dots(categories: [String], values: [[Double]], seriesNames: [String]) -> String {
-        let yr = Self.range(values.flatMap { $0 }, pad: 0.1)
+    /// One column per category; every value a dot (spread sideways by its index), the mean a black bar. With
+    /// `reference` a dashed line (the base model before training), and with `minimumSpan` the y axis covers at
+    /// least that much, so a 2-point gap is not magnified to the whole height.
+    func dots(categories: [String], values: [[Double]], seriesNames: [String], reference: (value: Double, label: String)? = nil,
+              minimumSpan: Double? = nil) -> String {
+        var yr = Self.range(values.flatMap { $0 } + (reference.map { [$0.value] } ?? []), pad: 0.1)
+        if let span = minimumSpan, yr.1 - yr.0 < span {
+            let mid = (yr.0 + yr.1) / 2
+            yr = (mid - span / 2, mid + span / 2)
+        }
         let xr = (-0.5, Double(categories.count) - 0.5)
         var out = frame(xRange: xr, yRange: yr, xTicks: categories.enumerated().map { (Double($0.offset), $0.element) })
+        if let reference { out += referenceLine(reference.value, yr, label: reference.label) }
         for (c, vs) in values.enumerated() {
-            let colour = Self.palette[c % Self.palette.count]
+            let colour = Self.colour(c)
             for (j, v) in vs.enumerated() where v.isFinite {
                 let offset = vs.count > 1 ? (Double(j) / Double(vs.count - 1) - 0.5) * 0.3 : 0
-                out.append(##"<circle cx="\##(Self.f(xPos(Double(c) + offset, xr)))" cy="\##(Self.f(yPos(v, yr)))" r="5" fill="\##(colour)" fill-opacity="0.8" stroke="#222222" stroke-width="0.5"/>"##)
+                out.append(Self.marker(Self.markers[c % Self.markers.count], x: xPos(Double(c) + offset, xr), y: yPos(v, yr), r: 5, fill: colour))
             }
             let finite = vs.filter(\.isFinite)
             if !finite.isEmpty {
@@ -161,14 +238,14 @@ struct SVGChart {
             out.append(##"<line x1="\##(Self.f(left))" x2="\##(Self.f(left + plotWidth))" y1="\##(y)" y2="\##(y)" stroke="#555555" stroke-dasharray="5 4"/>"##)
         }
         for (k, s) in series.enumerated() {
-            let colour = Self.palette[k % Self.palette.count]
+            let colour = Self.colour(k)
             let offset = series.count > 1 ? (Double(k) / Double(series.count - 1) - 0.5) * 0.45 : 0
             for (c, p) in s.points.enumerated() where c < categories.count && p.y.isFinite {
                 let x = Self.f(xPos(Double(c) + offset, xr))
                 if p.low.isFinite, p.high.isFinite {
                     out.append(##"<line x1="\##(x)" x2="\##(x)" y1="\##(Self.f(yPos(p.low, yr)))" y2="\##(Self.f(yPos(p.high, yr)))" stroke="\##(colour)" stroke-width="2"/>"##)
                 }
-                out.append(##"<circle cx="\##(x)" cy="\##(Self.f(yPos(p.y, yr)))" r="4.5" fill="\##(colour)" stroke="#222222" stroke-width="0.5"/>"##)
+                out.append(Self.marker(Self.markers[k % Self.markers.count], x: xPos(Double(c) + offset, xr), y: yPos(p.y, yr), r: 4.5, fill: colour))
             }
         }
         out += legend(series.map(\.name), note: note)

@@ -122,7 +122,10 @@ public struct StudyFindings: Codable, Sendable {
     public var alpha: Double
     /// "holm" over the primaries.
     public var correction: String
+    /// Problems per suite the study asked for, and per suite the n the evaluations actually had (a split with
+    /// fewer problems at the family's knobs is evaluated whole).
     public var evalN: Int
+    public var evalNBySuite: [String: Int]
     public var base: [BaseValue]
     public var arms: [Arm]
     public var pooledSD: [PooledSD]
@@ -159,6 +162,12 @@ public struct StudyFindings: Codable, Sendable {
         self.evalN = study.evaluation.n
         let metrics = c?.metrics ?? ["accuracy"]
         let suites = study.evaluation.suites
+        var nBySuite: [String: Int] = [:]
+        for suite in suites {
+            let ns = complete.compactMap { $0.eval[suite]?["n"] }
+            nBySuite[suite] = ns.max().map { Int($0) } ?? study.evaluation.n
+        }
+        self.evalNBySuite = nBySuite
 
         var base: [BaseValue] = []
         for metric in metrics {
@@ -176,7 +185,7 @@ public struct StudyFindings: Codable, Sendable {
                 var ss = 0.0, df = 0, contributing = 0
                 for v in study.variants {
                     let vs = values(v.name, suite, metric)
-                    let arm = Self.arm(v.name, suite, metric, vs, base: b, evalN: study.evaluation.n)
+                    let arm = Self.arm(v.name, suite, metric, vs, base: b, evalN: nBySuite[suite] ?? study.evaluation.n)
                     arms.append(arm)
                     if vs.count >= 2, let m = arm.mean {
                         ss += vs.reduce(0) { $0 + ($1.value - m) * ($1.value - m) }

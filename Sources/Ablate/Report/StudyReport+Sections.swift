@@ -266,7 +266,8 @@ extension StudyReport {
 
     func resultTables(_ f: StudyFindings) -> [String] {
         var out = ["## Results", ""]
-        out.append("Final evaluation on the test split. SD: between seeds. Binomial SE: the noise one evaluation of \(f.evalN) problems adds to each seed's value, √(p(1−p)/n). An arm whose seeds all agree has no interval (\"no spread\"), not a zero-width one.")
+        let ns = suites.map { "\($0) \(f.evalNBySuite[$0] ?? f.evalN)" }.joined(separator: ", ")
+        out.append("Final evaluation on the test split (problems per suite: \(ns)). SD: between seeds. Binomial SE: the noise one evaluation of n problems adds to each seed's value, √(p(1−p)/n). An arm whose seeds all agree has no interval (\"no spread\"), not a zero-width one.")
         out.append("")
         for metric in metrics {
             for suite in suites {
@@ -276,7 +277,7 @@ extension StudyReport {
                 out.append("| variant | n | mean | 95% CI | SD | binomial SE | IQM | per seed | mean − base |")
                 out.append("|---|---:|---:|---|---:|---:|---:|---|---:|")
                 if let base {
-                    out.append("| _base model, before training_ | — | \(Self.num(base)) | — | — | \(Self.proportionSE(metric, base, f.evalN)) | — | — | — |")
+                    out.append("| _base model, before training_ | — | \(Self.num(base)) | — | — | \(Self.proportionSE(metric, base, f.evalNBySuite[suite] ?? f.evalN)) | — | — | — |")
                 }
                 for a in f.arms where a.suite == suite && a.metric == metric {
                     guard a.n > 0 else {

@@ -122,6 +122,7 @@ public struct StudyReport {
             ("completion_length", "completion-length", "Completion length over training", "completion length (tokens)"),
             ("entropy", "entropy", "Token entropy over training", "mean token entropy (nats)"),
         ]
+        let styles = seriesStyles()
         for c in curves {
             var series: [SVGChart.Series] = []
             var csv = ["variant,seed,step,\(c.key)"]
@@ -154,7 +155,7 @@ public struct StudyReport {
                     let ci = try? Descriptive.meanConfidenceInterval(vs)
                     return (Double(step), m, ci?.low ?? m, ci?.high ?? m)
                 }
-                series.append(SVGChart.Series(name: v.name, points: points))
+                series.append(SVGChart.Series(name: v.name, points: points, colour: styles.colour[v.name], dash: styles.dash[v.name]))
             }
             guard series.contains(where: { !$0.points.isEmpty }) else { continue }
             let chart = SVGChart(title: c.title, xLabel: "RL step", yLabel: c.y)
@@ -162,9 +163,10 @@ public struct StudyReport {
             let fewSeeds = study.seeds.count < Self.seedsForBands
             let band = fewSeeds ? "band: range over seeds" : "95% band; the seeds' range at steps with fewer than \(Self.seedsForBands)"
             let note = fewSeeds ? "bands: range over seeds" : "bands: 95% t CI over seeds"
-            out.append((c.name, "\(c.title) (\(smoothing)mean over seeds, \(band))", chart.lines(series, bandNote: note),
-                        csv.joined(separator: "\n") + "\n"))
+            out.append((c.name, "\(c.title) (\(smoothing)mean over seeds, \(band)\(styles.caption))",
+                        chart.lines(series, bandNote: note + styles.note), csv.joined(separator: "\n") + "\n"))
         }
+        out += validationCurves(styles)
         for metric in metrics {
             for suite in suites {
                 var csv = ["variant,suite,seed,\(metric)"]
@@ -175,12 +177,69 @@ public struct StudyReport {
                     columns.append(vs.map(\.value))
                 }
                 guard columns.contains(where: { !$0.isEmpty }) else { continue }
-                let title = "Final \(metric) on \(suite) (test split)"
-                let chart = SVGChart(title: title, xLabel: "variant", yLabel: "\(metric) (\(Self.unit(metric)))")
-                out.append(("final-\(suite)-\(metric)", "\(title): every seed", chart.dots(categories: study.variants.map(\.name), values: columns,
-                                                                           seriesNames: study.variants.map(\.name)),
+                let label = Self.metricLabel(metric, study.evaluation.k)
+                let title = "Final \(label) on \(suite) (test split)"
+                let chart = SVGChart(title: title, xLabel: "variant", yLabel: "\(label) (\(Self.unit(metric)))")
+                let base = StudyFindings.baseValue(results, suite, metric)
+                // Proportions: an axis of at least 10 points, so a 2-point gap is not the whole height.
+                let span: Double? = metric == "mean_length" ? nil : 0.1
+                out.append(("final-\(suite)-\(metric)", "\(title): every seed; dashed: the base model before training",
+                            chart.dots(categories: study.variants.map(\.name), values: columns, seriesNames: study.variants.map(\.name),
+                                       reference: base.map { ($0, "base model \(Self.num($0))") }, minimumSpan: span),
                             csv.joined(separator: "\n") + "\n"))
             }
+        }
+        return out
+    }
+
+    /// Colour and dash per variant: when variants share a reward but differ in another setting (a learning rate),
+    /// the colour is the reward's and the dash the setting's, named in the legend note; else one colour each.
+    func seriesStyles() -> (colour: [String: Int], dash: [String: Int], note: String, caption: String) {
+        let settings = variantSettings()
+        let rewards = study.variants.map { settings[$0.name]?.reward ?? $0.name }
+        let others = study.variants.map { settings[$0.name].map { "\($0.shaping) \($0.settings)" } ?? "" }
+        let uniqueRewards = rewards.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let uniqueOthers = others.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        guard uniqueRewards.count < study.variants.count, uniqueOthers.count > 1,
+              uniqueOthers.count <= SVGChart.dashes.count else {
+            return ([:], [:], "", "")
+        }
+        var colour: [String: Int] = [:], dash: [String: Int] = [:]
+        for (i, v) in study.variants.enumerated() {
+            colour[v.name] = uniqueRewards.firstIndex(of: rewards[i])
+            dash[v.name] = uniqueOthers.firstIndex(of: others[i])
+        }
+        return (colour, dash, "\ncolour: reward; dash: other settings", "; colour = reward, dash = the other settings (see Setup)")
+    }
+
+    /// The periodic evaluations on the validation split (greedy accuracy per suite over training), one figure per
+    /// suite, when the trials have at least two of them.
+    func validationCurves(_ styles: (colour: [String: Int], dash: [String: Int], note: String, caption: String)) -> [(String, String, String, String)] {
+        var out: [(String, String, String, String)] = []
+        for suite in suites {
+            var series: [SVGChart.Series] = []
+            var csv = ["variant,seed,step,accuracy"]
+            for v in study.variants {
+                var bySteps: [Int: [Double]] = [:]
+                for r in complete where r.variant == v.name {
+                    for (step, suitesAt) in r.validation {
+                        guard let a = suitesAt[suite]?["accuracy"], a.isFinite else { continue }
+                        bySteps[step, default: []].append(a)
+                        csv.append("\(v.name),\(r.seed),\(step),\(Self.csvNumber(a))")
+                    }
+                }
+                let points = bySteps.keys.sorted().map { step -> (x: Double, y: Double, low: Double, high: Double) in
+                    let vs = bySteps[step] ?? []
+                    let m = vs.reduce(0, +) / Double(max(vs.count, 1))
+                    return (Double(step), m, vs.min() ?? m, vs.max() ?? m)
+                }
+                series.append(SVGChart.Series(name: v.name, points: points, colour: styles.colour[v.name], dash: styles.dash[v.name]))
+            }
+            guard series.contains(where: { $0.points.count >= 2 }) else { continue }
+            let title = "Greedy accuracy on \(suite) during training (validation split)"
+            let chart = SVGChart(title: title, xLabel: "RL step", yLabel: "accuracy (fraction correct)")
+            out.append(("validation-\(suite)-accuracy", "\(title): mean over seeds, band: range over seeds\(styles.caption)",
+                        chart.lines(series, bandNote: "bands: range over seeds" + styles.note), csv.joined(separator: "\n") + "\n"))
         }
         return out
     }
