@@ -152,7 +152,7 @@ struct SVGChart {
     func referenceLine(_ value: Double, _ yr: (Double, Double), label: String) -> [String] {
         let y = Self.f(yPos(value, yr))
         return [##"<line x1="\##(Self.f(left))" x2="\##(Self.f(left + plotWidth))" y1="\##(y)" y2="\##(y)" stroke="#555555" stroke-dasharray="5 4"/>"##,
-                ##"<text x="\##(Self.f(left + plotWidth - 4))" y="\##(Self.f(yPos(value, yr) - 5))" text-anchor="end" fill="#555555" font-size="11">\##(Self.escape(label))</text>"##]
+                ##"<text x="\##(Self.f(left + 4))" y="\##(Self.f(yPos(value, yr) - 5))" text-anchor="start" fill="#555555" font-size="11">\##(Self.escape(label))</text>"##]
     }
 
     static func range(_ values: [Double], pad: Double = 0.05) -> (Double, Double) {

@@ -178,27 +178,16 @@ public struct StudyFindings: Codable, Sendable {
         self.base = base
 
         var arms: [Arm] = []
-        var pooled: [PooledSD] = []
         for metric in metrics {
             for suite in suites {
                 let b = base.first { $0.suite == suite && $0.metric == metric }?.value
-                var ss = 0.0, df = 0, contributing = 0
                 for v in study.variants {
-                    let vs = values(v.name, suite, metric)
-                    let arm = Self.arm(v.name, suite, metric, vs, base: b, evalN: nBySuite[suite] ?? study.evaluation.n)
-                    arms.append(arm)
-                    if vs.count >= 2, let m = arm.mean {
-                        ss += vs.reduce(0) { $0 + ($1.value - m) * ($1.value - m) }
-                        df += vs.count - 1
-                        contributing += 1
-                    }
-                }
-                if df > 0 {
-                    pooled.append(PooledSD(suite: suite, metric: metric, sd: (ss / Double(df)).squareRoot(), df: df,
-                                           arms: contributing, source: "this study"))
+                    arms.append(Self.arm(v.name, suite, metric, values(v.name, suite, metric), base: b,
+                                         evalN: nBySuite[suite] ?? study.evaluation.n))
                 }
             }
         }
+        let pooled = Self.pooledSD(results: complete, suites: suites, metrics: metrics, source: "this study")
         self.arms = arms
         self.pooledSD = pooled
 
@@ -294,15 +283,9 @@ public struct StudyFindings: Codable, Sendable {
                 row.ci95 = interval(t, level: 0.95, alternative)
                 row.effectName = "d_z"
                 row.effect = finite(e.dz)
-                row.p = t.statistic.isFinite ? finite(t.pvalue) : nil
-                if t.statistic.isFinite {
-                    row.standardError = finite(t.standardError)
-                    row.df = finite(t.df)
-                } else {
-                    row.reason = e.sdDifference == 0
-                        ? "the differences between matched seeds have no spread (every seed differs by \(StudyReport.signed(e.meanDifference))): the t-test is undefined"
-                        : "the t-test is undefined"
-                }
+                record(t, into: &row, undefined: e.sdDifference == 0
+                    ? "the differences between matched seeds have no spread (every seed differs by \(StudyReport.signed(e.meanDifference))): the t-test is undefined"
+                    : "the t-test is undefined")
                 if let w = try? Wilcoxon.test(x, y, alternative: alternative) {
                     row.robustTest = "Wilcoxon"
                     row.robustP = finite(w.pvalue)
@@ -319,13 +302,7 @@ public struct StudyFindings: Codable, Sendable {
                 row.ci95 = interval(t, level: 0.95, alternative)
                 row.effectName = "Hedges g"
                 row.effect = finite(e.hedgesG)
-                row.p = t.statistic.isFinite ? finite(t.pvalue) : nil
-                if t.statistic.isFinite {
-                    row.standardError = finite(t.standardError)
-                    row.df = finite(t.df)
-                } else {
-                    row.reason = "neither arm has any spread across seeds: the t-test is undefined"
-                }
+                record(t, into: &row, undefined: "neither arm has any spread across seeds: the t-test is undefined")
                 if let u = try? MannWhitney.test(x, y, alternative: alternative) {
                     row.robustTest = "Mann–Whitney"
                     row.robustP = finite(u.pvalue)
@@ -348,6 +325,18 @@ public struct StudyFindings: Codable, Sendable {
         }
         row.verdict = .inconclusive
         return row
+    }
+
+    /// A t-test's p, standard error and df into `row`; an undefined statistic (±∞ or NaN) leaves them out and
+    /// says why.
+    static func record(_ t: TTestResult, into row: inout Comparison, undefined reason: String) {
+        guard t.statistic.isFinite else {
+            row.reason = reason
+            return
+        }
+        row.p = finite(t.pvalue)
+        row.standardError = finite(t.standardError)
+        row.df = finite(t.df)
     }
 
     static func interval(_ t: TTestResult, level: Double, _ alternative: Alternative) -> Interval? {
@@ -435,7 +424,9 @@ public struct StudyFindings: Codable, Sendable {
                 var byArm: [String: [Double]] = [:]
                 for r in complete { if let v = r.eval[suite]?[metric] { byArm[r.variant, default: []].append(v) } }
                 var ss = 0.0, df = 0, arms = 0
-                for vs in byArm.values where vs.count >= 2 {
+                // Arms in name order: the same sums in the same order, so the same bits every time.
+                for key in byArm.keys.sorted() {
+                    guard let vs = byArm[key], vs.count >= 2 else { continue }
                     let m = vs.reduce(0, +) / Double(vs.count)
                     ss += vs.reduce(0) { $0 + ($1 - m) * ($1 - m) }
                     df += vs.count - 1
