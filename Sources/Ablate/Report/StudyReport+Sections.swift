@@ -222,6 +222,18 @@ extension StudyReport {
         out.append("| trials | \(results.count) (\(complete.count) complete) |")
         out.append("| training settings (every arm) | `\(JSONValue.object(study.train).serialized)` |")
         out.append("| evaluation | \(study.evaluation.suites.joined(separator: ", ")); n = \(study.evaluation.n) test problems per suite, k = \(study.evaluation.k) |")
+        if study.evaluation.k > 1 {
+            // What majority voting over k samples adds to greedy decoding on the base model: the regime an
+            // intrinsic reward that pulls the policy toward its own consensus works in.
+            let gains = suites.compactMap { suite -> String? in
+                guard let maj = StudyFindings.baseValue(results, suite, "maj_at_k"),
+                      let greedy = StudyFindings.baseValue(results, suite, "accuracy") else { return nil }
+                return "\(suite) \(Self.signed(100 * (maj - greedy), 1)) points"
+            }
+            if !gains.isEmpty {
+                out.append("| base model self-consistency gain (maj@\(study.evaluation.k) − greedy, test) | \(gains.joined(separator: ", ")) |")
+            }
+        }
         out.append("")
         out.append("Each variant's resolved reward and every training setting that differs from the defaults (from the resolved trial config):")
         out.append("")

@@ -390,7 +390,9 @@ final class RunProgress {
         }
         if let seconds, outcome == .complete { durations.append(seconds) }
         let time = seconds.map { String(format: " (%.1f s)", $0) } ?? ""
-        line("\(outcome.rawValue) \(label)\(time)\(reason.map { ": \($0)" } ?? "")")
+        // Without a terminal there is no status line: each finished trial carries it (done, running, failed, ETA).
+        let status = interactive ? "" : "  [\(statusLine())]"
+        line("\(outcome.rawValue) \(label)\(time)\(reason.map { ": \($0)" } ?? "")\(status)")
     }
 
     func tick(force: Bool = false) {
