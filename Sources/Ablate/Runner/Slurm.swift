@@ -186,8 +186,14 @@ func slurmBatchScript(tasks: [(directory: String, argv: [String])], environment:
         s += "export \(k)=\(shellQuote(v))\n"
     }
     s += """
-        # A requeued task whose trial completed meanwhile has nothing to do.
+        # A requeued task whose trial completed meanwhile has nothing to do, nor one whose trial another run has
+        # taken over since (its status no longer names this task).
         if grep -q '"status" *: *"complete"' "$dir/status.json" 2>/dev/null; then exit 0; fi
+        me="${SLURM_ARRAY_JOB_ID:-}_${SLURM_ARRAY_TASK_ID:-}"
+        if ! grep -q '"job" *: *"'"$me"'"' "$dir/status.json" 2>/dev/null; then
+          echo "ablate: $dir no longer names task $me in its status; another run owns it, nothing to do" >&2
+          exit 0
+        fi
         # A (re)start begins from nothing, as with the local executor.
         rm -f "$dir/metrics.jsonl" "$dir/eval.json" "$dir/rollouts.jsonl" "$dir/model.safetensors" "$dir/runner.json"
         started=$(date -u +%Y-%m-%dT%H:%M:%SZ); t0=$(date +%s)

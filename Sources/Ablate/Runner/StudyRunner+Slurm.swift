@@ -269,10 +269,12 @@ extension StudyRunner {
             if let status, status.job != nil, status.job != w.job, status.status == .running {
                 outcome = .onSlurm  // another runner resubmitted it since: that run owns it now
                 reason = "resubmitted by another run as Slurm task \(status.job ?? "?")"
-            } else if status?.status == .complete {
-                outcome = .complete
-            } else if status?.status == .failed {
-                outcome = .failed
+            } else if let status, status.status == .complete || status.status == .failed {
+                // Settled once its task has ended too (its exit record is written last), so a run never returns
+                // while a task of it still runs.
+                if store.runnerRecord(hash: hash) != nil || (active != nil && active?[w.job] == nil) {
+                    outcome = status.status == .complete ? .complete : .failed
+                }
             } else if let active, active[w.job] == nil {
                 missing[w.job, default: 0] += 1
                 if status?.status == .interrupted {
