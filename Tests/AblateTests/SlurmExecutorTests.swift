@@ -275,3 +275,47 @@ func reportWithoutWallTime(_ study: Study, _ store: RunStore) -> String {
 func runnerTrialsAll(_ study: Study, _ store: RunStore, _ state: TrialStatus.State) -> Bool {
     ((try? study.trials(basePath: "runs/cache/base.safetensors")) ?? []).allSatisfy { store.status(hash: $0.hash)?.status == state }
 }
+
+@Suite struct SlurmRecordTests {
+    @Test func aStatusNamesItsSlurmTaskOnlyInsideOneAndOldStatusFilesStillRead() throws {
+        #expect(TrialStatus.slurmTask(["SLURM_ARRAY_JOB_ID": "17", "SLURM_ARRAY_TASK_ID": "3"]) == "17_3")
+        #expect(TrialStatus.slurmTask(["SLURM_JOB_ID": "17"]) == nil)
+        #expect(TrialStatus.slurmTask([:]) == nil)
+        let old = #"{"hash":"0123456789abcdef","pid":1,"reason":null,"status":"running","step":2,"updated":"x"}"#
+        let status = try JSONDecoder().decode(TrialStatus.self, from: Data(old.utf8))
+        #expect(status.job == nil && status.step == 2)
+        let encoded = try JSONEncoder().encode(TrialStatus(status: .running, step: 0, hash: "0123456789abcdef", job: "5_1"))
+        #expect(try JSONDecoder().decode(TrialStatus.self, from: encoded).job == "5_1")
+    }
+
+    @Test func theBatchScriptQuotesEveryArgumentAndRunsTheTrialCommandOfItsTask() throws {
+        let dir = try temporaryDirectory()
+        let script = slurmBatchScript(tasks: [(dir + "/a", ["/bin/echo", "it's", "$HOME"]), (dir + "/b", ["/bin/false"])],
+                                      environment: ["OPENBLAS_NUM_THREADS": "1", "BAD NAME": "x"], heartbeat: 1)
+        #expect(script.contains(#"0) dir='\#(dir)/a'; set -- '/bin/echo' 'it'\''s' '$HOME' ;;"#))
+        #expect(script.contains("export OPENBLAS_NUM_THREADS='1'") && !script.contains("BAD NAME"))
+        // Run task 0 as Slurm would, its status naming the task: the command's output lands in train.log.
+        try RunStore.makeDirectory(dir + "/a")
+        try RunStore.writeAtomically(text: #"{"job":"9_0","status":"running"}"#, to: dir + "/a/status.json")
+        try RunStore.writeAtomically(text: script, to: dir + "/task.sh")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = [dir + "/task.sh"]
+        p.environment = ["SLURM_ARRAY_JOB_ID": "9", "SLURM_ARRAY_TASK_ID": "0", "PATH": "/usr/bin:/bin"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(String(decoding: contents(dir + "/a/train.log") ?? Data(), as: UTF8.self) == "it's $HOME\n")
+        #expect(try JSONDecoder().decode(RunnerRecord.self, from: contents(dir + "/a/runner.json") ?? Data()).exitCode == 0)
+        // A task whose trial's status names another task does not run it.
+        try RunStore.writeAtomically(text: #"{"job":"10_0","status":"running"}"#, to: dir + "/a/status.json")
+        try FileManager.default.removeItem(atPath: dir + "/a/train.log")
+        let q = Process()
+        q.executableURL = URL(fileURLWithPath: "/bin/sh")
+        q.arguments = [dir + "/task.sh"]
+        q.environment = p.environment
+        try q.run()
+        q.waitUntilExit()
+        #expect(q.terminationStatus == 0 && contents(dir + "/a/train.log") == nil)
+    }
+}
