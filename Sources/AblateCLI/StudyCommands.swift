@@ -199,6 +199,9 @@ struct RunCommand: ParsableCommand {
             try StudyReport.checkOutput(notebooks: location.notebooks, study: s.name)  // before any work
             var base = try location.basePath(s)
             guard s.kind == .train else {
+                if case .slurm = executor {
+                    throw AblateError.run(reason: "\(s.path) is an analysis study: it samples and scores in this process and has no trials to submit; run it without --executor slurm")
+                }
                 // An analysis study: the base model, then the groups sampled and scored, then its report.
                 if !noPretrain {
                     base = try BaseModelCache.obtain(recipe: s.recipe, threads: 2, directory: "\(location.runs)/cache",
@@ -340,7 +343,7 @@ struct SlurmFlags: ParsableArguments {
                              sbatchArg.isEmpty ? nil : "--sbatch-arg", requeue ? "--requeue" : nil, detach ? "--detach" : nil,
                              cancelOnInterrupt ? "--cancel-on-interrupt" : nil].compactMap { $0 }
             if !slurmOnly.isEmpty {
-                throw ValidationError("\(slurmOnly.joined(separator: ", ")) only apply with --executor slurm")
+                throw ValidationError("only with --executor slurm: \(slurmOnly.joined(separator: ", "))")
             }
             return .local
         case "slurm":
