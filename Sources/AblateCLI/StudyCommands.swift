@@ -192,6 +192,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var stopped: Int32? = nil
         var failed = 0
+        var interrupted = 0
         try reportingErrors("run") {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
             let executor = try slurm.makeExecutor()
@@ -229,6 +230,8 @@ struct RunCommand: ParsableCommand {
             let summary = try runner.run()
             stopped = summary.stoppedBy
             failed = summary.failed
+            // On Slurm a trial can end interrupted while the run waits (scancel, preemption, time limit).
+            interrupted = summary.outcomes.filter { $0.outcome == .interrupted }.count
             if slurm.detach {
                 let jobs = summary.submittedJobs.isEmpty ? "nothing new submitted" : "Slurm job \(summary.submittedJobs.joined(separator: ", "))"
                 let left = summary.outcomes.filter { $0.outcome == .onSlurm }.count
@@ -243,8 +246,11 @@ struct RunCommand: ParsableCommand {
             try StandardStreams.emit("report: \(path)")
         }
         if let stopped { throw ExitCode(128 + stopped) }
-        if failed > 0 {
-            StandardStreams.warn("ablate run: \(failed) trial(s) failed (listed in the report)")
+        if failed > 0 || interrupted > 0 {
+            if failed > 0 { StandardStreams.warn("ablate run: \(failed) trial(s) failed (listed in the report)") }
+            if interrupted > 0 {
+                StandardStreams.warn("ablate run: \(interrupted) trial(s) ended interrupted (cancelled, preempted or out of time); `ablate run` again restarts them")
+            }
             throw ExitCode(1)
         }
     }
