@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libgsl-dev pkg-config
 ABLATE := .build/release/ablate
 
-.PHONY: deps build release test demo bench base fuzz clean
+.PHONY: deps build release test demo bench base fuzz clean slurm-start slurm-stop
 
 # Installs the C libraries with apt-get when any is missing (as root, or through sudo).
 deps:
@@ -25,7 +25,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The CLI tests (Tests/AblateTests/CLITests.swift) run the debug `ablate` binary, so build it first.
+# The CLI tests (Tests/AblateTests/CLITests.swift) run the debug `ablate` binary, so build it first. The Slurm
+# executor's tests run when a Slurm answers (`make slurm-start` then export SLURM_CONF; .ci/run does both) and are
+# skipped otherwise, except under CI=true, where they must run.
 test: deps
 	$(SWIFT) build --product ablate
 	$(SWIFT) test
@@ -65,6 +67,14 @@ fuzz: deps
 	    -max_len=65536 -artifact_prefix=.build/fuzz-findings/$$t- .build/fuzz-corpus/$$t Fuzz/corpus/$$t \
 	    2>&1 | tail -n 4 || exit 1; \
 	done
+
+# A single-node Slurm on this machine for `ablate run --executor slurm` (scripts/local-slurm; apt, root): start
+# prints the `export SLURM_CONF=...` line to run; stop ends its daemons by PID.
+slurm-start:
+	@scripts/local-slurm start
+
+slurm-stop:
+	@scripts/local-slurm stop
 
 clean:
 	rm -rf .build

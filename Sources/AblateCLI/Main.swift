@@ -6,7 +6,7 @@ struct AblateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ablate",
         abstract: "RewardZoo: intrinsic rewards for RL post-training of small language models.",
-        subcommands: [CheckCommand.self, RunCommand.self, ReportCommand.self, TrainCommand.self, AnalyzeCommand.self, RewardsCommand.self,
+        subcommands: [CheckCommand.self, RunCommand.self, StatusCommand.self, CancelCommand.self, ReportCommand.self, TrainCommand.self, AnalyzeCommand.self, RewardsCommand.self,
                       EvalCommand.self, InspectCommand.self, PretrainCommand.self, InitCommand.self, StatsCommand.self, BenchCommand.self]
     )
 

@@ -162,9 +162,12 @@ struct RunCommand: ParsableCommand {
         Complete trials are never redone; interrupted ones (and ones a dead runner left running) restart; failed \
         ones only with --retry-failed. Ctrl-C or SIGTERM marks running trials interrupted.
 
+        With --executor slurm the pending trials go out as one Slurm job array (a task per trial, the same trial         command, its output in the trial's train.log); the run waits and shows queued / running / complete / failed,         then writes the report. --detach returns after submission; `ablate status` shows each trial and its job;         `ablate run` again attaches to what is queued or running instead of submitting it twice; `ablate cancel`         cancels it. Ctrl-C while waiting leaves the tasks to Slurm unless --cancel-on-interrupt. A study half-run         on one executor finishes on the other. scripts/local-slurm starts a single-node Slurm to try it.
+
         Example:
           ablate run studies/quick.yaml --jobs 2
           ablate run studies/quick.yaml --retry-failed --force vigor/seed-1
+          ablate run studies/learning-rate.yaml --executor slurm --partition gpu --max-parallel 16 --time 02:00:00 --mem 4G
         """)
 
     @OptionGroup var location: StudyLocation
@@ -181,18 +184,25 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Trial executable instead of this ablate (called with train --config C --out D).", visibility: .hidden))
     var trialCommand: String?
 
+    @OptionGroup var slurm: SlurmFlags
+
     @Flag(name: .long, help: ArgumentHelp("Do not obtain the base model first (fake trials in tests).", visibility: .hidden))
     var noPretrain = false
 
     func run() throws {
         var stopped: Int32? = nil
         var failed = 0
+        var interrupted = 0
         try reportingErrors("run") {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+            let executor = try slurm.makeExecutor()
             let s = try location.load()
             try StudyReport.checkOutput(notebooks: location.notebooks, study: s.name)  // before any work
             var base = try location.basePath(s)
             guard s.kind == .train else {
+                if case .slurm = executor {
+                    throw AblateError.run(reason: "\(s.path) is an analysis study: it samples and scores in this process and has no trials to submit; run it without --executor slurm")
+                }
                 // An analysis study: the base model, then the groups sampled and scored, then its report.
                 if !noPretrain {
                     base = try BaseModelCache.obtain(recipe: s.recipe, threads: 2, directory: "\(location.runs)/cache",
@@ -213,12 +223,21 @@ struct RunCommand: ParsableCommand {
             options.jobs = jobs
             options.retryFailed = retryFailed
             options.force = Set(force)
+            options.executor = executor
             let interactive = isatty(STDERR_FILENO) != 0
             let runner = try StudyRunner(study: s, basePath: base, store: RunStore(root: location.runs), options: options,
                                          log: { try? StandardStreams.write($0, to: 2) }, interactive: interactive)
             let summary = try runner.run()
             stopped = summary.stoppedBy
             failed = summary.failed
+            // On Slurm a trial can end interrupted while the run waits (scancel, preemption, time limit).
+            interrupted = summary.outcomes.filter { $0.outcome == .interrupted }.count
+            if slurm.detach {
+                let jobs = summary.submittedJobs.isEmpty ? "nothing new submitted" : "Slurm job \(summary.submittedJobs.joined(separator: ", "))"
+                let left = summary.outcomes.filter { $0.outcome == .onSlurm }.count
+                try StandardStreams.emit("detached: \(left) trial(s) on Slurm (\(jobs)); `ablate status \(location.study)` shows them, `ablate run \(location.study)` again waits for them and writes the report")
+                return
+            }
             let results = TrialResult.load(study: s, store: RunStore(root: location.runs), trials: runner.trials)
             failed += warnUntrusted(results, command: "run")
             let report = StudyReport(study: s, results: results)
@@ -227,8 +246,11 @@ struct RunCommand: ParsableCommand {
             try StandardStreams.emit("report: \(path)")
         }
         if let stopped { throw ExitCode(128 + stopped) }
-        if failed > 0 {
-            StandardStreams.warn("ablate run: \(failed) trial(s) failed (listed in the report)")
+        if failed > 0 || interrupted > 0 {
+            if failed > 0 { StandardStreams.warn("ablate run: \(failed) trial(s) failed (listed in the report)") }
+            if interrupted > 0 {
+                StandardStreams.warn("ablate run: \(interrupted) trial(s) ended interrupted (cancelled, preempted or out of time); `ablate run` again restarts them")
+            }
             throw ExitCode(1)
         }
     }
@@ -283,6 +305,131 @@ struct ReportCommand: ParsableCommand {
                 return
             }
             try StandardStreams.emit(try report.write(notebooks: location.notebooks))
+        }
+    }
+}
+
+/// The options of `ablate run` that choose and shape the Slurm executor.
+struct SlurmFlags: ParsableArguments {
+    @Option(name: .long, help: "How trials are launched: local (child processes, --jobs at a time) or slurm (one job array).")
+    var executor = "local"
+
+    @Option(name: .long, help: "Slurm partition (default: the cluster's default).")
+    var partition: String?
+
+    @Option(name: .long, help: "Slurm: at most N trials at once (--array=...%N).")
+    var maxParallel: Int?
+
+    @Option(name: .long, help: "Slurm: time limit of each trial (HH:MM:SS); at the limit the trial is interrupted.")
+    var time: String?
+
+    @Option(name: .long, help: "Slurm: memory of each trial (e.g. 4G).")
+    var mem: String?
+
+    @Option(name: .long, help: "Slurm: CPUs of each trial.")
+    var cpusPerTrial = 1
+
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Slurm: one more sbatch argument (repeatable), e.g. --sbatch-arg --account=lab.")
+    var sbatchArg: [String] = []
+
+    @Flag(name: .long, help: "Slurm: let Slurm requeue a preempted trial (it restarts from its beginning).")
+    var requeue = false
+
+    @Flag(name: .long, help: "Slurm: return once submitted; `ablate status` shows progress, `ablate run` again attaches.")
+    var detach = false
+
+    @Flag(name: .long, help: "Slurm: Ctrl-C while waiting also cancels the study's tasks (default: they go on).")
+    var cancelOnInterrupt = false
+
+    func makeExecutor() throws -> StudyRunner.Executor {
+        switch executor {
+        case "local":
+            let slurmOnly = [partition != nil ? "--partition" : nil, maxParallel != nil ? "--max-parallel" : nil,
+                             time != nil ? "--time" : nil, mem != nil ? "--mem" : nil, cpusPerTrial != 1 ? "--cpus-per-trial" : nil,
+                             sbatchArg.isEmpty ? nil : "--sbatch-arg", requeue ? "--requeue" : nil, detach ? "--detach" : nil,
+                             cancelOnInterrupt ? "--cancel-on-interrupt" : nil].compactMap { $0 }
+            if !slurmOnly.isEmpty {
+                throw ValidationError("only with --executor slurm: \(slurmOnly.joined(separator: ", "))")
+            }
+            return .local
+        case "slurm":
+            if let maxParallel, maxParallel < 1 { throw ValidationError("--max-parallel must be at least 1, got \(maxParallel)") }
+            guard (1...1024).contains(cpusPerTrial) else { throw ValidationError("--cpus-per-trial must be 1...1024, got \(cpusPerTrial)") }
+            var o = SlurmOptions()
+            o.partition = partition
+            o.maxParallel = maxParallel
+            o.time = time
+            o.mem = mem
+            o.cpusPerTrial = cpusPerTrial
+            o.sbatchArguments = sbatchArg
+            o.requeue = requeue
+            o.detach = detach
+            o.cancelOnInterrupt = cancelOnInterrupt
+            return .slurm(o)
+        default:
+            throw ValidationError("--executor \(executor): use local or slurm")
+        }
+    }
+}
+
+/// A runner for a study's trials (for `status` and `cancel`: the trials, the store and Slurm, nothing run).
+private func inspectingRunner(_ location: StudyLocation) throws -> StudyRunner {
+    let s = try location.load()
+    guard s.kind == .train else { throw AblateError.run(reason: "\(s.path) is an analysis study: it has no trials") }
+    let options = StudyRunner.Options(command: StudyRunner.Options.trainCommand(executable: RunCommand.executablePath()))
+    return try StudyRunner(study: s, basePath: try location.basePath(s), store: RunStore(root: location.runs), options: options,
+                           log: { _ in })
+}
+
+/// `ablate status`: each trial's state and Slurm job.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each trial of a study: its state (queued, running, complete, ...), step and Slurm task.",
+        discussion: """
+        Reads the run store and, for trials submitted with `ablate run --executor slurm`, asks squeue.
+
+        Example:
+          ablate status studies/quick.yaml
+        """)
+
+    @OptionGroup var location: StudyLocation
+
+    func run() throws {
+        try reportingErrors("status") {
+            let runner = try inspectingRunner(location)
+            let rows = try runner.states()
+            try StandardStreams.emit("trial                     hash              step  job          state")
+            for r in rows {
+                try StandardStreams.emit(r.label.padding(toLength: 25, withPad: " ", startingAt: 0) + " " + r.hash + "  "
+                    + (r.step.map(String.init) ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0) + " "
+                    + (r.job ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0) + " " + r.state
+                    + (r.reason.map { ": \($0)" } ?? ""))
+            }
+            var counts: [String: Int] = [:]
+            for r in rows { counts[r.state.split(separator: " ").first.map(String.init) ?? r.state, default: 0] += 1 }
+            try StandardStreams.emit(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · "))
+        }
+    }
+}
+
+/// `ablate cancel`: cancels what a study has queued or running on Slurm.
+struct CancelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel the Slurm tasks of a study's queued or running trials (they end interrupted; a re-run restarts them).",
+        discussion: """
+        Example:
+          ablate cancel studies/quick.yaml
+        """)
+
+    @OptionGroup var location: StudyLocation
+
+    func run() throws {
+        try reportingErrors("cancel") {
+            let cancelled = try inspectingRunner(location).cancelOnSlurm()
+            try StandardStreams.emit(cancelled.isEmpty ? "nothing of this study is queued or running on Slurm"
+                                     : "cancelled \(cancelled.count) Slurm task(s): \(cancelled.joined(separator: " "))")
         }
     }
 }

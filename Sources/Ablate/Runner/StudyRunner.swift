@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// The signal that asked the runner to stop (0 = none). Set by the SIGINT/SIGTERM handlers, read by the loop.
-nonisolated(unsafe) private var stopSignal: Int32 = 0
+nonisolated(unsafe) var stopSignal: Int32 = 0
 
 /// Runs a study's trials, each as its own process, N at a time, resuming what a previous run left.
 ///
@@ -14,6 +14,9 @@ nonisolated(unsafe) private var stopSignal: Int32 = 0
 /// - interrupted or never started: (re)started;
 /// - running with a free lock: left by a dead runner, restarted; running with a held lock: a live process
 ///   (a trial whose runner was killed, or another runner) owns it, so the runner waits for it and then decides.
+/// - running under a Slurm task (its status names the job): alive while Slurm lists the task or its heartbeat is
+///   fresh; the Slurm executor then attaches to it (never submits it twice), the local one waits for it; a task that
+///   vanished is treated as interrupted and the trial restarts.
 /// A study edit that changed the config of a complete trial (its link points at another hash) is refused unless
 /// the trial is named in `force` (or `force` has "all"); the link is then re-pointed and the new config runs.
 public final class StudyRunner {
@@ -32,6 +35,8 @@ public final class StudyRunner {
         public var terminationGrace = 5.0
         /// Called once the plan is made, before any trial starts (tests use it to race a second runner).
         public var afterPlanning: (@Sendable () -> Void)? = nil
+        /// How trials are launched: as local child processes (default) or as a Slurm job array.
+        public var executor: Executor = .local
 
         public init(command: @escaping @Sendable (_ config: String, _ out: String) -> [String]) {
             self.command = command
@@ -43,6 +48,11 @@ public final class StudyRunner {
         }
     }
 
+    public enum Executor: Sendable {
+        case local
+        case slurm(SlurmOptions)
+    }
+
     /// What happened to one trial in this run.
     public enum Outcome: String, Sendable {
         case complete, failed, interrupted
@@ -50,12 +60,16 @@ public final class StudyRunner {
         case alreadyComplete = "already complete"
         /// Failed before this run and not retried.
         case skippedFailed = "failed earlier (not retried)"
+        /// Queued or running on Slurm when this run returned (--detach, or Ctrl-C without --cancel-on-interrupt).
+        case onSlurm = "left queued or running on Slurm"
     }
 
     public struct Summary: Sendable {
         public var outcomes: [(trial: String, hash: String, outcome: Outcome)]
         /// SIGINT or SIGTERM when the run was stopped, else nil.
         public var stoppedBy: Int32?
+        /// The Slurm array jobs this run submitted (empty with the local executor).
+        public var submittedJobs: [String] = []
         public var failed: Int { outcomes.filter { $0.outcome == .failed || $0.outcome == .skippedFailed }.count }
     }
 
@@ -63,10 +77,12 @@ public final class StudyRunner {
     public let trials: [TrialSpec]
     public let store: RunStore
     public let options: Options
-    private let progress: RunProgress
+    let progress: RunProgress
     /// The verified status of each trial when the plan was made (a failed trial whose status changed since was
     /// run by another runner).
-    private var planned: [String: TrialStatus] = [:]
+    var planned: [String: TrialStatus] = [:]
+    /// When each Slurm-owned trial was last asked about (the local executor asks Slurm at most every 2 s).
+    var slurmAsked: [String: (Date, Bool)] = [:]
 
     public init(study: Study, basePath: String, store: RunStore, options: Options, log: @escaping (String) -> Void,
                 interactive: Bool = false) throws {
@@ -110,8 +126,10 @@ public final class StudyRunner {
         var outcomes: [String: Outcome] = [:]
         var pending: [TrialSpec] = []
         var deferred: [TrialSpec] = []
+        var attached: [(trial: TrialSpec, job: String)] = []
         var seen = Set<String>()
         planned = [:]
+        let active = slurmTasksIfAny()
         for t in trials where seen.insert(t.hash).inserted {
             let dir = store.trialDirectory(hash: t.hash)
             let state = store.verifiedState(hash: t.hash)
@@ -121,7 +139,10 @@ public final class StudyRunner {
                 switch status.status {
                 case .complete: outcomes[t.hash] = .alreadyComplete
                 case .failed: if options.retryFailed { pending.append(t) } else { outcomes[t.hash] = .skippedFailed }
-                case .running: if TrialLock.isHeld(directory: dir) { deferred.append(t) } else { pending.append(t) }
+                case .running:
+                    if let job = status.job {
+                        if slurmAlive(hash: t.hash, job: job, active: active) { attached.append((t, job)) } else { pending.append(t) }
+                    } else if TrialLock.isHeld(directory: dir) { deferred.append(t) } else { pending.append(t) }
                 case .interrupted: pending.append(t)
                 }
             case .absent, .untrusted:
@@ -129,6 +150,11 @@ public final class StudyRunner {
             }
         }
         options.afterPlanning?()
+        if case let .slurm(slurm) = options.executor {
+            return try runOnSlurm(slurm, pending: pending, deferred: deferred, attached: attached, outcomes: outcomes,
+                                  total: seen.count, notes: notes)
+        }
+        deferred += attached.map(\.trial)
         progress.begin(total: seen.count, done: outcomes.values.filter { $0 == .alreadyComplete }.count,
                        failed: outcomes.values.filter { $0 == .skippedFailed }.count)
         for note in notes { progress.line(note) }
@@ -136,19 +162,8 @@ public final class StudyRunner {
             progress.line("\(t.label): trial \(t.hash) is held by a live process; waiting for it")
         }
 
-        stopSignal = 0
-        // A parent may hand us SIGINT/SIGTERM blocked (the mask survives exec); unblock them, or Ctrl-C would do nothing.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        sigaddset(&unblock, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        let previousINT = signal(SIGINT) { stopSignal = $0 }
-        let previousTERM = signal(SIGTERM) { stopSignal = $0 }
-        defer {
-            signal(SIGINT, previousINT)
-            signal(SIGTERM, previousTERM)
-        }
+        let restoreSignals = Self.catchStopSignals()
+        defer { restoreSignals() }
 
         var running: [pid_t: Running] = [:]
         var startError: Error? = nil
@@ -181,7 +196,7 @@ public final class StudyRunner {
                                   reason: store.status(hash: r.trial.hash)?.reason)
             }
             deferred.removeAll { t in
-                guard !TrialLock.isHeld(directory: store.trialDirectory(hash: t.hash)) else { return false }
+                guard !isOwnedElsewhere(t) else { return false }
                 if store.status(hash: t.hash)?.status == .complete {
                     outcomes[t.hash] = .alreadyComplete
                     progress.finished(t.label, outcome: .alreadyComplete, seconds: nil, reason: nil)
@@ -202,6 +217,23 @@ public final class StudyRunner {
         if let startError { throw startError }
         let ordered = trials.map { ($0.label, $0.hash, outcomes[$0.hash] ?? .interrupted) }
         return Summary(outcomes: ordered, stoppedBy: stopped)
+    }
+
+    /// Sets `stopSignal` on SIGINT/SIGTERM until the returned closure restores the previous handlers.
+    static func catchStopSignals() -> () -> Void {
+        stopSignal = 0
+        // A parent may hand us SIGINT/SIGTERM blocked (the mask survives exec); unblock them, or Ctrl-C would do nothing.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        let previousINT = signal(SIGINT) { stopSignal = $0 }
+        let previousTERM = signal(SIGTERM) { stopSignal = $0 }
+        return {
+            signal(SIGINT, previousINT)
+            signal(SIGTERM, previousTERM)
+        }
     }
 
     // MARK: Trials
@@ -351,6 +383,8 @@ public final class StudyRunner {
 /// events above it; otherwise one plain line per event.
 final class RunProgress {
     private var total = 0, done = 0, failed = 0, runningCount = 0
+    /// Trials waiting in Slurm's queue (nil with the local executor: not shown).
+    private var queued: Int? = nil
     private let jobs: Int
     private let interactive: Bool
     private let log: (String) -> Void
@@ -364,11 +398,11 @@ final class RunProgress {
         self.log = log
     }
 
-    func begin(total: Int, done: Int, failed: Int) {
+    func begin(total: Int, done: Int, failed: Int, how: String? = nil) {
         self.total = total
         self.done = done
         self.failed = failed
-        line("\(total) trial(s): \(done) complete, \(failed) failed earlier, \(total - done - failed) to run, \(jobs) at a time")
+        line("\(total) trial(s): \(done) complete, \(failed) failed earlier, \(total - done - failed) to run, \(how ?? "\(jobs) at a time")")
     }
 
     func line(_ text: String) {
@@ -386,7 +420,7 @@ final class RunProgress {
         switch outcome {
         case .complete, .alreadyComplete: done += 1
         case .failed, .skippedFailed: failed += 1
-        case .interrupted: break
+        case .interrupted, .onSlurm: break
         }
         if let seconds, outcome == .complete { durations.append(seconds) }
         let time = seconds.map { String(format: " (%.1f s)", $0) } ?? ""
@@ -401,10 +435,17 @@ final class RunProgress {
         log("\r\u{1B}[K" + statusLine())
     }
 
+    /// The Slurm executor's counts, from squeue.
+    func slurmCounts(queued: Int, running: Int) {
+        self.queued = queued
+        runningCount = running
+        tick()
+    }
+
     func end() { if interactive { log("\r\u{1B}[K" + statusLine() + "\n") } }
 
     func statusLine() -> String {
-        var s = "done \(done)/\(total) · running \(runningCount) · failed \(failed)"
+        var s = "done \(done)/\(total) · " + (queued.map { "queued \($0) · " } ?? "") + "running \(runningCount) · failed \(failed)"
         let remaining = total - done - failed
         if !durations.isEmpty, remaining > 0 {
             let eta = durations.reduce(0, +) / Double(durations.count) * Double(remaining) / Double(jobs)

@@ -11,14 +11,26 @@ public struct TrialStatus: Codable, Equatable, Sendable {
     public var pid: Int32
     public var updated: String
     public var hash: String
+    /// The Slurm array task that owns the trial (`<array job id>_<task id>`), when it runs under
+    /// `ablate run --executor slurm`: written by the runner at submission and kept by every later write from inside
+    /// the task (taken from `SLURM_ARRAY_JOB_ID`/`SLURM_ARRAY_TASK_ID`). Absent for a local trial.
+    public var job: String?
 
-    public init(status: State, step: Int, reason: String? = nil, hash: String) {
+    public init(status: State, step: Int, reason: String? = nil, hash: String, job: String? = TrialStatus.slurmTask()) {
         self.status = status
         self.step = step
         self.reason = reason
         self.pid = ProcessInfo.processInfo.processIdentifier
         self.updated = ISO8601DateFormatter().string(from: Date())
         self.hash = hash
+        self.job = job
+    }
+
+    /// `<array job id>_<task id>` when this process runs inside a Slurm array task, else nil.
+    public static func slurmTask(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let job = environment["SLURM_ARRAY_JOB_ID"], let task = environment["SLURM_ARRAY_TASK_ID"],
+              !job.isEmpty, !task.isEmpty, job.utf8.count < 32, task.utf8.count < 16 else { return nil }
+        return "\(job)_\(task)"
     }
 
     public func write(to path: String) throws {

@@ -19,9 +19,12 @@ name=$(printf '%s' "$text" | sed -n 's/.*"reward":{[^}]*"name":"\([a-z_]*\)".*/\
 hash=$(printf '%s' "$text" | sed -n 's/.*"hash":"\([0-9a-f]*\)".*/\1/p')
 steps=$(printf '%s' "$text" | sed -n 's/.*"max_steps":\([0-9]*\).*/\1/p')
 [ -n "${FAKE_TRIAL_COUNT:-}" ] && echo "$name/$seed" >> "$FAKE_TRIAL_COUNT"
+# Inside a Slurm array task the status names the task, as the trainer's does.
+job=null
+[ -n "${SLURM_ARRAY_JOB_ID:-}" ] && job="\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\""
 status() { # state step reason
-  printf '{"hash":"%s","pid":%d,"reason":%s,"status":"%s","step":%d,"updated":"2026-01-01T00:00:00Z"}\n' \
-    "$hash" $$ "$3" "$1" "$2" > "$out/status.json.tmp" && mv "$out/status.json.tmp" "$out/status.json"
+  printf '{"hash":"%s","job":%s,"pid":%d,"reason":%s,"status":"%s","step":%d,"updated":"2026-01-01T00:00:00Z"}\n' \
+    "$hash" "$job" $$ "$3" "$1" "$2" > "$out/status.json.tmp" && mv "$out/status.json.tmp" "$out/status.json"
 }
 step=0
 trap 'status interrupted $step null; exit 143' TERM
@@ -41,6 +44,7 @@ while [ $step -lt "$steps" ]; do
   auroc=$(( (len * 5 + seed * 3 + step) % 40 + 50 ))
   clen=$(( 30 + (len * 3 + seed + step * 2) % 20 ))
   ent=$(( (len + seed * 7 + step * 11) % 90 + 10 ))
+  status running $step null
   printf '{"kind":"train","step":%d,"rollout_accuracy":0.%02d,"auroc":0.%02d,"completion_length":%d,"entropy":0.%02d,"majority_ratio":null}\n' \
     $step $acc $auroc $clen $ent >> "$out/metrics.jsonl"
 done
