@@ -228,7 +228,7 @@ extension PretrainRecipe {
         var merged = base
         for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
             guard valid.contains(key) else {
-                throw AblateError.invalidRecipe(field: key, value: "\(value)", reason: "unknown key; valid keys: \(AblateError.list(Self.fieldNames))")
+                throw AblateError.invalidRecipe(field: key, value: "\(value)", reason: Suggestion.unknownKey(key, valid: Self.fieldNames, list: AblateError.list(Self.fieldNames)))
             }
             merged[key] = value
         }

@@ -237,7 +237,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         let valid = Set(fieldNames)
         if let unknown = dict.keys.sorted().first(where: { !valid.contains($0) }) {
             throw AblateError.invalidTrainConfig(field: unknown, value: "\(dict[unknown] ?? "")",
-                                                 reason: "unknown key; valid keys: \(fieldNames.joined(separator: ", "))")
+                                                 reason: Suggestion.unknownKey(unknown, valid: fieldNames, list: fieldNames.joined(separator: ", ")))
         }
         do { return try JSONDecoder().decode(TrainConfig.self, from: data) } catch let DecodingError.typeMismatch(type, context) {
             throw AblateError.invalidTrainConfig(field: context.codingPath.map(\.stringValue).joined(separator: "."), value: "(in \(source))",

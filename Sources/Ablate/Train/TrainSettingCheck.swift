@@ -8,7 +8,7 @@ extension TrainConfig {
     /// - Parameters: `value` is the JSON value (from `JSONSerialization`), `text` the value as written.
     public static func checkSetting(key: String, value: Any, text: String) throws {
         guard fieldNames.contains(key) else {
-            throw AblateError.invalidTrainConfig(field: key, value: text, reason: "unknown key; valid keys: \(fieldNames.joined(separator: ", "))")
+            throw AblateError.invalidTrainConfig(field: key, value: text, reason: Suggestion.unknownKey(key, valid: fieldNames, list: fieldNames.joined(separator: ", ")))
         }
         func decoded(_ v: Any) -> TrainConfig? {
             guard let data = try? JSONSerialization.data(withJSONObject: [key: v], options: [.fragmentsAllowed]) else { return nil }
