@@ -109,7 +109,10 @@ extension CheckCommand {
             guard results.contains(where: { $0.state == .complete }) else {
                 throw AblateError.run(reason: "--pilot \(pilot): no complete trials found under \(location.runs)/\(name)/ (run that study first, or declare `sd:` in the study file)")
             }
-            sds = StudyFindings.pooledSD(results: results, suites: s.evaluation.suites, metrics: c.metrics, source: "pilot \(name)")
+            // The pilot's arms that this study's hypotheses compare, when it has them; else all of its arms.
+            let arms = Set(c.hypotheses.flatMap { [$0.variant, $0.control] })
+            sds = StudyFindings.pooledSD(results: results, suites: s.evaluation.suites, metrics: c.metrics,
+                                         source: "pilot \(name)", arms: arms)
         }
         let plan = StudyFindings.plan(study: s, sds: sds)
         try StandardStreams.emit("power plan: \(c.hypotheses.count) primary hypothes\(c.hypotheses.count == 1 ? "is" : "es"), Holm at α = \(c.alpha): planned at α/\(c.hypotheses.count) = \(String(format: "%.4g", c.alpha / Double(c.hypotheses.count))), 80% target, \(c.paired ? "paired (SD of differences σ√2)" : "independent (Welch)")")

@@ -187,7 +187,9 @@ public struct StudyFindings: Codable, Sendable {
                 }
             }
         }
-        let pooled = Self.pooledSD(results: complete, suites: suites, metrics: metrics, source: "this study")
+        let primaryArms = c.map { Set($0.hypotheses.flatMap { [$0.variant, $0.control] }) }.flatMap { $0.isEmpty ? nil : $0 }
+        let pooled = Self.pooledSD(results: complete, suites: suites, metrics: metrics,
+                                   source: primaryArms == nil ? "this study" : "this study's hypothesis arms", arms: primaryArms)
         self.arms = arms
         self.pooledSD = pooled
 
@@ -416,8 +418,14 @@ public struct StudyFindings: Codable, Sendable {
     // MARK: - Planning
 
     /// The pooled between-seed SD of every suite and metric over the complete trials of `results` (a pilot).
-    public static func pooledSD(results: [TrialResult], suites: [String], metrics: [String], source: String) -> [PooledSD] {
-        let complete = results.filter { $0.state == .complete }
+    /// With `arms`, only those variants are pooled (the arms the hypotheses compare: an arm that collapses on some
+    /// seeds and not others would otherwise inflate every hypothesis's SD); when none of them has data, all are.
+    public static func pooledSD(results: [TrialResult], suites: [String], metrics: [String], source: String,
+                                arms only: Set<String>? = nil) -> [PooledSD] {
+        var complete = results.filter { $0.state == .complete }
+        if let only, complete.contains(where: { only.contains($0.variant) }) {
+            complete = complete.filter { only.contains($0.variant) }
+        }
         var out: [PooledSD] = []
         for metric in metrics {
             for suite in suites {

@@ -362,7 +362,8 @@ extension StudyReport {
     func powerSection(_ f: StudyFindings) -> [String] {
         guard study.comparison != nil, !f.pooledSD.isEmpty else { return [] }
         var out = ["## Between-seed variation", ""]
-        out.append("The SD pooled over this study's arms, √(Σ_arms Σ (x − arm mean)² / Σ_arms (n − 1)), with its degrees of freedom: what the power of each primary hypothesis and `ablate check --pilot \(study.name)` use.")
+        let which = (study.comparison?.hypotheses.isEmpty ?? true) ? "this study's arms" : "the arms the primary hypotheses compare (an arm that collapses on some seeds would inflate it)"
+        out.append("The between-seed SD pooled over \(which), √(Σ_arms Σ (x − arm mean)² / Σ_arms (n − 1)), with its degrees of freedom: what the power of each primary hypothesis and `ablate check --pilot \(study.name)` use.")
         out.append("")
         out.append("| suite | metric | pooled SD | df | arms |")
         out.append("|---|---|---:|---:|---:|")
