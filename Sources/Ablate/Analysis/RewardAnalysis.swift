@@ -125,7 +125,8 @@ public struct RewardAnalysis {
         var rows: [Row] = []
         for suite in s.suites {
             guard let family = families.first(where: { $0.name == suite }) else { throw AblateError.unknownSuite(name: suite, valid: TaskRegistry.names) }
-            let problems = try family.problems(count: s.promptCounts[suite] ?? s.prompts, split: .test, seed: s.seed)
+            let problems = try family.problems(count: s.promptCounts[suite] ?? s.prompts, split: .test, seed: s.seed,
+                                               allowFewer: true)  // a small split is taken whole
             let prompts = try problems.map { [Tokenizer.bos] + (try tokenizer.encode($0.prompt)) }
             let jobs = prompts.flatMap { Array(repeating: $0, count: s.groupSize) }
             let gens = try sampler.generate(prompts: jobs, options: SamplingOptions(

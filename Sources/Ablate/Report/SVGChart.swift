@@ -52,8 +52,23 @@ struct SVGChart {
         return out
     }
 
-    let width = 760.0, height = 440.0
-    let left = 70.0, right = 180.0, top = 40.0, bottom = 60.0
+    var width = 760.0, height = 440.0
+    var left = 70.0, right = 180.0, top = 40.0, bottom = 60.0
+    /// Category labels drawn at −30° (long names side by side would overlap); `rotatingLabels` sets it.
+    var rotatedLabels = false
+
+    /// This chart with its category labels rotated when they would not fit side by side (6.5 px a character),
+    /// and the height grown so the rotated labels do not run into the axis title.
+    func rotatingLabels(_ labels: [String]) -> SVGChart {
+        let room = plotWidth / Double(max(labels.count, 1))
+        guard let longest = labels.map(\.count).max(), Double(longest) * 6.5 > room else { return self }
+        var c = self
+        c.rotatedLabels = true
+        let extra = min(140, Double(longest) * 6.5 * 0.5)
+        c.height += extra
+        c.bottom += extra
+        return c
+    }
     var title: String
     var xLabel: String
     var yLabel: String
@@ -109,7 +124,11 @@ struct SVGChart {
         for (t, label) in xTicks {
             let x = xPos(t, xRange)
             out.append(##"<line x1="\##(Self.f(x))" x2="\##(Self.f(x))" y1="\##(Self.f(top + plotHeight))" y2="\##(Self.f(top + plotHeight + 5))" stroke="#333333"/>"##)
-            out.append(##"<text x="\##(Self.f(x))" y="\##(Self.f(top + plotHeight + 18))" text-anchor="middle">\##(Self.escape(label))</text>"##)
+            if rotatedLabels {
+                out.append(##"<text transform="translate(\##(Self.f(x + 4)) \##(Self.f(top + plotHeight + 14))) rotate(-30)" text-anchor="end">\##(Self.escape(label))</text>"##)
+            } else {
+                out.append(##"<text x="\##(Self.f(x))" y="\##(Self.f(top + plotHeight + 18))" text-anchor="middle">\##(Self.escape(label))</text>"##)
+            }
         }
         out.append(##"<rect x="\##(Self.f(left))" y="\##(Self.f(top))" width="\##(Self.f(plotWidth))" height="\##(Self.f(plotHeight))" fill="none" stroke="#333333"/>"##)
         out.append(##"<text x="\##(Self.f(left + plotWidth / 2))" y="\##(Self.f(height - 16))" text-anchor="middle">\##(Self.escape(xLabel))</text>"##)

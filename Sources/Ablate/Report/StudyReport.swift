@@ -180,6 +180,7 @@ public struct StudyReport {
                 let label = Self.metricLabel(metric, study.evaluation.k)
                 let title = "Final \(label) on \(suite) (test split)"
                 let chart = SVGChart(title: title, xLabel: "variant", yLabel: "\(label) (\(Self.unit(metric)))")
+                    .rotatingLabels(study.variants.map(\.name))
                 let base = StudyFindings.baseValue(results, suite, metric)
                 // Proportions: an axis of at least 10 points, so a 2-point gap is not the whole height.
                 let span: Double? = metric == "mean_length" ? nil : 0.1
@@ -196,8 +197,9 @@ public struct StudyReport {
     /// the colour is the reward's and the dash the setting's, named in the legend note; else one colour each.
     func seriesStyles() -> (colour: [String: Int], dash: [String: Int], note: String, caption: String) {
         let settings = variantSettings()
-        let rewards = study.variants.map { settings[$0.name]?.reward ?? $0.name }
-        let others = study.variants.map { settings[$0.name].map { "\($0.shaping) \($0.settings)" } ?? "" }
+        // The reward with its shaping is the colour; the other settings (a learning rate) the dash.
+        let rewards = study.variants.map { settings[$0.name].map { "\($0.reward) \($0.shaping)" } ?? $0.name }
+        let others = study.variants.map { settings[$0.name]?.settings ?? "" }
         let uniqueRewards = rewards.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let uniqueOthers = others.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         guard uniqueRewards.count < study.variants.count, uniqueOthers.count > 1,
@@ -209,7 +211,7 @@ public struct StudyReport {
             colour[v.name] = uniqueRewards.firstIndex(of: rewards[i])
             dash[v.name] = uniqueOthers.firstIndex(of: others[i])
         }
-        return (colour, dash, "\ncolour: reward; dash: other settings", "; colour = reward, dash = the other settings (see Setup)")
+        return (colour, dash, "\ncolour: reward; dash: settings", "; colour = reward, dash = the other settings (see Setup)")
     }
 
     /// The periodic evaluations on the validation split (greedy accuracy per suite over training), one figure per
