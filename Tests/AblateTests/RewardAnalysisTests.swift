@@ -41,3 +41,30 @@ import Testing
         #expect(AnalysisReport.groupCSV(result).hasPrefix("suite,reward,prompt,auroc\narith,good,0,1.000000\n"))
     }
 }
+
+/// Every sampling seed of an analysis study reaches the report: one column per seed and the mean with its range.
+@Suite struct AcrossSeedsTests {
+    @Test func everySeedHasItsColumn() throws {
+        func result(seed: UInt64, flip: Bool) throws -> RewardAnalysis.Result {
+            var settings = RewardAnalysis.Settings()
+            settings.suites = ["arith"]
+            settings.seed = seed
+            settings.resamples = 100
+            settings.rewards = [("r", try RewardRegistry.spec(name: "gold", options: [:]))]
+            var rows: [RewardAnalysis.Row] = []
+            for p in 0..<3 {
+                for (i, correct) in [true, false, true, false].enumerated() {
+                    rows.append(RewardAnalysis.Row(suite: "arith", prompt: p, length: 10 + i, truncated: false, correct: correct,
+                                                   raw: ["r": (correct != flip) ? 1.0 : 0.0]))
+                }
+            }
+            var r = RewardAnalysis.Result(settings: settings, rows: rows, separations: [], spreads: [], comparisons: [], seconds: 0)
+            try RewardAnalysis(settings: settings).summarize(&r)
+            return r
+        }
+        let lines = AnalysisReport.acrossSeeds([try result(seed: 1, flip: false), try result(seed: 2, flip: true)])
+        #expect(lines.contains("| suite | reward | seed 1 | seed 2 | mean [min, max] |"))
+        #expect(lines.contains { $0.hasPrefix("| arith | r | 1.000 [") && $0.hasSuffix("| 0.500 [0.000, 1.000] |") }, "\(lines)")
+        #expect(AnalysisReport.acrossSeeds([try result(seed: 1, flip: false)]).isEmpty)
+    }
+}

@@ -128,13 +128,36 @@ public enum AnalysisReport {
     }
 
     /// Writes `<dir>/<name>.md`, its figures and CSVs in `<dir>/<name>/`; returns the report path.
+    /// Every sampling seed's within-group AUROC per suite and reward side by side, with the spread over seeds: a
+    /// reward whose AUROC deviates from 0.5 the same way at every seed carries information; one that scatters
+    /// around 0.5 (the random controls) does not.
+    public static func acrossSeeds(_ results: [RewardAnalysis.Result]) -> [String] {
+        guard results.count > 1, let first = results.first else { return [] }
+        var out = ["## Across sampling seeds", "",
+                   "Each sampling seed draws its own prompts' completions. Within-group AUROC [95% bootstrap CI over groups] per seed; the last column is the mean over seeds and their range.", "",
+                   "| suite | reward | " + results.map { "seed \($0.settings.seed)" }.joined(separator: " | ") + " | mean [min, max] |",
+                   "|---|---|" + String(repeating: "---|", count: results.count) + "---|"]
+        for sep in first.separations {
+            let cells = results.map { r -> (String, Double?) in
+                guard let s = r.separations.first(where: { $0.suite == sep.suite && $0.reward == sep.reward }) else { return ("–", nil) }
+                return ("\(f(s.auroc)) [\(f(s.aurocLow)), \(f(s.aurocHigh))]", s.auroc.isFinite ? s.auroc : nil)
+            }
+            let values = cells.compactMap(\.1)
+            let summary = values.isEmpty ? "–" : "\(f(values.reduce(0, +) / Double(values.count))) [\(f(values.min() ?? .nan)), \(f(values.max() ?? .nan))]"
+            out.append("| \(sep.suite) | \(sep.reward) | " + cells.map(\.0).joined(separator: " | ") + " | \(summary) |")
+        }
+        return out + [""]
+    }
+
     public static func write(_ r: RewardAnalysis.Result, name: String, notebooks dir: String, title: String, studyFile: String?,
-                             codeVersion: String, machine: String) throws -> String {
+                             codeVersion: String, machine: String, acrossSeeds results: [RewardAnalysis.Result] = []) throws -> String {
         let folder = "\(dir)/\(name)"
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw AblateError.io(path: folder, reason: "cannot create the figure folder (\(error.localizedDescription))")
         }
         var md = markdown(r, title: title, studyFile: studyFile, codeVersion: codeVersion, machine: machine)
+        let across = acrossSeeds(results)
+        if !across.isEmpty { md += "\n" + across.joined(separator: "\n") }
         md += "\n## Figures\n\n"
         for fig in figures(r) {
             try RunStore.writeAtomically(text: fig.svg, to: "\(folder)/\(fig.name).svg")

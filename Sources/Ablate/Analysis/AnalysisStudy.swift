@@ -14,13 +14,20 @@ public enum AnalysisStudy {
         settings.groupSize = a.numGenerations
         settings.temperature = Float(a.temperature)
         settings.maxNewTokens = a.maxCompletionLength
-        settings.seed = UInt64(max(0, study.seeds.first ?? 1))
         settings.threads = threads
         settings.rewards = try a.rewards.map { ($0.label, try RewardSpec.decode(json: $0.spec.serialized)) }
-        let result = try RewardAnalysis(settings: settings).run(progress: progress)
+        // Every sampling seed of the study: the report's tables are the first seed's; "Across sampling seeds"
+        // puts every seed's AUROC per reward and suite side by side.
+        var results: [RewardAnalysis.Result] = []
+        for seed in study.seeds {
+            settings.seed = UInt64(max(0, seed))
+            if study.seeds.count > 1 { progress("sampling seed \(seed)") }
+            results.append(try RewardAnalysis(settings: settings).run(progress: progress))
+        }
+        guard let first = results.first else { throw AblateError.run(reason: "\(study.path) has no seeds") }
         let info = RunInfo.current()
-        return try AnalysisReport.write(result, name: study.name, notebooks: notebooks, title: study.name,
+        return try AnalysisReport.write(first, name: study.name, notebooks: notebooks, title: study.name,
                                         studyFile: study.path, codeVersion: info.codeVersion,
-                                        machine: info.machineDescription)
+                                        machine: info.machineDescription, acrossSeeds: results)
     }
 }
