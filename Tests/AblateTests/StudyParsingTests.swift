@@ -122,8 +122,9 @@ let brokenStudies: [BrokenStudy] = [
         let rc = try Study.load(path: root.appendingPathComponent("studies/reward-correctness.yaml").path)
         #expect(rc.kind == .analysis)
         let plan = rc.analysisPlan
-        #expect(plan.map(\.suite) == ["arith", "word", "trace"])
-        #expect(plan.allSatisfy { $0.prompts >= 300 && $0.completions == $0.prompts * 8 })
+        // Three sampling seeds × three suites; arith's test split at the base knobs holds about 330 problems.
+        #expect(plan.map(\.suite) == Array(repeating: ["arith", "word", "trace"], count: 3).flatMap { $0 })
+        #expect(plan.allSatisfy { $0.prompts >= 250 && $0.completions == $0.prompts * 8 })
     }
 
     @Test func gridExpandsVariantsTimesSeeds() throws {
