@@ -28,19 +28,32 @@ public struct RunInfo: Codable, Sendable, Equatable {
         return m
     }
 
-    static func gitVersion() -> String? {
+    /// `git describe --always --abbrev=12` of `directory` (the working directory by default), with "-dirty" when
+    /// the code differs from that commit: tracked or new files under Sources/, Package.swift or Fuzz/. Reports,
+    /// study files and docs are not code, so regenerating a report in the checkout (as `ablate run` does) does
+    /// not make the next trial's version "dirty".
+    static func gitVersion(directory: String? = nil) -> String? {
+        guard let commit = git(["describe", "--always", "--abbrev=12"], directory: directory) else { return nil }
+        guard let status = git(["status", "--porcelain", "--", "Sources", "Package.swift", "Fuzz"], directory: directory) else {
+            return commit
+        }
+        return status.isEmpty ? commit : commit + "-dirty"
+    }
+
+    /// The trimmed standard output of `git ARGS`, nil when git is missing or fails.
+    static func git(_ arguments: [String], directory: String?) -> String? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "describe", "--always", "--dirty", "--abbrev=12"]
+        p.arguments = ["git"] + arguments
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice
         do { try p.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { return nil }
-        let s = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return s.isEmpty ? nil : s
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The Swift compiler this binary was built with (to the precision `#if compiler` tells).
