@@ -100,7 +100,7 @@ extension CheckCommand {
     func emitPlan(_ s: Study) throws {
         guard let c = s.comparison else { return }
         if c.hypotheses.isEmpty {
-            try StandardStreams.emit("hypotheses: none declared (every comparison will be exploratory); declare them under comparisons.hypotheses")
+            try StandardStreams.emit("hypotheses: none declared (every comparison will be exploratory); declare them as `hypotheses:` in the study file")
             return
         }
         var sds: [StudyFindings.PooledSD] = []

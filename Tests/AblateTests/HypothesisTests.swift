@@ -46,6 +46,28 @@ import Testing
         #expect(!(s.variants.first { $0.name == "a_lo" }?.overrides.contains { $0.key == "control" } ?? true))
     }
 
+    /// The design may stand at the top level (the study's headline) as well as under `comparisons:`, not in both.
+    @Test func theDesignAtTheTopLevel() throws {
+        let s = try Self.parse("""
+            comparisons: {control: b_hi}
+            smallest_effect: {accuracy: 0.03}
+            sd: {accuracy: 0.02}
+            hypotheses:
+              - {variant: a_hi, suite: arith, metric: accuracy, alternative: greater}
+            """)
+        #expect(s.comparison?.hypotheses == [Study.Hypothesis(variant: "a_hi", control: "b_hi", suite: "arith", metric: "accuracy", alternative: .greater)])
+        #expect(s.comparison?.declaredSD("accuracy", "word") == 0.02)
+        #expect(throws: AblateError.self) {
+            _ = try Self.parse("comparisons: {control: b_hi, smallest_effect: {accuracy: 0.03}}\nsmallest_effect: {accuracy: 0.02}\n")
+        }
+        do {
+            _ = try Self.parse("hypotheses:\n  - {variant: a_hi, suite: arith, metric: accuracy}\n")
+            Issue.record("hypotheses without comparisons accepted")
+        } catch {
+            #expect("\(error)".contains("add `comparisons: {control: <variant>}`"), "\(error)")
+        }
+    }
+
     struct Broken: Sendable, CustomTestStringConvertible {
         let name, yaml, at, says: String
         var testDescription: String { name }

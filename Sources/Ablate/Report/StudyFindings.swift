@@ -471,7 +471,7 @@ public struct StudyFindings: Codable, Sendable {
                 ?? c.declaredSD(h.metric, h.suite).map { PooledSD(suite: h.suite, metric: h.metric, sd: $0, df: nil, arms: 0, source: "declared in the study file") }
             var plan = PlannedHypothesis(hypothesis: h, smallestEffect: delta, sd: sd, seeds: study.seeds.count, alpha: alpha)
             guard let sd, sd.sd > 0 else {
-                plan.reason = "no SD for \(h.suite) \(h.metric): give --pilot STUDY (a study run with these metrics) or declare `sd: {\(h.metric): ...}` under comparisons"
+                plan.reason = "no SD for \(h.suite) \(h.metric): give --pilot STUDY (a study run with these metrics) or declare `sd: {\(h.metric): ...}` in the study file"
                 return plan
             }
             var row = Comparison(primary: true, variant: h.variant, control: h.control, suite: h.suite, metric: h.metric,

@@ -73,7 +73,7 @@ extension StudyReport {
             return out + ["No comparisons were requested (the study has no `comparisons:`).", ""] + againstBase(f)
         }
         if c.hypotheses.isEmpty {
-            out.append("**No primary hypotheses declared**: every comparison in this report is exploratory (uncorrected) and draws no verdict. A study declares them under `comparisons: {hypotheses: [...], smallest_effect: {...}}`.")
+            out.append("**No primary hypotheses declared**: every comparison in this report is exploratory (uncorrected) and draws no verdict. A study declares them as `hypotheses:` with `smallest_effect:` (at the top level or under `comparisons:`).")
             out.append("")
             return out + againstBase(f)
         }

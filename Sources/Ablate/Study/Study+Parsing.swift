@@ -6,8 +6,10 @@ import Yams
 
 extension Study {
     /// Top-level keys of a study file.
-    public static let topLevelKeys = ["analysis", "base_model", "comparisons", "description", "evaluation", "kind",
-                                      "seeds", "train", "variants"]
+    public static let topLevelKeys = ["analysis", "base_model", "comparisons", "description", "evaluation", "hypotheses",
+                                      "kind", "sd", "seeds", "smallest_effect", "train", "variants"]
+    /// The study's declared design, at the top level (as the study's own headline) or inside `comparisons:`.
+    static let designKeys = ["hypotheses", "sd", "smallest_effect"]
     static let evaluationKeys = ["k", "n", "suites"]
     static let comparisonKeys = ["alpha", "control", "correction", "hypotheses", "metrics", "paired", "sd",
                                  "smallest_effect"]
@@ -187,7 +189,18 @@ extension Study {
                 guard alpha > 0, alpha < 1 else { throw r.fail(a, "comparisons.alpha: \(alpha) must be in (0, 1)") }
             }
             comparison = Comparison(control: control, metrics: metrics, paired: paired, correction: correction, alpha: alpha)
-            try r.plan(pairs, into: &comparison!, variants: variants, suites: evaluation.suites)
+            // The design keys may stand at the top level or inside `comparisons:`, not both.
+            var design = pairs
+            for key in designKeys {
+                guard let found = top.first(where: { $0.key == key }) else { continue }
+                if pairs.value(key) != nil {
+                    throw r.fail(found.keyNode, "\(key): given both at the top level and under comparisons; keep one")
+                }
+                design.append(found)
+            }
+            try r.plan(design, into: &comparison!, variants: variants, suites: evaluation.suites)
+        } else if let found = top.first(where: { designKeys.contains($0.key) }) {
+            throw r.fail(found.keyNode, "\(found.key): a study's hypotheses compare variants with a control; add `comparisons: {control: <variant>}`")
         }
 
         // Analysis.
@@ -472,7 +485,7 @@ extension StudyReader {
                 throw fail(mNode, "comparisons.hypotheses[].metric: unknown metric '\(metric)'; please provide one of \(metricList)")
             }
             guard c.smallestEffect[metric] != nil else {
-                throw fail(mNode, "comparisons.hypotheses[].metric: '\(metric)' has no smallest effect; declare it as `smallest_effect: {\(metric): ...}` under comparisons (the smallest difference that matters)")
+                throw fail(mNode, "comparisons.hypotheses[].metric: '\(metric)' has no smallest effect; declare it as `smallest_effect: {\(metric): ...}` (the smallest difference that matters)")
             }
             var alternative = Alternative.twoSided
             if let aNode = h.value("alternative") {
