@@ -17,7 +17,7 @@ enum FuzzTarget: String {
         return FuzzTarget(rawValue: name) ?? .stats
     }()
 
-    nonisolated(unsafe) static let tokenizer = try? TaskVocabulary.tokenizer()
+    static let tokenizer = try? TaskVocabulary.tokenizer()
 
     func run(_ data: Data) {
         switch self {

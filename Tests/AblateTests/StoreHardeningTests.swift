@@ -309,7 +309,7 @@ let corruptions: [Corruption] = [
             env["FAKE_TRIAL_SLEEP"] = "0.02"
             env["FAKE_TRIAL_COUNT"] = count
             p.environment = env
-            FileManager.default.createFile(atPath: dir + "/runner\(n).log", contents: nil)
+            _ = FileManager.default.createFile(atPath: dir + "/runner\(n).log", contents: nil)
             let log = FileHandle(forWritingAtPath: dir + "/runner\(n).log") ?? FileHandle.nullDevice
             p.standardOutput = log
             p.standardError = log

@@ -271,7 +271,7 @@ func launchRunner(_ binary: String, study: String, in dir: String, sleep: String
     env["FAKE_TRIAL_SLEEP"] = sleep
     p.environment = env
     let log = FileHandle(forWritingAtPath: dir + "/runner.log") ?? {
-        FileManager.default.createFile(atPath: dir + "/runner.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/runner.log", contents: nil)
         return FileHandle(forWritingAtPath: dir + "/runner.log") ?? FileHandle.nullDevice
     }()
     p.standardOutput = log
