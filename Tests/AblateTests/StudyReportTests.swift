@@ -40,6 +40,18 @@ import Testing
         }
     }
 
+    /// Writing a report removes the figures an earlier version of the study left in its folder, nothing else.
+    @Test func writingRemovesStaleFigures() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/fixture", withIntermediateDirectories: true)
+        try "old".write(toFile: dir + "/fixture/final-trace-accuracy.svg", atomically: true, encoding: .utf8)
+        try "keep".write(toFile: dir + "/fixture/notes.txt", atomically: true, encoding: .utf8)
+        _ = try fixture().write(notebooks: dir)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/fixture")
+        #expect(!names.contains("final-trace-accuracy.svg") && names.contains("notes.txt") && names.contains("learning-curve.svg"))
+    }
+
     @Test func renderingTwiceGivesTheSameBytes() throws {
         let a = try fixture().render(), b = try fixture().render()
         #expect(a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1))

@@ -27,6 +27,16 @@ public struct StudyReport {
         let files = render()
         try RunStore.makeDirectory("\(dir)/\(study.name)")
         for (name, text) in files { try RunStore.writeAtomically(Data(text.utf8), to: "\(dir)/\(name)") }
+        // A figure an earlier version of the study wrote (a suite or metric it no longer has) would sit beside
+        // the report as if it belonged to it: the report's folder keeps only what this report wrote.
+        let folder = "\(dir)/\(study.name)"
+        let written = Set(files.map { ($0.0 as NSString).lastPathComponent })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where (name.hasSuffix(".svg") || name.hasSuffix(".csv")) && !written.contains(name) {
+            do { try FileManager.default.removeItem(atPath: "\(folder)/\(name)") } catch {
+                throw AblateError.io(path: "\(folder)/\(name)", reason: "an earlier report's figure could not be removed (\(error.localizedDescription))")
+            }
+        }
         return "\(dir)/\(study.name).md"
     }
 
