@@ -137,6 +137,7 @@ public struct StudyFindings: Codable, Sendable {
     /// Seeds per arm below which the probability of improvement is not reported (its bootstrap over 2 seeds
     /// only knows 0, ½ and 1).
     public static let minimumSeedsForImprovement = 3
+    /// Bootstrap draws for the probability-of-improvement interval (seeded, so reproducible).
     static let resamples = 5000
     static let bootstrapSeed: UInt = 20_260_101
     static let targetPower = 0.8

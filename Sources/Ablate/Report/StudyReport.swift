@@ -10,10 +10,6 @@ public struct StudyReport {
     public let study: Study
     public let results: [TrialResult]
 
-    /// Bootstrap draws for the probability-of-improvement interval (seeded, so reproducible).
-    static let resamples = 5000
-    static let bootstrapSeed: UInt = 20_260_101
-
     public init(study: Study, results: [TrialResult]) {
         self.study = study
         self.results = results
