@@ -23,6 +23,11 @@ public struct ArithConfig: TaskConfig {
     /// Longest prompt + solution in characters. 120: the 128-token context minus BOS and EOS, minus slack
     /// for sampled completions slightly longer than the gold one.
     public var maxChars = 120
+    /// How solutions are written (`ArithSolutions`). nil is `canonical`, and is left out of the knobs' JSON, so
+    /// every recipe and trial hash from before this knob existed stays the same.
+    public var solutions: ArithSolutions? = nil
+
+    public static let optionalKeys = ["solutions"]
 
     public init() {}
 
@@ -65,6 +70,15 @@ public struct ArithFamily: TaskFamily {
         let problem = Problem(family: name, identity: "\(name):\(expr.commutativeForm)", prompt: "\(text)=?\n",
                               answer: String(answer),
                               solution: SolutionFormat.render(steps: steps.map(\.text), answer: String(answer)))
+        // Which problems a split holds is decided by the canonical solution; a varied one replaces it only when it
+        // fits the same length budget.
+        if config.solutions == .varied, problem.text.count <= config.maxChars,
+           let written = variedExpression(expr, source: text, rng: &rng),
+           let (derived, value) = solve(written, source: text, slip: nil), value == answer {
+            let varied = Problem(family: name, identity: problem.identity, prompt: problem.prompt, answer: problem.answer,
+                                 solution: SolutionFormat.render(steps: derived.map(\.text), answer: String(answer)))
+            if varied.text.count <= config.maxChars { return varied }
+        }
         return problem.text.count <= config.maxChars ? problem : nil
     }
 
@@ -75,9 +89,11 @@ public struct ArithFamily: TaskFamily {
               let expr = try? ExprParser.parse(String(problem.prompt.dropLast(suffix.count))),
               problem.identity == "\(name):\(expr.commutativeForm)" else { return nil }
         let text = expr.rendered
-        return Self.firstFlaw(operations: expr.operationCount, gold: problem.answer,
+        // A varied corpus slips inside a random derivation (the same one for each slip tried).
+        let written = config.solutions == .varied ? variedExpression(expr, source: text, rng: &rng) ?? expr : expr
+        return Self.firstFlaw(operations: written.operationCount, gold: problem.answer,
                               maxSolutionChars: config.maxChars - problem.prompt.count, rng: &rng) { slip in
-            guard let (steps, answer) = solve(expr, source: text, slip: slip) else { return nil }
+            guard let (steps, answer) = solve(written, source: text, slip: slip) else { return nil }
             return (SolutionFormat.render(steps: steps.map(\.text), answer: String(answer)), String(answer), slip.index)
         }
     }
@@ -98,6 +114,21 @@ public struct ArithFamily: TaskFamily {
         }
         let k = rng.int(in: 1...(leaves - 1))
         return .binary(op, tree(leaves: k, ops: ops, rng: &rng), tree(leaves: leaves - k, ops: ops, rng: &rng))
+    }
+
+    /// Random derivations tried before a draw keeps the canonical one (a rewrite may leave the value range).
+    static let derivationAttempts = 4
+
+    /// A random rewrite of `expr` (`Derivation.vary`) whose every intermediate result is in range; nil when
+    /// `derivationAttempts` rewrites all left it.
+    private func variedExpression(_ expr: Expr, source: String, rng: inout TaskRNG) -> Expr? {
+        for _ in 0..<Self.derivationAttempts {
+            let candidate = Derivation.vary(expr, rng: &rng)
+            if let (steps, _) = solve(candidate, source: source, slip: nil), steps.allSatisfy({ inRange($0.result) }) {
+                return candidate
+            }
+        }
+        return nil
     }
 
     private func inRange(_ v: Int64) -> Bool {

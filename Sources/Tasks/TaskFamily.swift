@@ -116,12 +116,17 @@ extension TaskFamily {
 public protocol TaskConfig: Codable, Sendable, Equatable {
     /// Name used in error messages (the family name).
     static var scope: String { get }
+    /// Optional knobs: left out of the JSON while nil (so adding one changes no existing hash), yet accepted as
+    /// overrides.
+    static var optionalKeys: [String] { get }
     init()
     /// Throws `TasksError.invalidConfig` naming the first bad knob.
     func validate() throws
 }
 
 extension TaskConfig {
+    public static var optionalKeys: [String] { [] }
+
     /// Defaults overridden by the keys of a JSON object; unknown keys and wrong types are errors.
     public static func decoding(overridesJSON: String) throws -> Self {
         let defaults = Self()
@@ -134,8 +139,8 @@ extension TaskConfig {
         }
         var merged = base
         for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {  // first unknown key, deterministically
-            guard base[key] != nil else {
-                throw TasksError.unknownConfigKey(scope: scope, key: key, valid: base.keys.sorted())
+            guard base[key] != nil || optionalKeys.contains(key) else {
+                throw TasksError.unknownConfigKey(scope: scope, key: key, valid: (Array(base.keys) + optionalKeys).sorted())
             }
             merged[key] = value
         }
