@@ -23,12 +23,18 @@ public struct RewardOption: Sendable, Equatable {
     /// nil = required (only `weighted`'s components: a composite has no sensible default).
     public var defaultValue: RewardOptionValue?
     public var help: String
+    /// false for an option added after trials were recorded: at its default it is left out of a resolved spec (and
+    /// so of every config and trial hash), and written only when set to something else. Every option the first
+    /// rewards shipped with is recorded always.
+    public var recordedAtDefault: Bool
 
-    public init(_ name: String, _ kind: Kind, default defaultValue: RewardOptionValue?, help: String) {
+    public init(_ name: String, _ kind: Kind, default defaultValue: RewardOptionValue?, help: String,
+                recordedAtDefault: Bool = true) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
         self.help = help
+        self.recordedAtDefault = recordedAtDefault
     }
 
     /// What a value must look like, for error messages and `ablate rewards`.

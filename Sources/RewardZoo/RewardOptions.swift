@@ -5,7 +5,10 @@ import MiniLM
 /// reward, reported rather than trapped).
 public struct RewardOptions: Sendable, Hashable {
     public let reward: String
+    /// What a resolved spec records: every option, except one with `recordedAtDefault == false` at its default.
     public let values: [String: RewardOptionValue]
+    /// The defaults of the options left out of `values`; the getters read them like any other.
+    private let implied: [String: RewardOptionValue]
 
     /// Validates `given` against `options` (unknown names, types, ranges) and fills in the defaults.
     public init(reward: String, options: [RewardOption], given: [String: RewardOptionValue]) throws {
@@ -14,21 +17,25 @@ public struct RewardOptions: Sendable, Hashable {
             throw RewardZooError.unknownOption(reward: reward, option: key, valid: valid)
         }
         var values: [String: RewardOptionValue] = [:]
+        var implied: [String: RewardOptionValue] = [:]
         for option in options {
-            if let v = given[option.name] {
-                values[option.name] = try option.check(v, reward: reward)
+            let v: RewardOptionValue
+            if let given = given[option.name] {
+                v = try option.check(given, reward: reward)
             } else if let d = option.defaultValue {
-                values[option.name] = d
+                v = d
             } else {
                 throw RewardZooError.missingOption(reward: reward, option: option.name)
             }
+            if !option.recordedAtDefault, v == option.defaultValue { implied[option.name] = v } else { values[option.name] = v }
         }
         self.reward = reward
         self.values = values
+        self.implied = implied
     }
 
     private func value(_ name: String) throws -> RewardOptionValue {
-        guard let v = values[name] else {
+        guard let v = values[name] ?? implied[name] else {
             throw RewardZooError.unknownOption(reward: reward, option: name, valid: values.keys.sorted())
         }
         return v

@@ -116,6 +116,7 @@ extension RewardSpec {
     public static var `default`: RewardSpec {
         let options = GradientNormReward.options
         return RewardSpec(resolvedName: GradientNormReward.name,
-                          options: Dictionary(uniqueKeysWithValues: options.compactMap { o in o.defaultValue.map { (o.name, $0) } }))
+                          options: Dictionary(uniqueKeysWithValues: options.filter(\.recordedAtDefault)
+                                .compactMap { o in o.defaultValue.map { (o.name, $0) } }))
     }
 }

@@ -100,7 +100,13 @@ import Testing
             for config in Self.configurations(t) {
                 let spec = try RewardRegistry.spec(name: t.name, options: config)
                 #expect(try RewardSpec.decode(json: spec.json()) == spec, "\(spec)")
-                #expect(Set(spec.options.keys) == Set(t.options.map(\.name)), "\(t.name): every option resolved")
+                // Every option resolved, except one added later (`recordedAtDefault == false`) left at its default.
+                let always = Set(t.options.filter(\.recordedAtDefault).map(\.name))
+                #expect(always.isSubset(of: spec.options.keys) && Set(spec.options.keys).isSubset(of: t.options.map(\.name)),
+                        "\(t.name): every option resolved")
+                for o in t.options where !o.recordedAtDefault {
+                    #expect(spec.options[o.name] != o.defaultValue, "\(t.name).\(o.name) is recorded only away from its default")
+                }
             }
         }
     }

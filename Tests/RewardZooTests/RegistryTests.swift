@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func unknownOptionListsTheRewardsOptions() {
-        #expect(throws: RewardZooError.unknownOption(reward: "vigor", option: "length", valid: ["length_correction", "params", "focal_lambda"])) {
+        #expect(throws: RewardZooError.unknownOption(reward: "vigor", option: "length", valid: ["length_correction", "params", "focal_lambda", "focal_metric", "focal_target"])) {
             try RewardRegistry.spec(name: "vigor", options: ["length": "sqrt"])
         }
         #expect(throws: RewardZooError.unknownOption(reward: "gold", option: "p", valid: [])) {
@@ -30,7 +30,7 @@ import Testing
     static let badValues: [Named<(String, String, String), String>] = [
         Named("choice", ("vigor", "length_correction", "cube"),
               "bad value 'cube' for option 'length_correction' of reward 'vigor': expected one of 'none', 'sqrt', 'linear'"),
-        Named("below range", ("vigor", "focal_lambda", "-1"), "bad value '-1' for option 'focal_lambda' of reward 'vigor': expected a number in 0.0...10.0"),
+        Named("below range", ("vigor", "focal_lambda", "-11"), "bad value '-11' for option 'focal_lambda' of reward 'vigor': expected a number in -10.0...10.0"),
         Named("not a number", ("vigor", "focal_lambda", "high"), "bad value 'high' for option 'focal_lambda'"),
         Named("NaN", ("random", "p", "nan"), "bad value 'nan' for option 'p' of reward 'random': expected a number in 0.0...1.0"),
         Named("above range", ("random", "p", "2"), "expected a number in 0.0...1.0"),
@@ -123,7 +123,7 @@ import Testing
         #expect(d.map(\.name) == RewardRegistry.names)
         let vigor = try #require(d.first)
         #expect(vigor.signals == ["grad_norm"] && vigor.defaultShaping == "rank" && !vigor.usesGold)
-        #expect(vigor.options.map(\.name) == ["length_correction", "params", "focal_lambda"])
+        #expect(vigor.options.map(\.name) == ["length_correction", "params", "focal_lambda", "focal_metric", "focal_target"])
         #expect(vigor.options[0].defaultValue == "sqrt" && vigor.options[0].expected == "one of 'none', 'sqrt', 'linear'")
         #expect(d.first { $0.name == "gold" }?.usesGold == true)
         #expect(d.first { $0.name == "weighted" }?.options.first?.defaultValue == nil)

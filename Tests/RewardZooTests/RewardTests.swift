@@ -60,8 +60,54 @@ import Testing
         #expect(r.needs.signals == [.gradNorm, .tokenEntropies])
         var g = normGroup([1, 1], tokens: [2, 4])
         g.tokenEntropies = [[1, 3], [0.25, 0.25, 0.25, 0.25]]
-        // −1·√2·2^0.5 = −2; −1·√4·0.25^0.5 = −1
-        expectScores(try r.score(g), [-2, -1])
+        // −1·√2·(2 + 1e-6)^0.5 ≈ −2; −1·√4·(0.25 + 1e-6)^0.5 ≈ −1 (VIGOR's ε inside the base)
+        expectScores(try r.score(g), [-2.0.squareRoot() * (2 + 1e-6).squareRoot(), -2 * (0.25 + 1e-6).squareRoot()])
+    }
+
+    /// VIGOR's config default λ = −0.5: a low-entropy completion is pushed away from 0 (over-confidence costs),
+    /// and a zero-entropy one stays finite through the ε floor.
+    @Test func negativeFocalLambdaPenalisesOverConfidence() throws {
+        let r = try reward("vigor", ["focal_lambda": "-0.5", "length_correction": "none"])
+        var g = normGroup([1, 1, 1], tokens: [1, 1, 1])
+        g.tokenEntropies = [[4], [0.25], [0]]
+        let s = try r.score(g)
+        expectScores(Array(s.prefix(2)), [-pow(4 + 1e-6, -0.5), -pow(0.25 + 1e-6, -0.5)])
+        let zero = try #require(s[2])
+        #expect(zero.isFinite && abs(zero - -pow(1e-6, -0.5)) < 1e-6 * 1e3)
+        #expect(s[2]! < s[1]! && s[1]! < s[0]!, "the most confident ranks last")
+    }
+
+    /// `focal_metric: p_norm`: w = 1 − mean token probability for completions above `focal_target`, else 1.
+    @Test func pNormFocalWeighting() throws {
+        let r = try reward("vigor", ["focal_lambda": "1", "focal_metric": "p_norm", "focal_target": "0.9",
+                                     "length_correction": "none"])
+        #expect(r.needs.signals == [.gradNorm, .tokenLogProbs])
+        var g = normGroup([2, 2], tokens: [2, 2])
+        g.tokenLogProbs = [[log(0.98), log(0.94)], [log(0.5), log(0.7)]]
+        // p̄ = 0.96 > 0.9: −2·0.04; p̄ = 0.6 ≤ 0.9: untouched
+        expectScores(try r.score(g), [-2 * 0.04, -2])
+        let all = try reward("vigor", ["focal_lambda": "1", "focal_metric": "p_norm", "length_correction": "none"])
+        expectScores(try all.score(g), [-2 * 0.04, -2 * 0.4])
+    }
+
+    @Test func entropyFocalTargetWeightsOnlyLowEntropyCompletions() throws {
+        let r = try reward("vigor", ["focal_lambda": "1", "focal_target": "0.5", "length_correction": "none"])
+        var g = normGroup([1, 1], tokens: [1, 1])
+        g.tokenEntropies = [[0.1], [2]]
+        expectScores(try r.score(g), [-(0.1 + 1e-6), -1])
+    }
+
+    /// Options added after trials were recorded stay out of a resolved spec at their defaults (so no existing
+    /// trial hash changes), also when given explicitly, and appear when set to anything else.
+    @Test func laterOptionsAreRecordedOnlyWhenSet() throws {
+        let plain = try RewardRegistry.spec(name: "vigor", options: [:])
+        let explicit = try RewardRegistry.spec(name: "vigor", options: ["focal_metric": "entropy", "focal_target": "0"])
+        #expect(try plain.json() == #"{"focal_lambda":0,"length_correction":"sqrt","name":"vigor","params":"all"}"#)
+        #expect(try explicit.json() == plain.json())
+        #expect(RewardSpec.default == plain)
+        let set = try RewardRegistry.spec(name: "vigor", options: ["focal_lambda": "-0.5", "focal_metric": "p_norm"])
+        #expect(try set.json() == #"{"focal_lambda":-0.5,"focal_metric":"p_norm","length_correction":"sqrt","name":"vigor","params":"all"}"#)
+        #expect(try RewardSpec.decode(json: set.json()) == set)
     }
 }
 
