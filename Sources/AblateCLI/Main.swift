@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RewardZoo
 
 @main
 struct AblateCommand: ParsableCommand {
@@ -14,6 +15,8 @@ struct AblateCommand: ParsableCommand {
         CPUSupport.requireBuildTarget()
         BLASCoreStartup.run()  // may re-execute the process: before anything else opens files or changes signals
         StandardStreams.prepare()
+        // The failure-isolation tests run `ablate train --reward fault` as a subprocess; users never see `fault`.
+        if ProcessInfo.processInfo.environment["REWARDZOO_TEST_REWARDS"] == "1" { RewardRegistry.register(FaultReward.self) }
         main(nil)
     }
 }

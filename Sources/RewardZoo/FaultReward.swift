@@ -1,5 +1,6 @@
 /// `fault`: test only — for testing failure isolation (a NaN or an error mid-run must mark the run failed with
-/// the step, never crash or continue silently).
+/// the step, never crash or continue silently). Not in `RewardRegistry.builtIn`: tests register it
+/// (`RewardRegistry.register(FaultReward.self)`), and `ablate` does when `REWARDZOO_TEST_REWARDS=1`.
 ///
 /// - From step `at_step` on: `kind: nan` returns NaN for every completion, `kind: error` throws
 ///   `RewardZooError.injectedFault(step:)`; before it, 0 for every completion. Default `at_step` 1, so step 0

@@ -3,7 +3,7 @@
 /// `score` returns one value per completion of the group, in sampling order: higher is better; nil = abstain
 /// (that completion gets advantage 0 and is left out of its group's statistics). A non-finite value is a bug the
 /// trainer reports as a failed run (`RewardPipeline` turns it into `RewardZooError.nonFinite`).
-/// Adding a reward is one file with one conforming type and one line in `RewardRegistry.types`.
+/// Adding a reward is one file with one conforming type and one line in `RewardRegistry.builtIn`.
 public protocol IntrinsicReward: Sendable {
     /// Permanent id, e.g. "vigor" (results on disk refer to it).
     static var name: String { get }

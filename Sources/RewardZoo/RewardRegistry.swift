@@ -1,7 +1,9 @@
-/// The registry: an explicit list of reward types. Adding a reward = one line in `types`.
+import Foundation
+
+/// The registry: an explicit list of reward types. Adding a reward = one line in `builtIn`.
 public enum RewardRegistry {
-    /// Every reward, in the order `ablate rewards` lists them.
-    public static let types: [any IntrinsicReward.Type] = [
+    /// The rewards that ship, in the order `ablate rewards` lists them.
+    public static let builtIn: [any IntrinsicReward.Type] = [
         GradientNormReward.self,
         SelfCertaintyReward.self,
         NegativeEntropyReward.self,
@@ -11,8 +13,22 @@ public enum RewardRegistry {
         RandomReward.self,
         GoldReward.self,
         WeightedReward.self,
-        FaultReward.self,
     ]
+
+    /// Every reward: the built-in ones, then those registered at run time (`register`).
+    public static var types: [any IntrinsicReward.Type] { builtIn + registered.withLock { $0 } }
+
+    /// Adds a reward that does not ship, e.g. the tests' `FaultReward` (the `ablate` command registers it when
+    /// the environment sets `REWARDZOO_TEST_REWARDS=1`, for tests that run it as a subprocess). Registering a
+    /// name twice is a no-op; a built-in name cannot be replaced.
+    public static func register(_ type: any IntrinsicReward.Type) {
+        registered.withLock { list in
+            guard !builtIn.contains(where: { $0.name == type.name }), !list.contains(where: { $0.name == type.name }) else { return }
+            list.append(type)
+        }
+    }
+
+    private static let registered = Locked<[any IntrinsicReward.Type]>([])
 
     /// The permanent ids, in registry order.
     public static var names: [String] { types.map { $0.name } }
@@ -62,5 +78,17 @@ public enum RewardRegistry {
     public static func make(_ spec: RewardSpec, in registry: [any IntrinsicReward.Type] = types) throws -> any IntrinsicReward {
         let type = try type(named: spec.name, in: registry)
         return try type.init(options: RewardOptions(reward: spec.name, options: type.options, given: spec.options))
+    }
+}
+
+/// A value behind a lock (the registry's run-time additions).
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }

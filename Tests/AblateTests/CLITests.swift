@@ -127,7 +127,7 @@ struct CLITests {
         Case(name: "train an unknown shaping", script: "$A train --base $D/m.safetensors --reward gold --shaping ranks --out $D/t7",
              status: 1, message: "'rank'"),
         Case(name: "train: a NaN reward fails the run with its step",
-             script: #"$A train --base $D/m.safetensors --reward fault --reward-opt at_step=1 --steps 3 --set eval_n=2 --set 'eval_suites=["arith"]' --set prompts_per_step=1 --set num_generations=2 --set max_completion_length=4 --out $D/t8; s=$?; grep -q '"failed"' $D/t8/status.json && exit $s"#,
+             script: #"REWARDZOO_TEST_REWARDS=1 $A train --base $D/m.safetensors --reward fault --reward-opt at_step=1 --steps 3 --set eval_n=2 --set 'eval_suites=["arith"]' --set prompts_per_step=1 --set num_generations=2 --set max_completion_length=4 --out $D/t8; s=$?; grep -q '"failed"' $D/t8/status.json && exit $s"#,
              status: 1, message: "the run failed at step 2"),
         Case(name: "inspect > /dev/full", script: "$A inspect --checkpoint $D/m.safetensors --input $D/crlf.jsonl > /dev/full",
              status: 1, message: "No space left on device"),

@@ -1,4 +1,5 @@
 import Foundation
+import RewardZoo
 import Testing
 
 @testable import Ablate
@@ -6,6 +7,7 @@ import Testing
 @Suite struct StudyReportTests {
     /// The fixture study and its committed trial results (Fixtures/report/store/fixture/...).
     func fixture() throws -> StudyReport {
+        RewardRegistry.register(FaultReward.self)  // its `fault` variant
         let yaml = try String(contentsOfFile: fixtureRoot + "/report/fixture.yaml", encoding: .utf8)
         let study = try Study.parse(yaml: yaml, path: "studies/fixture.yaml")
         // The fixture store holds plain directories of results from an older code version (no links, no

@@ -1,4 +1,5 @@
 import Foundation
+import RewardZoo
 import Testing
 
 @testable import Ablate
@@ -20,7 +21,8 @@ func fakeRunner(_ study: Study, store: RunStore, jobs: Int = 2, retryFailed: Boo
 
 func fakeStudy(_ variants: String = "vigor: {reward: {name: vigor}}\n  random: {reward: {name: random}}",
                seeds: String = "[1, 2, 3]", steps: Int = 3) throws -> Study {
-    try Study.parse(yaml: """
+    RewardRegistry.register(FaultReward.self)  // the failure-isolation variants
+    return try Study.parse(yaml: """
         description: runner test
         train: {max_steps: \(steps)}
         evaluation: {suites: [arith, word, trace], n: 10}

@@ -18,6 +18,7 @@ import Testing
     }
 
     func config(base: String, reward: String, options: [String: String] = [:]) throws -> TrainConfig {
+        RewardRegistry.register(FaultReward.self)
         var c = TrainConfig()
         c.base = base
         c.reward = try RewardRegistry.spec(name: reward, options: options)

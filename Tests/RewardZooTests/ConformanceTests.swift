@@ -30,7 +30,10 @@ import Testing
         return configs
     }
 
-    static let typeNames = RewardRegistry.names
+    /// The built-in rewards and the tests' `fault` (registered by `init`, so every test here sees it).
+    static let typeNames = (RewardRegistry.builtIn + [FaultReward.self]).map { $0.name }
+
+    init() { RewardRegistry.register(FaultReward.self) }
 
     @Test func namesAreUniqueAndSummariesOneLine() {
         #expect(Set(RewardRegistry.names).count == RewardRegistry.types.count)

@@ -243,6 +243,8 @@ import Testing
 }
 
 @Suite struct CompositeAndFaultTests {
+    init() { RewardRegistry.register(FaultReward.self) }
+
     @Test func weightedSumsShapedComponents() throws {
         let spec = try RewardRegistry.spec(name: "weighted", options: ["components": "0.5:rank:vigor,0.5:raw:gold"])
         let r = try RewardRegistry.make(spec)

@@ -28,14 +28,18 @@ public struct RewardAnalysis {
         public var resamples = 2000
         public init() {}
 
-        /// The default analysis: vigor with each length correction, the other intrinsic rewards, a random control.
+        /// The default analysis: every built-in reward that needs no gold answer and no required option, in registry
+        /// order, a reward with a `length_correction` option once per correction (`vigor-none`, `vigor-sqrt`, …).
         public static func defaultRewards() throws -> [(label: String, spec: RewardSpec)] {
             var out: [(String, RewardSpec)] = []
-            for c in ["none", "sqrt", "linear"] {
-                out.append(("vigor-\(c)", try RewardRegistry.spec(name: "vigor", options: ["length_correction": c])))
-            }
-            for name in ["self_certainty", "neg_entropy", "trajectory_logprob", "majority_vote", "semantic_cluster", "random"] {
-                out.append((name, try RewardRegistry.spec(name: name, options: [:])))
+            for type in RewardRegistry.builtIn where !type.usesGold && type.options.allSatisfy({ $0.defaultValue != nil }) {
+                if let option = type.options.first(where: { $0.name == "length_correction" }), case let .choice(corrections) = option.kind {
+                    for c in corrections {
+                        out.append(("\(type.name)-\(c)", try RewardRegistry.spec(name: type.name, options: [option.name: c])))
+                    }
+                } else {
+                    out.append((type.name, try RewardRegistry.spec(name: type.name, options: [:])))
+                }
             }
             return out
         }

@@ -134,7 +134,7 @@ public struct TrainRun {
                 sampledTokens += report.sampledTokens
                 guard let scores = scorer.last else { break }
                 let line = Self.metricsLine(step: step, report: report, scores: scores, groupSize: config.numGenerations,
-                                            gold: scorer.gold, isMajorityVote: pipeline.spec.name == "majority_vote")
+                                            gold: scorer.gold)
                 try metrics.append(line)
                 let total = problems.count * config.numGenerations, logged = min(config.logRollouts, total)
                 for k in 0..<logged {
@@ -190,7 +190,7 @@ public struct TrainRun {
 
     /// The train line of metrics.jsonl (key order fixed; the trial contract names every key).
     static func metricsLine(step: Int, report r: GRPOStepReport, scores s: RewardScorer.StepScores, groupSize G: Int,
-                            gold: [String], isMajorityVote: Bool) -> JSONValue {
+                            gold: [String]) -> JSONValue {
         let raw = s.raw.compactMap { $0 }, shaped = s.shaped.compactMap { $0 }
         // Within-group AUROC of the raw reward for correct vs incorrect completions, over the mixed groups.
         var aurocs: [Double] = []
@@ -209,9 +209,11 @@ public struct TrainRun {
             ("rollout_accuracy", .double(mean(s.correct.map { $0 ? 1 : 0 }))),
             ("auroc", aurocs.isEmpty ? .null : .double(mean(aurocs))), ("auroc_groups", .number(Double(aurocs.count))),
         ]
-        if isMajorityVote {
-            // Label accuracy: the majority label is the gold answer. Reward accuracy: the pseudo-reward (agrees
-            // with the label) equals the true reward (agrees with gold). Majority ratio: share agreeing with the label.
+        // The group's majority answer as a pseudo-label (TTRL's), from the answers signal, whatever the reward: how
+        // often consensus would be right is a diagnostic of every run, and majority_vote's own reward accuracy.
+        // Label accuracy: the majority label is the gold answer. Reward accuracy: the pseudo-reward (agrees with
+        // the label) equals the true reward (agrees with gold). Majority ratio: share agreeing with the label.
+        do {
             var labelRight = 0.0, rewardRight = 0.0, agree = 0.0
             for p in 0..<s.labels.count {
                 let label = s.labels[p]
@@ -225,8 +227,6 @@ public struct TrainRun {
             let n = Double(max(s.labels.count, 1)), m = Double(max(s.answers.count, 1))
             line += [("label_accuracy", .double(labelRight / n)), ("reward_accuracy", .double(rewardRight / m)),
                      ("majority_ratio", .double(agree / m))]
-        } else {
-            line += [("label_accuracy", .null), ("reward_accuracy", .null), ("majority_ratio", .null)]
         }
         line += [
             ("completion_length", .double(r.meanCompletionLength)), ("truncation_rate", .double(r.truncationRate)),
