@@ -37,6 +37,49 @@ import Testing
         return try text.split(separator: "\n").map { try JSONValue.parse(Data($0.utf8)) }
     }
 
+    /// The base model's evaluations are computed once and shared: a second trial from the same checkpoint (another
+    /// seed) reuses them, with the same numbers as a trial that evaluates afresh; a dirty code version shares
+    /// nothing; a damaged entry is recomputed.
+    @Test func baseEvaluationsAreSharedBetweenTrials() throws {
+        let (dir, base) = try tinyBase()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cache = (dir as NSString).appendingPathComponent("evaluations")
+        var info = RunInfo.current()
+        info.codeVersion = "0123456789ab"
+        func run(_ name: String, seed: UInt64, cached: Bool, version: String = "0123456789ab") throws -> (evals: [JSONValue], log: [String]) {
+            var c = try config(base: base, reward: "random")
+            c.seed = seed
+            let out = (dir as NSString).appendingPathComponent(name)
+            var trial = TrainRun(config: c, directory: out)
+            trial.evaluationCache = cached ? cache : nil
+            trial.runInfo = info
+            trial.runInfo.codeVersion = version
+            let log = Box<[String]>([])
+            trial.progress = { line in log.value.append(line) }
+            guard case .complete = try trial.run() else { Issue.record("not complete"); return ([], []) }
+            let evals = try lines((out as NSString).appendingPathComponent("metrics.jsonl")).filter { $0["kind"] == .string("eval") && $0["step"] == .number(0) }
+            return (evals, log.value)
+        }
+        let first = try run("a", seed: 1, cached: true)
+        #expect(first.evals.count == 2 && !first.log.contains { $0.hasPrefix("reusing") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 2, "test and validation")
+        let second = try run("b", seed: 2, cached: true)
+        #expect(second.log.filter { $0.hasPrefix("reusing the base model's evaluation") }.count == 2)
+        let fresh = try run("c", seed: 3, cached: false)
+        #expect(first.evals == second.evals && second.evals == fresh.evals)
+        let dirty = try run("d", seed: 4, cached: true, version: "0123456789ab-dirty")
+        #expect(!dirty.log.contains { $0.hasPrefix("reusing") } && dirty.evals == fresh.evals)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 2)
+        // A damaged entry: recomputed, replaced, same numbers.
+        for name in try FileManager.default.contentsOfDirectory(atPath: cache) {
+            _ = FileManager.default.createFile(atPath: (cache as NSString).appendingPathComponent(name), contents: Data("{\"key\": 1".utf8))
+        }
+        let repaired = try run("e", seed: 5, cached: true)
+        #expect(repaired.log.filter { $0.hasPrefix("replacing an unreadable cached evaluation") }.count == 2)
+        #expect(repaired.evals == fresh.evals)
+        #expect(try run("f", seed: 6, cached: true).log.filter { $0.hasPrefix("reusing") }.count == 2)
+    }
+
     /// A run writes every file of the trial contract; the same config run again gives the same numbers; the
     /// config.json it wrote repeats it.
     @Test func runWritesTheTrialDirectoryAndRepeats() throws {

@@ -20,6 +20,10 @@ public struct TrainRun {
     /// Create missing parents of `directory` (the default `runs/train/...` of `ablate train`); otherwise only the
     /// directory itself is created and its parent must exist.
     public var createParents = false
+    /// Where the base model's evaluations are shared between trials (`EvaluationCache`); nil evaluates every time.
+    public var evaluationCache: String? = EvaluationCache.defaultDirectory
+    /// The code version, machine and BLAS core recorded in config.json (and keying the evaluation cache).
+    public var runInfo = RunInfo.current()
 
     public init(config: TrainConfig, directory: String) {
         self.config = config
@@ -71,7 +75,7 @@ public struct TrainRun {
         let statusPath = Self.path(directory, "status.json")
         var configDocument: [(key: String, value: JSONValue)] = [("config", try JSONValue.parse(Data(try config.json().utf8)))]
         configDocument.append(("hash", .string(hash)))
-        let info = RunInfo.current()
+        let info = runInfo
         configDocument.append(("run_info", .object([
             ("code_version", .string(info.codeVersion)), ("machine", .string(info.machine)), ("cores", .number(Double(info.cores))),
             ("openblas_core", .string(info.openblasCore)),
@@ -91,11 +95,16 @@ public struct TrainRun {
         var step = 0
         // The base model and the final model are evaluated on test (reported results) and validation (choices made
         // on data); the periodic evaluations in between on validation only, so nothing is chosen on test.
+        // The base model's evaluations (step 0) are shared by every trial that starts from the same checkpoint with
+        // the same evaluation settings (`EvaluationCache`); the bits are the same either way.
+        let baseBytes = FileManager.default.contents(atPath: config.base)
         func evaluate(_ split: Split = .validation) throws -> EvaluationReport {
             var settings = evalSettings
             settings.split = split
-            let report = try Evaluator.evaluate(model: model, tokenizer: tokenizer, settings: settings, threads: config.threads,
-                                                checkpoint: nil)
+            let key = step == 0 && evaluationCache != nil ? baseBytes.flatMap { EvaluationCache.key(checkpoint: $0, settings: settings, threads: config.threads, info: info) } : nil
+            let report = try EvaluationCache.evaluation(key: key, directory: evaluationCache ?? EvaluationCache.defaultDirectory, note: progress) {
+                try Evaluator.evaluate(model: model, tokenizer: tokenizer, settings: settings, threads: config.threads, checkpoint: nil)
+            }
             // pass@k − pass@1 per suite when sampled (a reward that only sharpens the distribution shrinks it).
             var gains: [(key: String, value: JSONValue)] = []
             for name in report.order {
