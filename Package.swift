@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 // RewardZoo: verifier-free ("intrinsic") rewards for RL post-training of small language models.
-// Dependencies point one way (see docs/ARCHITECTURE.md): CBLAS/CGSL <- MiniLM <- (RewardZoo, Tasks) <- Ablate <- AblateCLI.
+// Dependencies point one way (see docs/ARCHITECTURE.md): CBLAS <- MiniLM <- RewardZoo <- Ablate <- AblateCLI;
+// Tasks <- Ablate; CGSL, JSON <- Statistics <- Ablate (Statistics knows nothing of models, rewards, tasks or studies,
+// so its tests build without OpenBLAS); Seeded sits under MiniLM, RewardZoo, Tasks and Ablate; JSON under Ablate too.
 import PackageDescription
 import Foundation
 
@@ -54,24 +56,30 @@ let package = Package(
         // MARK: - Tasks (knows nothing of models)
         .target(name: "Tasks", dependencies: ["Seeded"], exclude: ["README.md"]),
 
-        // MARK: - Studies, statistics, reports
+        // MARK: - JSON values (no dependencies): the `ablate stats` protocol and the JSON files Ablate reads and writes
+        .target(name: "JSON", exclude: ["README.md"]),
+
+        // MARK: - Statistics (scipy semantics on GSL; knows nothing of models, rewards, tasks or studies)
+        .target(name: "Statistics", dependencies: ["CGSL", "JSON"], exclude: ["README.md"]),
+
+        // MARK: - Studies, reports
         .target(name: "Ablate", dependencies: [
-            "MiniLM", "RewardZoo", "Tasks", "CGSL", "Seeded", .product(name: "Yams", package: "Yams"),
+            "MiniLM", "RewardZoo", "Tasks", "Statistics", "JSON", "Seeded", .product(name: "Yams", package: "Yams"),
         ], exclude: ["README.md"]),
 
         // MARK: - Command line
         .executableTarget(name: "AblateCLI", dependencies: [
-            "Ablate", "MiniLM", "RewardZoo", "Tasks",
+            "Ablate", "MiniLM", "RewardZoo", "Tasks", "Statistics", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"], swiftSettings: cliSettings),
 
         // MARK: - Fuzzing: libFuzzer targets over the input parsers (`make fuzz`; the plain build is a replay driver)
-        .executableTarget(name: "AblateFuzz", dependencies: ["Ablate", "MiniLM"], path: "Fuzz/Sources"),
+        .executableTarget(name: "AblateFuzz", dependencies: ["Ablate", "MiniLM", "Statistics"], path: "Fuzz/Sources"),
 
         // MARK: - Tests (mirror the modules)
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded"]),
         .testTarget(name: "RewardZooTests", dependencies: ["RewardZoo", "MiniLM", "Seeded"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Seeded"]),
-        .testTarget(name: "AblateTests", dependencies: ["Ablate", "Seeded"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AblateTests", dependencies: ["Ablate", "Statistics", "JSON", "Seeded"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Ablate
+@testable import Statistics
 
 /// Declared hypotheses, the primary/exploratory split, TOST, power at the smallest effect and the plan.
 @Suite struct HypothesisTests {

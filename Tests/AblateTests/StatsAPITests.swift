@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Ablate
+@testable import Statistics
 
 /// Textbook values, typed errors and the JSON protocol.
 @Suite("statistics API")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Ablate
+@testable import Statistics
 
 /// Properties that hold for any input (seeded, replayable data).
 @Suite("statistics properties")

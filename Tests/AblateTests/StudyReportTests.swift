@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Ablate
+@testable import Statistics
 
 @Suite struct StudyReportTests {
     /// The fixture study and its committed trial results (Fixtures/report/store/fixture/...).

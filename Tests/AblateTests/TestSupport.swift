@@ -1,8 +1,10 @@
 import Foundation
+import JSON
 import Seeded
 import Testing
 
 @testable import Ablate
+@testable import Statistics
 
 /// Approximate equality |a − e| ≤ max(rel·|e|, abs); NaN equals NaN and infinities must match exactly.
 /// Forwards `sourceLocation` so a failure points at the calling test line.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Ablate
+@testable import Statistics
 
 @Suite("Wilson interval")
 struct WilsonTests {

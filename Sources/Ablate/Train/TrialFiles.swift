@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The `status.json` of a trial directory (the trial contract): running, complete, failed (with the step and the
 /// reason) or interrupted.

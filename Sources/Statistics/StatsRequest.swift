@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The `ablate stats` protocol: JSON requests in, JSON results out.
 ///
@@ -51,7 +52,10 @@ public enum StatsRequest {
     /// Answers a whole input document: an array of requests (answered in order) or a single request.
     /// - Throws: only if the text is not JSON at all.
     public static func respond(toDocument data: Data) throws -> JSONValue {
-        let document = try JSONValue.parse(data)
+        let document: JSONValue
+        do { document = try JSONValue.parse(data) } catch let error as JSONParseError {
+            throw StatsError.badRequest(error.description)
+        }
         if case let .array(requests) = document { return .array(requests.map(respond(to:))) }
         return respond(to: document)
     }
