@@ -76,10 +76,12 @@ let package = Package(
         // MARK: - Fuzzing: libFuzzer targets over the input parsers (`make fuzz`; the plain build is a replay driver)
         .executableTarget(name: "AblateFuzz", dependencies: ["Ablate", "MiniLM", "Statistics"], path: "Fuzz/Sources"),
 
-        // MARK: - Tests (mirror the modules)
-        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded"]),
-        .testTarget(name: "RewardZooTests", dependencies: ["RewardZoo", "MiniLM", "Seeded"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Seeded"]),
-        .testTarget(name: "AblateTests", dependencies: ["Ablate", "Statistics", "JSON", "Seeded"], resources: [.copy("Fixtures")]),
+        // MARK: - Tests (mirror the modules; every test target shares TestSupport: `Named`, `expectClose`, seeded data)
+        .target(name: "TestSupport", dependencies: ["Seeded"], path: "Tests/TestSupport"),
+        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded", "TestSupport"]),
+        .testTarget(name: "RewardZooTests", dependencies: ["RewardZoo", "MiniLM", "Seeded", "TestSupport"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Seeded", "TestSupport"]),
+        .testTarget(name: "AblateTests", dependencies: ["Ablate", "Statistics", "JSON", "Seeded", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
     ]
 )

@@ -6,26 +6,6 @@ import Testing
 @testable import Ablate
 @testable import Statistics
 
-/// Approximate equality |a − e| ≤ max(rel·|e|, abs); NaN equals NaN and infinities must match exactly.
-/// Forwards `sourceLocation` so a failure points at the calling test line.
-func expectClose(_ actual: Double, _ expected: Double, rel: Double = 1e-6, abs absTol: Double = 0,
-                 _ comment: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation) {
-    let ok: Bool
-    if expected.isNaN { ok = actual.isNaN }
-    else if expected.isInfinite { ok = actual == expected }
-    else { ok = Swift.abs(actual - expected) <= Swift.max(rel * Swift.abs(expected), absTol) }
-    #expect(ok, "\(comment()): got \(actual), expected \(expected) (rel \(rel), abs \(absTol))",
-            sourceLocation: sourceLocation)
-}
-
-/// The seeded generator for test data (the project's SplitMix64), so every property test replays exactly.
-typealias SeededRandom = SplitMix64
-
-extension SplitMix64 {
-    /// Standard normal draw.
-    mutating func normal() -> Double { gaussian() }
-}
-
 /// One case of the scipy fixture: an `ablate stats` request and the outputs scipy/statsmodels give.
 struct FixtureCase: Sendable, CustomTestStringConvertible {
     let name: String
