@@ -81,6 +81,9 @@ let package = Package(
         .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded", "TestSupport"]),
         .testTarget(name: "RewardZooTests", dependencies: ["RewardZoo", "MiniLM", "Seeded", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Seeded", "TestSupport"]),
+        // Statistics alone (and JSON, its request values): builds without OpenBLAS, MiniLM or the rest of Ablate.
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "JSON", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "AblateTests", dependencies: ["Ablate", "Statistics", "JSON", "Seeded", "TestSupport"],
                     resources: [.copy("Fixtures")]),
     ]

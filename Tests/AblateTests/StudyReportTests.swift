@@ -1,8 +1,8 @@
 import Foundation
+import Statistics
 import Testing
 
 @testable import Ablate
-@testable import Statistics
 
 @Suite struct StudyReportTests {
     /// The fixture study and its committed trial results (Fixtures/report/store/fixture/...).

@@ -2,7 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import Ablate
 @testable import Statistics
 
 /// The O(n log n) pair kernels against the quadratic definitions they replace (kept here as oracles), on seeded

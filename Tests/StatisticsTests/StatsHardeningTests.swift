@@ -3,7 +3,6 @@ import JSON
 import TestSupport
 import Testing
 
-@testable import Ablate
 @testable import Statistics
 
 /// Issue 9 for `ablate stats`: every request that used to abort, hang or be silently accepted, as a table of

@@ -2,7 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import Ablate
 @testable import Statistics
 
 /// Textbook values, typed errors and the JSON protocol.

@@ -1,7 +1,6 @@
 import TestSupport
 import Testing
 
-@testable import Ablate
 @testable import Statistics
 
 @Suite("Wilson interval")
