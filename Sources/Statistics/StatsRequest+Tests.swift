@@ -57,8 +57,8 @@ extension StatsRequest {
                 let label = try p.double("positive_label", default: .nan)
                 (positives, negatives) = try splitByLabel(scores: positives, labels: negatives, positive: label)
             }
-            let a = try MannWhitney.commonLanguageEffect(positives, negatives)
-            return [("statistic", .double(a)), ("cliffs_delta", .double(2 * a - 1))]
+            let (a, u) = try MannWhitney.commonLanguageEffectAndU(positives, negatives)
+            return [("statistic", .double(a)), ("cliffs_delta", .double(2 * a - 1)), ("u_statistic", .double(u))]
         },
         StatsTest("holm", params: ["alpha"], data: ["x"]) { r, p in
             adjusted(try MultipleComparisons.holm(try r.vector("x"), alpha: try p.double("alpha", default: 0.05)))
@@ -90,9 +90,14 @@ extension StatsRequest {
                 method: try p.option("method", default: BootstrapMethod.bca),
                 resamples: try p.int("n_resamples", default: 9999), seed: try p.seed()))
         },
-        StatsTest("stratified_bootstrap_ci", params: ["aggregate", "method", "confidence_level", "n_resamples", "seed"],
+        // scipy's `bootstrap` calls the function it resamples `statistic`, rliable `aggregate`: either name.
+        StatsTest("stratified_bootstrap_ci",
+                  params: ["statistic", "aggregate", "method", "confidence_level", "n_resamples", "seed"],
                   data: ["x"]) { r, p in
-            let aggregate: Aggregate = try p.option("aggregate", default: .iqm)
+            if p.has("statistic") && p.has("aggregate") {
+                throw StatsError.badRequest("give params.statistic (scipy's name) or params.aggregate (rliable's), not both")
+            }
+            let aggregate: Aggregate = try p.option(p.has("statistic") ? "statistic" : "aggregate", default: .iqm)
             return interval(try Rliable.stratifiedBootstrap(
                 try r.matrix("x"), aggregate: aggregate.callAsFunction,
                 level: try p.double("confidence_level", default: 0.95),

@@ -58,7 +58,8 @@ public enum StatsRequest {
             throw StatsError.unknownTest(name: name, valid: tests.map(\.name))
         }
         let params = try Params(request["params"], test: name, valid: test.params)
-        for key in ["x", "y"] where !test.data.contains(key) && request[key] != nil && request[key] != .null {
+        // A field the test does not read may be absent, null or empty (a request template); data in it is refused.
+        for key in ["x", "y"] where !test.data.contains(key) && ![nil, .null, .array([])].contains(request[key]) {
             throw StatsError.badRequest("\(name) takes no \"\(key)\""
                 + (test.data.isEmpty ? " (it takes no data, only params)" : "; its data field is \"x\""))
         }
