@@ -1,5 +1,4 @@
 import Foundation
-import JSON
 
 /// The `status.json` of a trial directory (the trial contract): running, complete, failed (with the step and the
 /// reason) or interrupted.
@@ -46,28 +45,6 @@ public struct TrialStatus: Codable, Equatable, Sendable {
         }
         do { return try JSONDecoder().decode(TrialStatus.self, from: data) } catch {
             throw AblateError.unreadableFile(path: path, reason: "not a trial status (\(error))")
-        }
-    }
-}
-
-/// Appends JSON lines to a file, each line one write(2) of a whole line, checked.
-final class LineLog {
-    let path: String
-    private let handle: FileHandle
-
-    init(path: String) throws {
-        self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw AblateError.io(path: path, reason: "cannot create the file")
-        }
-        handle = h
-    }
-
-    deinit { try? handle.close() }
-
-    func append(_ value: JSONValue) throws {
-        do { try handle.write(contentsOf: Data((value.serialized + "\n").utf8)) } catch {
-            throw AblateError.io(path: path, reason: "cannot append (\(error.localizedDescription))")
         }
     }
 }
