@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 // RewardZoo: verifier-free ("intrinsic") rewards for RL post-training of small language models.
-// Dependencies point one way (see docs/ARCHITECTURE.md): CBLAS <- MiniLM <- RewardZoo <- Ablate <- AblateCLI;
-// Tasks <- Ablate; CGSL, JSON <- Statistics <- Ablate (Statistics knows nothing of models, rewards, tasks or studies,
-// so its tests build without OpenBLAS); Seeded sits under MiniLM, RewardZoo, Tasks and Ablate; JSON under Ablate too.
+// Dependencies point one way (see docs/ARCHITECTURE.md):
+//   CBLAS <- MiniLM <- RewardZoo <- Ablate <- AblateCLI;   Tasks <- Ablate;   CGSL, JSON <- Statistics <- Ablate.
+// Seeded (under MiniLM, RewardZoo, Tasks, Ablate) and JSON (under Statistics, Ablate) import only Foundation.
+// Statistics knows nothing of models, rewards, tasks or studies, so it and its tests build without OpenBLAS.
 import PackageDescription
 import Foundation
 
@@ -44,7 +45,7 @@ let package = Package(
         .systemLibrary(name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
                        providers: [.apt(["libgsl-dev"])]),
 
-        // MARK: - Seeded randomness and stable hashes (no dependencies; used by every module)
+        // MARK: - Seeded randomness and stable hashes (no dependencies; under MiniLM, RewardZoo, Tasks and Ablate)
         .target(name: "Seeded", exclude: ["README.md"]),
 
         // MARK: - Model
