@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 // RewardZoo: verifier-free ("intrinsic") rewards for RL post-training of small language models.
-// Dependencies point one way (see docs/ARCHITECTURE.md): CBLAS/CGSL <- MiniLM <- (RewardZoo, Tasks) <- Ablate <- AblateCLI.
+// Dependencies point one way (see docs/ARCHITECTURE.md):
+//   CBLAS <- MiniLM <- RewardZoo <- Ablate <- AblateCLI;   Tasks <- Ablate;   CGSL, JSON <- Statistics <- Ablate.
+// Seeded (under MiniLM, RewardZoo, Tasks, Ablate) and JSON (under Statistics, Ablate) import only Foundation.
+// Statistics knows nothing of models, rewards, tasks or studies, so it and its tests build without OpenBLAS.
 import PackageDescription
 import Foundation
 
@@ -42,7 +45,7 @@ let package = Package(
         .systemLibrary(name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
                        providers: [.apt(["libgsl-dev"])]),
 
-        // MARK: - Seeded randomness and stable hashes (no dependencies; used by every module)
+        // MARK: - Seeded randomness and stable hashes (no dependencies; under MiniLM, RewardZoo, Tasks and Ablate)
         .target(name: "Seeded", exclude: ["README.md"]),
 
         // MARK: - Model
@@ -54,24 +57,35 @@ let package = Package(
         // MARK: - Tasks (knows nothing of models)
         .target(name: "Tasks", dependencies: ["Seeded"], exclude: ["README.md"]),
 
-        // MARK: - Studies, statistics, reports
+        // MARK: - JSON values (no dependencies): the `ablate stats` protocol and the JSON files Ablate reads and writes
+        .target(name: "JSON", exclude: ["README.md"]),
+
+        // MARK: - Statistics (scipy semantics on GSL; knows nothing of models, rewards, tasks or studies)
+        .target(name: "Statistics", dependencies: ["CGSL", "JSON"], exclude: ["README.md"]),
+
+        // MARK: - Studies, reports
         .target(name: "Ablate", dependencies: [
-            "MiniLM", "RewardZoo", "Tasks", "CGSL", "Seeded", .product(name: "Yams", package: "Yams"),
+            "MiniLM", "RewardZoo", "Tasks", "Statistics", "JSON", "Seeded", .product(name: "Yams", package: "Yams"),
         ], exclude: ["README.md"]),
 
         // MARK: - Command line
         .executableTarget(name: "AblateCLI", dependencies: [
-            "Ablate", "MiniLM", "RewardZoo", "Tasks",
+            "Ablate", "MiniLM", "RewardZoo", "Tasks", "Statistics", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"], swiftSettings: cliSettings),
 
         // MARK: - Fuzzing: libFuzzer targets over the input parsers (`make fuzz`; the plain build is a replay driver)
-        .executableTarget(name: "AblateFuzz", dependencies: ["Ablate", "MiniLM"], path: "Fuzz/Sources"),
+        .executableTarget(name: "AblateFuzz", dependencies: ["Ablate", "MiniLM", "Statistics"], path: "Fuzz/Sources"),
 
-        // MARK: - Tests (mirror the modules)
-        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded"]),
-        .testTarget(name: "RewardZooTests", dependencies: ["RewardZoo", "MiniLM", "Seeded"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Seeded"]),
-        .testTarget(name: "AblateTests", dependencies: ["Ablate", "Seeded"], resources: [.copy("Fixtures")]),
+        // MARK: - Tests (mirror the modules; every test target shares TestSupport: `Named`, `expectClose`, seeded data)
+        .target(name: "TestSupport", dependencies: ["Seeded"], path: "Tests/TestSupport"),
+        .testTarget(name: "MiniLMTests", dependencies: ["MiniLM", "Seeded", "TestSupport"]),
+        .testTarget(name: "RewardZooTests", dependencies: ["RewardZoo", "MiniLM", "Seeded", "TestSupport"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Seeded", "TestSupport"]),
+        // Statistics alone (and JSON, its request values): builds without OpenBLAS, MiniLM or the rest of Ablate.
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "JSON", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "AblateTests", dependencies: ["Ablate", "Statistics", "JSON", "Seeded", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
     ]
 )

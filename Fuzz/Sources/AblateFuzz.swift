@@ -1,6 +1,7 @@
 import Ablate
 import Foundation
 import MiniLM
+import Statistics
 
 /// libFuzzer targets over the parsers user input reaches: the safetensors checkpoint reader, the `ablate inspect`
 /// JSONL reader, the `ablate stats` request decoder and the study-file parser (`ablate check`/`run`/`report`). The

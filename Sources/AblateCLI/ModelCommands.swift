@@ -1,6 +1,7 @@
 import Ablate
 import ArgumentParser
 import Foundation
+import JSON
 import MiniLM
 import RewardZoo
 

@@ -1,6 +1,7 @@
 import Ablate
 import ArgumentParser
 import Foundation
+import Statistics
 
 /// `ablate stats`: scipy-compatible statistics as JSON in, JSON out (see `StatsRequest`).
 struct StatsCommand: ParsableCommand {

@@ -1,9 +1,12 @@
 import Foundation
+import Statistics
+import TestSupport
 import Testing
 
 @testable import Ablate
 
-/// Declared hypotheses, the primary/exploratory split, TOST, power at the smallest effect and the plan.
+/// Declared hypotheses, the primary/exploratory split, verdicts, power at the smallest effect and the plan. (TOST and
+/// the noncentral-t power behind them are checked against statsmodels and scipy in Tests/StatisticsTests.)
 @Suite struct HypothesisTests {
     static let head = """
         description: "d"
@@ -159,64 +162,6 @@ import Testing
     @Test func aVariantControlMustExist() {
         #expect(throws: AblateError.self) {
             _ = try Study.parse(yaml: "description: d\nseeds: [1]\nvariants:\n  a: {control: zz}\n  b: {}\n", path: "s.yaml")
-        }
-    }
-
-    // MARK: Equivalence (statsmodels 0.15 ttost_paired / ttost_ind)
-
-    @Test func tostMatchesStatsmodels() throws {
-        let x = [0.52, 0.69, 0.36, 0.44, 0.58], y = [0.63, 0.30, 0.47, 0.41, 0.55]
-        let paired = try Equivalence.paired(x, y, low: -0.1, high: 0.1)
-        expectClose(paired.pvalue, 0.2934444597984758, rel: 1e-9)
-        expectClose(paired.lower.statistic, 1.5952711877197159, rel: 1e-9)
-        expectClose(paired.lower.pvalue, 0.09294090137948437, rel: 1e-9)
-        expectClose(paired.upper.statistic, -0.5900318091566075, rel: 1e-9)
-        let pooled = try Equivalence.independent(x, y, low: -0.1, high: 0.1)
-        expectClose(pooled.pvalue, 0.260111469486791, rel: 1e-9)
-        expectClose(pooled.lower.statistic, 1.818194507061521, rel: 1e-9)
-        let x2 = [1.1, 1.3, 0.9, 1.2], y2 = [1.0, 1.25, 0.95, 1.1, 1.05, 1.2]
-        let welch = try Equivalence.independent(x2, y2, low: -0.2, high: 0.3, equalVariances: false)
-        expectClose(welch.pvalue, 0.031967946198264915, rel: 1e-9)
-        expectClose(welch.upper.pvalue, 0.021273587570790172, rel: 1e-9)
-        expectClose(welch.lower.df, 4.848546042003233, rel: 1e-9)
-        let p2 = try Equivalence.paired([1.1, 1.3, 0.9, 1.2], [1.0, 1.25, 0.95, 1.1], low: -0.05, high: 0.2)
-        expectClose(p2.pvalue, 0.033137801370762054, rel: 1e-9)
-        expectClose(p2.upper.statistic, -4.242640687119287, rel: 1e-9)
-        #expect(throws: StatsError.self) { _ = try Equivalence.paired(x, y, low: 0.1, high: -0.1) }
-    }
-
-    // MARK: Noncentral t (scipy 1.17 nct.sf at the two-sided critical value)
-
-    static let nct: [(df: Double, nc: Double, alpha: Double, c: Double, sf: Double)] = [
-        (1.5, 0.5, 0.05, 6.016663104427929, 0.047586789055137524),
-        (2, 1.0, 0.05, 4.302652729749462, 0.09131778436167347),
-        (3, 2.0, 0.0167, 4.853100429267699, 0.11909023812818538),
-        (5, -1.0, 0.05, 2.5705818356363146, 0.002547786886584179),
-        (7, 3.0, 0.01, 3.4994832973504924, 0.39604698056184107),
-        (11, 0.0, 0.05, 2.200985160091639, 0.02500000000000003),
-        (11, 2.5, 0.0125, 2.980872430052668, 0.3648362809046916),
-        (20, 4.0, 0.001, 3.8495162749308744, 0.5688015681660645),
-        (30, -2.0, 0.05, 2.0422724563012378, 4.839742348018011e-05),
-        (0.7, 1.0, 0.05, 36.611415031588656, 0.05994327962827289),
-        (50, 6.0, 0.0167, 2.4763951265525805, 0.9996985173456358),
-        (4, 10.0, 0.05, 2.7764451051977934, 0.999999615507001),
-    ]
-
-    @Test func noncentralTMatchesScipy() {
-        for p in Self.nct {
-            expectClose(GSL.tQuantile(1 - p.alpha / 2, df: p.df), p.c, rel: 1e-8, "t quantile df \(p.df)")
-            expectClose(Power.noncentralTSF(p.c, df: p.df, nc: p.nc), p.sf, rel: 1e-6, abs: 1e-12, "nct.sf df \(p.df) nc \(p.nc)")
-        }
-    }
-
-    /// The seeds for 80% are the smallest whole n whose power reaches 0.8 (brute force over n).
-    @Test func seedsNeededMatchABruteForceSearch() throws {
-        for (d, alpha, design) in [(0.5, 0.05, PowerDesign.paired), (1.06, 0.0167, .paired), (0.8, 0.01, .independent),
-                                   (1.5, 0.05, .independent), (0.3, 0.05 / 3, .paired)] {
-            let solved = try Power.seedsPerArm(effectSize: d, alpha: alpha, design: design).seedsPerArm
-            var n = 2
-            while (try Power.power(effectSize: d, nobs: Double(n), alpha: alpha, design: design)) < 0.8 { n += 1 }
-            #expect(solved == n, "d \(d) α \(alpha) \(design)")
         }
     }
 

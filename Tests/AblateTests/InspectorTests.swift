@@ -1,5 +1,6 @@
 import Foundation
 import MiniLM
+import TestSupport
 import Testing
 
 @testable import Ablate

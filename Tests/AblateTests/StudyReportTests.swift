@@ -1,5 +1,6 @@
 import Foundation
 import RewardZoo
+import Statistics
 import Testing
 
 @testable import Ablate
@@ -26,13 +27,19 @@ import Testing
         #expect(StudyReport.smoothingWindow(points: 300) == 10 && StudyReport.smoothingWindow(points: 20) == 1)
     }
 
-    /// Set ABLATE_UPDATE_GOLDEN=1 to rewrite the golden files from the current code (then review the diff).
+    /// Set ABLATE_UPDATE_GOLDEN=1 to rewrite the golden files from the current code (then review the diff). A run
+    /// that re-records fails, so a suite run with the variable set can never pass by comparing the code with itself.
     @Test func reportMatchesTheGoldenFilesByteForByte() throws {
         let files = try fixture().render()
         let golden = fixtureRoot + "/report/golden"
         if ProcessInfo.processInfo.environment["ABLATE_UPDATE_GOLDEN"] == "1" {
             try RunStore.makeDirectory(golden + "/fixture")
             for (name, text) in files { try RunStore.writeAtomically(Data(text.utf8), to: golden + "/" + name) }
+            Issue.record("""
+                ABLATE_UPDATE_GOLDEN=1: re-recorded \(files.count) golden files in \(golden) instead of comparing; \
+                review the diff, then run again without the variable
+                """)
+            return
         }
         let expectedNames = try FileManager.default.contentsOfDirectory(atPath: golden + "/fixture").sorted()
         #expect(files.dropFirst().map { ($0.0 as NSString).lastPathComponent }.sorted() == expectedNames)

@@ -1,5 +1,6 @@
 import Foundation
 import RewardZoo
+import JSON
 import Testing
 
 @testable import Ablate

@@ -1,4 +1,5 @@
 import Seeded
+import TestSupport
 import Testing
 @testable import MiniLM
 
@@ -46,7 +47,7 @@ import Testing
                             packed.forward(out: &actual, inp: inp, rows: m, accumulate: accumulate)
                         }
                     }
-                    expectClose(actual, expected, relative: 1e-6, "m \(m) K \(K) N \(N) bias \(withBias) accumulate \(accumulate)")
+                    expectRelativeError(actual, expected, atMost: 1e-6, "m \(m) K \(K) N \(N) bias \(withBias) accumulate \(accumulate)")
                 }
             }
         }
@@ -67,7 +68,7 @@ extension PackedLinearTests {
                                 rows: m, inFeatures: C, outFeatures: OC)
                 PackedLinear(transposing: w.baseAddress!, rows: OC, columns: C, into: storage.base).forward(out: &actual, inp: dout, rows: m)
             }
-            expectClose(actual, expected, relative: 1e-6, "m \(m) C \(C) OC \(OC)")
+            expectRelativeError(actual, expected, atMost: 1e-6, "m \(m) C \(C) OC \(OC)")
         }
     }
 }

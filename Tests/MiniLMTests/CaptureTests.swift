@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import MiniLM
 
@@ -63,7 +64,7 @@ import Testing
             for ((g, width), (w, _)) in zip(got.buffers(), want.buffers()) {
                 let captured = Array(UnsafeBufferPointer(start: got.row(g, width, 0), count: T * width))
                 let forced = Array(UnsafeBufferPointer(start: want.row(w, width, 0), count: reached * width))
-                expectClose(Array(captured[0..<(reached * width)]), forced, relative: 2e-5, "sequence \(b)")
+                expectRelativeError(Array(captured[0..<(reached * width)]), forced, atMost: 2e-5, "sequence \(b)")
                 #expect(captured[(reached * width)...].allSatisfy { $0 == 0 }, "padding of sequence \(b)")
                 checked += 1
             }
@@ -71,7 +72,7 @@ import Testing
                 for h in 0..<heads {
                     let captured = Array(UnsafeBufferPointer(start: got.probs(l, head: h, 0), count: T * T))
                     let forced = Array(UnsafeBufferPointer(start: want.probs(l, head: h, 0), count: reached * T))
-                    expectClose(Array(captured[0..<(reached * T)]), forced, relative: 2e-5, "probs of sequence \(b)")
+                    expectRelativeError(Array(captured[0..<(reached * T)]), forced, atMost: 2e-5, "probs of sequence \(b)")
                     #expect(captured[(reached * T)...].allSatisfy { $0 == 0 })
                 }
             }
@@ -89,26 +90,27 @@ import Testing
         let forcedRunner = GPTRunner(model: model, threads: 2)
         let forced = try forcedRunner.forward(s.batch, temperature: 0.7)
         #expect(abs(captured.loss - forced.loss) <= 1e-5 * abs(forced.loss))
-        expectClose(captured.statistics.logProbs, forced.statistics.logProbs, relative: 1e-5, "log p")
-        expectClose(captured.statistics.entropies, forced.statistics.entropies, relative: 1e-5, "entropy")
-        expectClose(captured.statistics.selfCertainties, forced.statistics.selfCertainties, relative: 1e-5, "self-certainty")
+        expectRelativeError(captured.statistics.logProbs, forced.statistics.logProbs, atMost: 1e-5, "log p")
+        expectRelativeError(captured.statistics.entropies, forced.statistics.entropies, atMost: 1e-5, "entropy")
+        expectRelativeError(captured.statistics.selfCertainties, forced.statistics.selfCertainties, atMost: 1e-5, "self-certainty")
         // The sampler's own log-probs of its tokens are the captured pass's.
         var k = 0
         for b in 0..<s.batch.batchSize {
             let lps = (0..<s.batch.time).compactMap { t in s.batch.weights[b * s.batch.time + t] != 0 ? captured.statistics.logProbs[b * s.batch.time + t] : nil }
-            expectClose(lps, s.generations[b].logProbs, relative: 1e-5, "sampler log p of \(b)")
+            expectRelativeError(lps, s.generations[b].logProbs, atMost: 1e-5, "sampler log p of \(b)")
             k += lps.count
         }
         #expect(k == s.generations.reduce(0) { $0 + $1.tokens.count })
         for subset in [ParameterSubset.all, .lmHead, .lastBlocks(1)] {
-            expectClose(try s.runner.perSampleGradNorms(captured, subset: subset), try forcedRunner.perSampleGradNorms(forced, subset: subset),
-                        relative: 1e-4, "norms \(subset)")
+            expectRelativeError(try s.runner.perSampleGradNorms(captured, subset: subset),
+                                try forcedRunner.perSampleGradNorms(forced, subset: subset),
+                                atMost: 1e-4, "norms \(subset)")
         }
         let weights = (0..<s.batch.weights.count).map { i in s.batch.weights[i] * (i % 3 == 0 ? -1.5 : 0.8) }
         let g1 = FloatBuffer(count: model.parameterCount), g2 = FloatBuffer(count: model.parameterCount)
         try s.runner.backward(captured, weights: weights, temperature: 0.7, grads: g1)
         try forcedRunner.backward(forced, weights: weights, temperature: 0.7, grads: g2)
-        expectClose(g1.array, g2.array, relative: 1e-4, "gradient")
+        expectRelativeError(g1.array, g2.array, atMost: 1e-4, "gradient")
         // A forward on the capturing runner overwrites the captured activations: the capture is then refused.
         _ = try s.runner.forward(s.batch)
         #expect(throws: MiniLMError.self) { try s.runner.pass(from: s.capture, batch: s.batch) }
@@ -164,7 +166,7 @@ import Testing
         // AdamW's first steps move every coordinate by about the learning rate whatever its gradient's size, so
         // coordinates whose gradient is rounding noise differ by up to 2·lr: the parameters agree loosely, the
         // first step's loss and gradient norm tightly.
-        expectClose(params[0], params[1], relative: 1e-2, "parameters after 3 steps")
+        expectRelativeError(params[0], params[1], atMost: 1e-2, "parameters after 3 steps")
         #expect(abs(reports[0].loss - reports[3].loss) <= 1e-9, "the loss is ~0 at ratio 1 with zero-sum advantages")
         #expect(abs(reports[0].gradNorm - reports[3].gradNorm) <= 1e-5 * reports[3].gradNorm)
         for i in 0..<3 {

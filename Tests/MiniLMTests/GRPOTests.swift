@@ -1,5 +1,6 @@
 import Foundation
 import Seeded
+import TestSupport
 import Testing
 @testable import MiniLM
 
@@ -289,6 +290,6 @@ func expectGradientMatchesFiniteDifferences(_ model: GPT, _ grads: FloatBuffer, 
         let numeric = finiteDifferences(model.params.base, indices: idx, h: 5e-3, loss)
         let analytic = idx.map { Double(grads[$0]) }
         if numeric.allSatisfy({ abs($0) < 1e-6 }) && analytic.allSatisfy({ abs($0) < 1e-6 }) { continue }
-        expectClose(analytic, numeric, relative: 1e-2, e.name, sourceLocation: sourceLocation)
+        expectRelativeError(analytic, numeric, atMost: 1e-2, e.name, sourceLocation: sourceLocation)
     }
 }

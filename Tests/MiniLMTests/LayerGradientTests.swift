@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import MiniLM
 
@@ -20,9 +21,9 @@ import Testing
         let nx = finiteDifferences(x.base, indices: Array(0..<(N * C)), loss)
         let nw = finiteDifferences(w.base, indices: Array(0..<(OC * C)), loss)
         let nb = finiteDifferences(b.base, indices: Array(0..<OC), loss)
-        expectClose(dx.map(Double.init), nx, relative: 1e-3, "dinp")
-        expectClose(dw.map(Double.init), nw, relative: 1e-3, "dweight")
-        expectClose(db.map(Double.init), nb, relative: 1e-3, "dbias")
+        expectRelativeError(dx.map(Double.init), nx, atMost: 1e-3, "dinp")
+        expectRelativeError(dw.map(Double.init), nw, atMost: 1e-3, "dweight")
+        expectRelativeError(db.map(Double.init), nb, atMost: 1e-3, "dbias")
     }
 
     /// LayerNorm's input gradient (row sums in SIMD accumulators plus a scalar tail) against the formula in
@@ -49,7 +50,7 @@ import Testing
                 expected[r * C + i] = s * (Double(g[r * C + i]) * Double(w[i]) - sumD / Double(C) - xh * sumDX / Double(C))
             }
         }
-        expectClose(dx.map(Double.init), expected, relative: 1e-5, "C \(C)")
+        expectRelativeError(dx.map(Double.init), expected, atMost: 1e-5, "C \(C)")
     }
 
     @Test func layerNorm() {
@@ -69,9 +70,9 @@ import Testing
         let nx = finiteDifferences(x.base, indices: Array(0..<(N * C)), h: 1e-3, loss)
         let nw = finiteDifferences(w.base, indices: Array(0..<C), loss)
         let nb = finiteDifferences(b.base, indices: Array(0..<C), loss)
-        expectClose(dx.map { Double($0) - 0.25 }, nx, relative: 2e-3, "dinp")
-        expectClose(dw.map(Double.init), nw, relative: 1e-3, "dweight")
-        expectClose(db.map(Double.init), nb, relative: 1e-3, "dbias")
+        expectRelativeError(dx.map { Double($0) - 0.25 }, nx, atMost: 2e-3, "dinp")
+        expectRelativeError(dw.map(Double.init), nw, atMost: 1e-3, "dweight")
+        expectRelativeError(db.map(Double.init), nb, atMost: 1e-3, "dbias")
     }
 
     @Test func gelu() {
@@ -86,7 +87,7 @@ import Testing
         var dx = [Float](repeating: -2, count: n)  // accumulates, like every layer's backward
         GELU.backward(dinp: &dx, dout: r, inp: x.base, count: n)
         let nx = finiteDifferences(x.base, indices: Array(0..<n), h: 1e-3, loss)
-        expectClose(dx.map { Double($0) + 2 }, nx, relative: 1e-3, "dinp")
+        expectRelativeError(dx.map { Double($0) + 2 }, nx, atMost: 1e-3, "dinp")
     }
 
     /// T = 70 spans three causal row blocks (32, 32, 6); buffers start as NaN, so any entry right of the diagonal
@@ -106,7 +107,7 @@ import Testing
         var scratch = [Float](repeating: .nan, count: T * T)
         Attention.backward(dqkv: &dqkv, dout: r, qkv: qkv.base, probs: probs, scratch: &scratch, batch: B, time: T, channels: C, heads: H)
         let nq = finiteDifferences(qkv.base, indices: Array(0..<(B * T * 3 * C)), h: 1e-3, loss)
-        expectClose(dqkv.map { Double($0) - 9 }, nq, relative: 2e-3, "dqkv")
+        expectRelativeError(dqkv.map { Double($0) - 9 }, nq, atMost: 2e-3, "dqkv")
         // Causality: probabilities above the diagonal are exactly zero, rows sum to one.
         for bh in 0..<(B * H) {
             for t in 0..<T {
@@ -138,7 +139,7 @@ import Testing
         var dz = [Float](repeating: 0.25, count: N * V)  // accumulates onto what is there
         CrossEntropy.backward(dlogits: &dz, logits: z.base, targets: targets, weights: weights, rows: N, vocab: V, temperature: tau)
         let nz = finiteDifferences(z.base, indices: Array(0..<(N * V)), h: 1e-3, loss)
-        expectClose(dz.map { Double($0) - 0.25 }, nz, relative: 1e-3, "dlogits at τ = \(tau)")
+        expectRelativeError(dz.map { Double($0) - 0.25 }, nz, atMost: 1e-3, "dlogits at τ = \(tau)")
         var losses = [Float](repeating: .nan, count: N)
         let total = CrossEntropy.forward(losses: &losses, logits: z.base, targets: targets, weights: weights, rows: N, vocab: V)
         #expect(losses[1] == 0, "an unweighted position carries no loss")
@@ -159,8 +160,8 @@ import Testing
         Embedding.backward(dwte: &dwte, dwpe: &dwpe, dout: r, tokens: tokens, batch: B, time: T, channels: C)
         let ne = finiteDifferences(wte.base, indices: Array(0..<(V * C)), loss)
         let np = finiteDifferences(wpe.base, indices: Array(0..<(T * C)), loss)
-        expectClose(dwte.map(Double.init), ne, relative: 1e-3, "dwte")
-        expectClose(dwpe.map(Double.init), np, relative: 1e-3, "dwpe")
+        expectRelativeError(dwte.map(Double.init), ne, atMost: 1e-3, "dwte")
+        expectRelativeError(dwpe.map(Double.init), np, atMost: 1e-3, "dwpe")
     }
 
     @Test func fastTanhAndExpAreAccurate() {

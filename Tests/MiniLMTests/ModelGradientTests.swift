@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import MiniLM
 
@@ -21,7 +22,7 @@ import Testing
             let numeric = finiteDifferences(model.params.base, indices: idx, h: 5e-3, loss)
             let analytic = idx.map { Double(grads[$0]) }
             if numeric.allSatisfy({ abs($0) < 1e-7 }) && analytic.allSatisfy({ abs($0) < 1e-7 }) { continue }
-            expectClose(analytic, numeric, relative: 5e-3, e.name)
+            expectRelativeError(analytic, numeric, atMost: 5e-3, e.name)
         }
     }
 
@@ -35,7 +36,7 @@ import Testing
         let l1 = try GPTRunner(model: model, threads: 1).lossAndGradients(batch, grads: g1)
         let l2 = try GPTRunner(model: model, threads: 2).lossAndGradients(batch, grads: g2)
         #expect(abs(l1 - l2) < 1e-4 * abs(l1))
-        expectClose(g2.array, g1.array, relative: 1e-5, "threads")
+        expectRelativeError(g2.array, g1.array, atMost: 1e-5, "threads")
         // Sum of per-sequence gradients, each run alone (no padding) = batch gradient.
         let acc = FloatBuffer(count: model.parameterCount), one = FloatBuffer(count: model.parameterCount)
         let runner = GPTRunner(model: model, threads: 1)
@@ -44,7 +45,7 @@ import Testing
             _ = try runner.lossAndGradients(b, grads: one)
             for j in 0..<acc.count { acc[j] += one[j] }
         }
-        expectClose(g1.array, acc.array, relative: 1e-5, "padding")
+        expectRelativeError(g1.array, acc.array, atMost: 1e-5, "padding")
     }
 }
 

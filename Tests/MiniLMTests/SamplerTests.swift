@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import MiniLM
 
@@ -21,7 +22,7 @@ import Testing
                 // Logits that predicted token `step` came from the prefix of length prompt + step.
                 let prefix = Array(full[0..<(prompts[i].count + step)])
                 let expected = try lastLogits(runner, prefix)
-                expectClose(g.logits[step], expected, relative: 1e-4, "sequence \(i) step \(step)")
+                expectRelativeError(g.logits[step], expected, atMost: 1e-4, "sequence \(i) step \(step)")
             }
             // Recorded log-probabilities are those of the drawn tokens under softmax(logits).
             for step in 0..<g.tokens.count {
@@ -84,7 +85,7 @@ import Testing
         #expect(a.map(\.tokens) == b.map(\.tokens))
         #expect(a.map(\.finished) == b.map(\.finished))
         for (x, y) in zip(a, b) {
-            for (zx, zy) in zip(x.logits, y.logits) { expectClose(zx, zy, relative: 1e-5) }
+            for (zx, zy) in zip(x.logits, y.logits) { expectRelativeError(zx, zy, atMost: 1e-5) }
         }
     }
 
@@ -106,7 +107,7 @@ import Testing
             let full = prompts[i] + g.tokens
             for step in 0..<g.tokens.count {
                 let expected = try lastLogits(runner, Array(full[0..<(prompts[i].count + step)]))
-                expectClose(g.logits[step], expected, relative: 1e-4, "sequence \(i) step \(step)")
+                expectRelativeError(g.logits[step], expected, atMost: 1e-4, "sequence \(i) step \(step)")
             }
         }
     }
@@ -137,7 +138,7 @@ import Testing
             let b = try Sampler(model: model, threads: 2).generate(prompts: prompts, options: options)
             #expect(a.map(\.tokens) == b.map(\.tokens), "call \(k)")
             for (x, y) in zip(a, b) {
-                for (zx, zy) in zip(x.logits, y.logits) { expectClose(zx, zy, relative: 1e-6, "call \(k)") }
+                for (zx, zy) in zip(x.logits, y.logits) { expectRelativeError(zx, zy, atMost: 1e-6, "call \(k)") }
             }
         }
     }

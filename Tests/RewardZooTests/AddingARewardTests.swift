@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RewardZoo
@@ -29,8 +30,8 @@ import Testing
         #expect(try spec.json() == #"{"name":"brevity","scale":2}"#)
         let pipeline = try RewardPipeline(spec: spec, shaping: nil, registry: Self.registry)
         let (raw, shaped) = try pipeline.score(CompletionGroup(tokenCounts: [4, 2, 6], truncated: [false, false, true]))
-        expectScores(raw, [-2, -1, -4])
-        expectScores(shaped, [0, 1, -1])
+        expectClose(raw, [-2, -1, -4], abs: 1e-12)
+        expectClose(shaped, [0, 1, -1], abs: 1e-12)
         #expect(throws: RewardZooError.badOptionValue(reward: "brevity", option: "scale", value: "0",
                                                       expected: "a number in 1.0...10000.0")) {
             try RewardRegistry.spec(name: "brevity", options: ["scale": "0"], in: Self.registry)

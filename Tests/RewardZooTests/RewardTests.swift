@@ -1,5 +1,6 @@
 import Foundation
 import MiniLM
+import TestSupport
 import Testing
 
 @testable import RewardZoo
@@ -16,7 +17,7 @@ import Testing
     @Test(arguments: corrections)
     func lengthCorrection(_ c: Named<String, [Double]>) throws {
         let r = try reward("vigor", ["length_correction": c.input])
-        expectScores(try r.score(normGroup([1, 2, 0.5], tokens: [4, 9, 16])), c.expected)
+        expectClose(try r.score(normGroup([1, 2, 0.5], tokens: [4, 9, 16])), c.expected, abs: 1e-12)
     }
 
     @Test func defaultIsSqrtWithRankShaping() throws {
@@ -31,17 +32,17 @@ import Testing
         let g = normGroup([1, .nan, .nan, 4], tokens: [4, 4, 0, 9], truncated: [false, true, false, false])
         let p = try RewardPipeline(spec: RewardRegistry.spec(name: "vigor", options: [:]), shaping: nil)
         let (raw, shaped) = try p.score(g)
-        expectScores(raw, [-2, -12.001, -12.001, -12])
+        expectClose(raw, [-2, -12.001, -12.001, -12], abs: 1e-12)
         // Rank: the two invalid ones tie and rank by index (1 below 2), both below every valid one.
-        expectScores(shaped, [1, -1, -1.0 / 3, 1.0 / 3])
+        expectClose(shaped, [1, -1, -1.0 / 3, 1.0 / 3], abs: 1e-12)
         // REFERENCE says the worst valid reward of the *batch*; any penalty below the group's valid rewards
         // gives the same ranks, so under rank shaping group and batch agree.
-        expectScores(Shaping.rank.apply([-2, -1000, -1000, -12]), shaped)
+        expectClose(Shaping.rank.apply([-2, -1000, -1000, -12]), shaped, abs: 1e-12)
     }
 
     @Test func allInvalidGetMinus20() throws {
         let r = try reward("vigor")
-        expectScores(try r.score(normGroup([.nan, 3], tokens: [5, 0], truncated: [true, false])), [-20, -20])
+        expectClose(try r.score(normGroup([.nan, 3], tokens: [5, 0], truncated: [true, false])), [-20, -20], abs: 1e-12)
     }
 
     @Test func parameterSubsetSelectsTheNorms() throws {
@@ -49,7 +50,7 @@ import Testing
         #expect(r.needs.gradNormSubsets == [.lastBlocks(2)])
         var g = normGroup([1, 2], tokens: [1, 1], subset: .lastBlocks(2))
         g.gradNorms[.all] = [7, 7]
-        expectScores(try r.score(g), [-1, -2])
+        expectClose(try r.score(g), [-1, -2], abs: 1e-12)
         #expect(throws: RewardZooError.missingSignal(reward: "vigor", signal: "grad_norm[last:2]")) {
             try r.score(normGroup([1, 2], tokens: [1, 1]))
         }
@@ -61,7 +62,7 @@ import Testing
         var g = normGroup([1, 1], tokens: [2, 4])
         g.tokenEntropies = [[1, 3], [0.25, 0.25, 0.25, 0.25]]
         // −1·√2·(2 + 1e-6)^0.5 ≈ −2; −1·√4·(0.25 + 1e-6)^0.5 ≈ −1 (VIGOR's ε inside the base)
-        expectScores(try r.score(g), [-2.0.squareRoot() * (2 + 1e-6).squareRoot(), -2 * (0.25 + 1e-6).squareRoot()])
+        expectClose(try r.score(g), [-2.0.squareRoot() * (2 + 1e-6).squareRoot(), -2 * (0.25 + 1e-6).squareRoot()], abs: 1e-12)
     }
 
     /// VIGOR's config default λ = −0.5: a low-entropy completion is pushed away from 0 (over-confidence costs),
@@ -71,7 +72,7 @@ import Testing
         var g = normGroup([1, 1, 1], tokens: [1, 1, 1])
         g.tokenEntropies = [[4], [0.25], [0]]
         let s = try r.score(g)
-        expectScores(Array(s.prefix(2)), [-pow(4 + 1e-6, -0.5), -pow(0.25 + 1e-6, -0.5)])
+        expectClose(Array(s.prefix(2)), [-pow(4 + 1e-6, -0.5), -pow(0.25 + 1e-6, -0.5)], abs: 1e-12)
         let zero = try #require(s[2])
         #expect(zero.isFinite && abs(zero - -pow(1e-6, -0.5)) < 1e-6 * 1e3)
         #expect(s[2]! < s[1]! && s[1]! < s[0]!, "the most confident ranks last")
@@ -85,16 +86,16 @@ import Testing
         var g = normGroup([2, 2], tokens: [2, 2])
         g.tokenLogProbs = [[log(0.98), log(0.94)], [log(0.5), log(0.7)]]
         // p̄ = 0.96 > 0.9: −2·0.04; p̄ = 0.6 ≤ 0.9: untouched
-        expectScores(try r.score(g), [-2 * 0.04, -2])
+        expectClose(try r.score(g), [-2 * 0.04, -2], abs: 1e-12)
         let all = try reward("vigor", ["focal_lambda": "1", "focal_metric": "p_norm", "length_correction": "none"])
-        expectScores(try all.score(g), [-2 * 0.04, -2 * 0.4])
+        expectClose(try all.score(g), [-2 * 0.04, -2 * 0.4], abs: 1e-12)
     }
 
     @Test func entropyFocalTargetWeightsOnlyLowEntropyCompletions() throws {
         let r = try reward("vigor", ["focal_lambda": "1", "focal_target": "0.5", "length_correction": "none"])
         var g = normGroup([1, 1], tokens: [1, 1])
         g.tokenEntropies = [[0.1], [2]]
-        expectScores(try r.score(g), [-(0.1 + 1e-6), -1])
+        expectClose(try r.score(g), [-(0.1 + 1e-6), -1], abs: 1e-12)
     }
 
     /// Options added after trials were recorded stay out of a resolved spec at their defaults (so no existing
@@ -137,7 +138,7 @@ import Testing
         let stats = Self.logits.map { $0.map { Self.tokenStats($0, tau: tau) } }
         let g = CompletionGroup(tokenCounts: Self.logits.map(\.count), tokenSelfCertainties: stats.map { $0.map(\.sc) })
         let expected = stats.map { s in s.isEmpty ? 0 : s.map(\.klUniformPlusLogV).reduce(0, +) / Double(s.count) }
-        expectScores(try reward("self_certainty").score(g), expected, rel: 1e-12, abs: 1e-12)
+        expectClose(try reward("self_certainty").score(g), expected, rel: 1e-12, abs: 1e-12)
         #expect(SelfCertaintyReward.defaultShaping == .zscore)
     }
 
@@ -149,13 +150,13 @@ import Testing
             let total = s.map(\.negPlogP).reduce(0, +)
             return -(aggregate == "sum" || s.isEmpty ? total : total / Double(s.count))
         }
-        expectScores(try reward("neg_entropy", ["aggregate": aggregate]).score(g), expected, rel: 1e-12, abs: 1e-12)
+        expectClose(try reward("neg_entropy", ["aggregate": aggregate]).score(g), expected, rel: 1e-12, abs: 1e-12)
     }
 
     @Test func trajectoryLogProbSumsOrAverages() throws {
         let g = CompletionGroup(tokenCounts: [3, 1, 0], tokenLogProbs: [[-0.5, -1, -1.5], [-2], []])
-        expectScores(try reward("trajectory_logprob").score(g), [-3, -2, 0])
-        expectScores(try reward("trajectory_logprob", ["aggregate": "mean"]).score(g), [-1, -2, 0])
+        expectClose(try reward("trajectory_logprob").score(g), [-3, -2, 0], abs: 1e-12)
+        expectClose(try reward("trajectory_logprob", ["aggregate": "mean"]).score(g), [-1, -2, 0], abs: 1e-12)
     }
 }
 
@@ -177,7 +178,7 @@ import Testing
         let r = try reward("majority_vote", ["vote_samples": String(c.input.2)])
         #expect(r.needs == SignalNeeds(signals: [.answers], voteSamples: c.input.2))
         let g = CompletionGroup(tokenCounts: Array(repeating: 3, count: c.input.0.count), answers: c.input.0, voteAnswers: c.input.1)
-        expectScores(try r.score(g), c.expected.map { $0 })
+        expectClose(try r.score(g), c.expected.map { $0 }, abs: 1e-12)
     }
 
     @Test func voteBudgetLargerThanTheVotesIsAnError() throws {
@@ -197,7 +198,7 @@ import Testing
 
     @Test func semanticClusterIsTheShareOfTheGroup() throws {
         let g = CompletionGroup(tokenCounts: [1, 1, 1, 1], answers: ["a", "a", "b", nil], voteAnswers: ["b", "b"])
-        expectScores(try reward("semantic_cluster").score(g), [0.5, 0.5, 0.25, 0])
+        expectClose(try reward("semantic_cluster").score(g), [0.5, 0.5, 0.25, 0], abs: 1e-12)
     }
 
     @Test func goldComparesWithTheGoldAnswer() throws {
@@ -205,7 +206,7 @@ import Testing
         let needsGold = r.needs.usesGold, typeUsesGold = GoldReward.usesGold
         #expect(needsGold && typeUsesGold)
         let g = CompletionGroup(tokenCounts: [1, 1, 1], answers: ["1", nil, "2"], gold: "2")
-        expectScores(try r.score(g), [0, 0, 1])
+        expectClose(try r.score(g), [0, 0, 1], abs: 1e-12)
         #expect(throws: RewardZooError.missingSignal(reward: "gold", signal: "gold")) {
             try r.score(CompletionGroup(tokenCounts: [1], answers: ["2"]))
         }
@@ -253,7 +254,7 @@ import Testing
         g.answers = ["2", "1", "2"]
         g.gold = "2"
         // vigor raw [−1, −2, −3] → rank [1, 0, −1]; gold [1, 0, 1].
-        expectScores(try r.score(g), [1, 0, 0])
+        expectClose(try r.score(g), [1, 0, 0], abs: 1e-12)
         let p = try RewardPipeline(spec: spec, shaping: nil)
         #expect(p.shaping == .raw)
     }
@@ -277,7 +278,7 @@ import Testing
 
     @Test func faultReturnsNaNOrThrowsFromItsStep() throws {
         let nan = try RewardPipeline(spec: RewardRegistry.spec(name: "fault", options: ["at_step": "2"]), shaping: nil)
-        expectScores(try nan.score(CompletionGroup(tokenCounts: [1, 1], step: 1)).raw, [0, 0])
+        expectClose(try nan.score(CompletionGroup(tokenCounts: [1, 1], step: 1)).raw, [0, 0], abs: 1e-12)
         do {
             _ = try nan.score(CompletionGroup(tokenCounts: [1, 1], step: 2))
             Issue.record("expected nonFinite")

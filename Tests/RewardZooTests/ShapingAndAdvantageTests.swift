@@ -1,5 +1,6 @@
 import Foundation
 import Seeded
+import TestSupport
 import Testing
 
 @testable import RewardZoo
@@ -26,7 +27,7 @@ import Testing
 
     @Test(arguments: cases)
     func exactValues(_ c: Named<(Shaping, [Double?]), [Double?]>) {
-        expectScores(c.input.0.apply(c.input.1), c.expected, rel: 1e-14, abs: 1e-14)
+        expectClose(c.input.0.apply(c.input.1), c.expected, rel: 1e-14, abs: 1e-14)
     }
 
     @Test func rankIsAPermutationOfTheGrid() {
@@ -34,7 +35,7 @@ import Testing
         for g in 2...9 {
             let scores: [Double?] = (0..<g).map { _ in Double(rng.int(in: 0...3)) }
             let shaped = Shaping.rank.apply(scores).compactMap { $0 }.sorted()
-            expectScores(shaped, (0..<g).map { 2 * Double($0) / Double(g - 1) - 1 }, rel: 1e-14, abs: 1e-14)
+            expectClose(shaped, (0..<g).map { 2 * Double($0) / Double(g - 1) - 1 }, rel: 1e-14, abs: 1e-14)
         }
     }
 }
@@ -91,12 +92,12 @@ import Testing
 
     @Test func exactValuesPerScaling() {
         let eps = Advantages.epsilon
-        expectScores(Advantages.compute([[1, 2, 3]], scaling: .group)[0], [-1 / (1 + eps), 0, 1 / (1 + eps)])
-        expectScores(Advantages.compute([[1, 3]], scaling: .none)[0], [-1, 1])
+        expectClose(Advantages.compute([[1, 2, 3]], scaling: .group)[0], [-1 / (1 + eps), 0, 1 / (1 + eps)], abs: 1e-12)
+        expectClose(Advantages.compute([[1, 3]], scaling: .none)[0], [-1, 1], abs: 1e-12)
         // batch: std of [1, 3, 10, 10] = √(66/3) = √22; the second group centres to 0.
         let b = Advantages.compute([[1, 3], [10, 10]], scaling: .batch)
-        expectScores(b[0], [-1 / (22.0.squareRoot() + eps), 1 / (22.0.squareRoot() + eps)])
-        expectScores(b[1], [0, 0])
+        expectClose(b[0], [-1 / (22.0.squareRoot() + eps), 1 / (22.0.squareRoot() + eps)], abs: 1e-12)
+        expectClose(b[1], [0, 0], abs: 1e-12)
         #expect(Advantages.epsilon == 1e-4)
     }
 }

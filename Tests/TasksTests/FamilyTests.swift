@@ -1,5 +1,6 @@
 import Foundation
 import Seeded
+import TestSupport
 import Testing
 @testable import Tasks
 

@@ -2,6 +2,7 @@ import Foundation
 import MiniLM
 import RewardZoo
 import Seeded
+import Statistics
 import Tasks
 
 /// Reward-vs-correctness without training (the `kind: analysis` study): sample G completions for each of N test

@@ -1,6 +1,7 @@
 import Foundation
 import MiniLM
 import RewardZoo
+import Statistics
 import Tasks
 
 /// Settings of one evaluation.

@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// The numbers of a train study's report, apart from their rendering: every arm's summary, the pooled
 /// between-seed SD, and every comparison with its interval, test, power and verdict. `StudyReport` renders

@@ -1,4 +1,6 @@
 import Foundation
+import JSON
+import Statistics
 
 /// The Markdown sections that render `StudyFindings` (the numbers live there; nothing here computes a statistic).
 extension StudyReport {

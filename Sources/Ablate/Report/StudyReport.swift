@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// The Markdown report of a train study with its figures (SVG + tidy CSV), from trial results only: the same
 /// results give byte-identical files (variants and suites in study order, fixed number formats, seeded

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import MiniLM
 
 /// What one trial left on disk, as the report reads it (Study → Trial → TrialResult).

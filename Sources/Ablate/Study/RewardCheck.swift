@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import RewardZoo
 
 /// The one place study files validate a `reward:` object: through `RewardRegistry` (a `RewardSpec` decoded from

@@ -1,4 +1,6 @@
 import Foundation
+import JSON
+import Statistics
 import Tasks
 import Yams
 

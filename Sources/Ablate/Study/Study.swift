@@ -1,4 +1,6 @@
 import Foundation
+import JSON
+import Statistics
 
 /// A study: a grid of trials (variants × seeds) on one base model, and the comparisons to report.
 /// Parsed and fully validated from a YAML file by `Study.load(path:)` (Study+Parsing.swift).

@@ -1,3 +1,5 @@
+import JSON
+
 /// The one place studies and the runner use `TrainConfig`: checking one train key, and resolving a trial's
 /// whole object into its config and identity.
 public enum TrialConfig {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import MiniLM
 import RewardZoo
 import Seeded

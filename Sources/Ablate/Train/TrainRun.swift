@@ -1,8 +1,10 @@
 import Dispatch
 import Foundation
+import JSON
 import MiniLM
 import RewardZoo
 import Seeded
+import Statistics
 import Tasks
 
 /// One RL run (a trial) from a resolved `TrainConfig` into a trial directory (the trial contract):

@@ -63,9 +63,17 @@ public enum MannWhitney {
     /// scores of positives and y of negatives). NaN if either sample contains NaN.
     /// - Throws: empty input.
     public static func commonLanguageEffect(_ x: [Double], _ y: [Double]) throws -> Double {
+        try commonLanguageEffectAndU(x, y).effect
+    }
+
+    /// `commonLanguageEffect` and the U of x it divides by n₁n₂ (ties ½; the `statistic` of scipy's
+    /// `mannwhitneyu(x, y)`). Both NaN if either sample contains NaN.
+    /// - Throws: empty input.
+    public static func commonLanguageEffectAndU(_ x: [Double], _ y: [Double]) throws -> (effect: Double, u: Double) {
         try Check.nonEmpty(x, "x", "auroc")
         try Check.nonEmpty(y, "y", "auroc")
-        return uStatistic(x, y) / Double(x.count * y.count)
+        let u = uStatistic(x, y)
+        return (u / Double(x.count * y.count), u)
     }
 
     /// U of x (ties ½) by sorting and binary search (`PairCounting.uStatistic`); NaN if any value is NaN.

@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-@testable import Ablate
+@testable import Statistics
 
 /// The O(n log n) pair kernels against the quadratic definitions they replace (kept here as oracles), on seeded
 /// random data with and without ties, then the sizes that used to abort or hang.

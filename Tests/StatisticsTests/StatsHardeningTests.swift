@@ -1,7 +1,9 @@
 import Foundation
+import JSON
+import TestSupport
 import Testing
 
-@testable import Ablate
+@testable import Statistics
 
 /// Issue 9 for `ablate stats`: every request that used to abort, hang or be silently accepted, as a table of
 /// requests and the error substring (or output) each must give, with small sizes standing in for large ones.

@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-@testable import Ablate
+@testable import Statistics
 
 /// Textbook values, typed errors and the JSON protocol.
 @Suite("statistics API")

@@ -1,48 +1,12 @@
 import Foundation
 import MiniLM
 import Seeded
-import Testing
 
 @testable import RewardZoo
-
-/// Approximate equality |a − e| ≤ max(rel·|e|, abs). Forwards `sourceLocation` so a failure points at the test.
-func expectClose(_ actual: Double?, _ expected: Double?, rel: Double = 1e-12, abs absTol: Double = 1e-12,
-                 _ comment: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation) {
-    guard let actual, let expected else {
-        #expect(actual == nil && expected == nil, "\(comment()): got \(String(describing: actual)), expected \(String(describing: expected))",
-                sourceLocation: sourceLocation)
-        return
-    }
-    let ok = Swift.abs(actual - expected) <= Swift.max(rel * Swift.abs(expected), absTol)
-    #expect(ok, "\(comment()): got \(actual), expected \(expected)", sourceLocation: sourceLocation)
-}
-
-/// Element-wise `expectClose` of two score arrays (nil must match nil).
-func expectScores(_ actual: [Double?], _ expected: [Double?], rel: Double = 1e-12, abs absTol: Double = 1e-12,
-                  _ comment: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.count == expected.count, "\(comment()): \(actual.count) scores, expected \(expected.count)",
-            sourceLocation: sourceLocation)
-    for (i, (a, e)) in zip(actual, expected).enumerated() {
-        expectClose(a, e, rel: rel, abs: absTol, "\(comment()) [\(i)]", sourceLocation: sourceLocation)
-    }
-}
 
 /// Bitwise identity of two score arrays (determinism checks).
 func sameBits(_ a: [Double?], _ b: [Double?]) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { x, y in x?.bitPattern == y?.bitPattern }
-}
-
-/// A named table case (Swift Testing shows the name).
-struct Named<Input: Sendable, Output: Sendable>: Sendable, CustomTestStringConvertible {
-    let name: String
-    let input: Input
-    let expected: Output
-    init(_ name: String, _ input: Input, _ expected: Output) {
-        self.name = name
-        self.input = input
-        self.expected = expected
-    }
-    var testDescription: String { name }
 }
 
 /// The parameter subsets random groups carry gradient norms for.

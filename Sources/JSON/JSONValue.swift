@@ -1,7 +1,8 @@
 import Foundation
 
-/// A JSON value for `ablate stats`. Objects keep their key order so output is deterministic; non-finite
-/// numbers travel as the strings "nan", "inf" and "-inf" (JSON has no literal for them).
+/// A JSON value: the requests and results of `ablate stats`, and the JSON documents Ablate reads and writes
+/// (trial configs, `eval.json`, metrics lines, study settings). Objects keep their key order so output is
+/// deterministic; non-finite numbers travel as the strings "nan", "inf" and "-inf" (JSON has no literal for them).
 public indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
@@ -37,12 +38,10 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// Parses JSON text.
+    /// - Throws: `JSONParseError` when the text is not JSON.
     public static func parse(_ data: Data) throws -> JSONValue {
         do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-            // Foundation's message gives no position, so name the usual culprit: Python's json.dumps writes NaN and
-            // infinities as bare NaN/Infinity tokens, which are not JSON.
-            throw StatsError.badRequest("the input is not valid JSON (\(error.localizedDescription)); NaN and "
-                + "infinities must be the strings \"nan\", \"inf\" and \"-inf\", not bare NaN, Infinity or 1e999")
+            throw JSONParseError(reason: error.localizedDescription)
         }
     }
 

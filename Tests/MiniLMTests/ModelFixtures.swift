@@ -1,33 +1,14 @@
 import Seeded
-import Testing
+
 @testable import MiniLM
+
+// MiniLM fixtures: seeded data, finite differences and a tiny model. The shared helpers (`expectRelativeError`,
+// `Named`) are in Tests/TestSupport.
 
 /// Seeded uniform values in [−scale, scale].
 func randomFloats(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
     var rng = SplitMix64(seed: seed)
     return (0..<n).map { _ in Float(rng.uniform() * 2 - 1) * scale }
-}
-
-/// Relative L2 error ‖a − b‖ / max(‖b‖, floor).
-func relativeError(_ a: [Double], _ b: [Double], floor: Double = 1e-12) -> Double {
-    precondition(a.count == b.count)
-    var d = 0.0, n = 0.0
-    for i in a.indices { d += (a[i] - b[i]) * (a[i] - b[i]); n += b[i] * b[i] }
-    return d.squareRoot() / max(n.squareRoot(), floor)
-}
-
-/// Expects ‖actual − expected‖/‖expected‖ ≤ tolerance, pointing a failure at the caller's line.
-func expectClose(_ actual: [Double], _ expected: [Double], relative tolerance: Double, _ what: String = "",
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.count == expected.count, "\(what): counts differ", sourceLocation: sourceLocation)
-    guard actual.count == expected.count else { return }
-    let err = relativeError(actual, expected)
-    #expect(err <= tolerance, "\(what): relative error \(err) > \(tolerance)", sourceLocation: sourceLocation)
-}
-
-func expectClose(_ actual: [Float], _ expected: [Float], relative tolerance: Double, _ what: String = "",
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    expectClose(actual.map(Double.init), expected.map(Double.init), relative: tolerance, what, sourceLocation: sourceLocation)
 }
 
 /// Central finite differences of a scalar function of a float buffer, at the given coordinates.

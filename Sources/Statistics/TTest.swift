@@ -7,6 +7,14 @@ public struct TTestResult: Equatable, Sendable {
     public var estimate: Double
     public var standardError: Double
 
+    public init(statistic: Double, pvalue: Double, df: Double, estimate: Double, standardError: Double) {
+        self.statistic = statistic
+        self.pvalue = pvalue
+        self.df = df
+        self.estimate = estimate
+        self.standardError = standardError
+    }
+
     /// The t confidence interval of `estimate` (scipy's `TtestResult.confidence_interval`): two-sided
     /// estimate ± t₍df,(1+level)/2₎·se; one-sided intervals are open on the side of the alternative.
     public func confidenceInterval(level: Double = 0.95, alternative: Alternative = .twoSided) throws

@@ -1,21 +1,8 @@
 import Foundation
-import Testing
 @testable import Tasks
 
-/// Shared helpers for the Tasks tests: a named case type for tables and cached samples per family, so the
-/// suites generate each family's problems once.
-struct Named<Input: Sendable, Output: Sendable>: Sendable, CustomTestStringConvertible {
-    let name: String
-    let input: Input
-    let expected: Output
-    init(_ name: String, _ input: Input, _ expected: Output) {
-        self.name = name
-        self.input = input
-        self.expected = expected
-    }
-    var testDescription: String { name }
-}
-
+/// Problems sampled once per family and split, so the suites generate each family's problems once. (`Named`
+/// and `expectClose` are in Tests/TestSupport.)
 enum Fixtures {
     /// Problems drawn per family and split in the property tests.
     static let sampleSize = 1500
@@ -41,11 +28,4 @@ enum Fixtures {
             }
         }
     }
-}
-
-/// Expects `report` to flag exactly the steps in `wrong` (and no unparsable step), pointing at the caller.
-func expectFlags(_ report: ScratchpadReport, wrong: [Int], _ comment: Comment? = nil,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(report.wrongSteps == wrong, comment, sourceLocation: sourceLocation)
-    #expect(!report.steps.contains { $0.verdict == .unparsable }, comment, sourceLocation: sourceLocation)
 }

@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-@testable import Ablate
+@testable import Statistics
 
 /// Properties that hold for any input (seeded, replayable data).
 @Suite("statistics properties")

@@ -1,3 +1,4 @@
+import JSON
 /// Which null distribution `kendalltau` uses (scipy's `method`).
 public enum KendallMethod: String, Sendable, CaseIterable {
     case auto, exact, asymptotic

@@ -1,2 +1,0 @@
-/// Ablate: studies, trial runner, statistics on GSL and reports (docs/ARCHITECTURE.md, "Modules").
-public enum AblateModule {}
