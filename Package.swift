@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "RewardZoo", dependencies: ["MiniLM", "Seeded"], exclude: ["README.md"]),
 
         // MARK: - Tasks (knows nothing of models)
-        .target(name: "Tasks", dependencies: ["Seeded"], exclude: ["README.md"]),
+        .target(name: "Tasks", dependencies: ["Seeded", "JSON"], exclude: ["README.md"]),
 
         // MARK: - JSON values (no dependencies): the `ablate stats` protocol and the JSON files Ablate reads and writes
         .target(name: "JSON", exclude: ["README.md"]),

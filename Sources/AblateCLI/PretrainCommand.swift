@@ -17,7 +17,8 @@ struct PretrainCommand: ParsableCommand {
         Example:
           ablate pretrain --preset base
           ablate pretrain --preset base --mix arith=0.5,word=0.5,trace=0 --flawed 0.2 --steps 300 --out runs/mine.safetensors
-          ablate pretrain --overrides '{"dModel": 96, "learningRate": 0.003}' --print-path
+          ablate pretrain --overrides '{"d_model": 96, "learning_rate": 0.003}' --print-path
+          ablate pretrain --overrides '{"family_overrides": {"arith": {"max_operands": 4}}}' --show-recipe
         """)
 
     @Option(name: .long, help: "Model preset: \(ModelConfig.presetNames.joined(separator: ", ")).")
@@ -35,7 +36,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Seed of the weights, the corpus and the batch order.")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Any other recipe fields as a JSON object, e.g. '{\"learningRate\": 0.003}'.")
+    @Option(name: .long, help: "Any other recipe fields as a JSON object, snake_case, e.g. '{\"learning_rate\": 0.003}'.")
     var overrides: String?
 
     @Option(name: .long, help: "Write the checkpoint here and bypass the cache (always trains).")

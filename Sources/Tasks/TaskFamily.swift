@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Seeded
 
 /// A family of generated problems with exact verification.
@@ -28,6 +29,9 @@ public protocol TaskFamily: Sendable {
     /// The knobs in effect as a JSON object with sorted keys (stable: usable in recipes and cache keys).
     var configJSON: String { get }
 
+    /// Every knob's name as its JSON (and `init(overridesJSON:)`) spells it, sorted.
+    static var knobNames: [String] { get }
+
     /// One candidate from the whole problem space (either split), or nil when the draw breaks a knob (a value
     /// out of range, a text too long). Callers use `problem(split:rng:)` or `problems(count:split:seed:)`.
     func draw(rng: inout TaskRNG) -> Problem?
@@ -49,6 +53,8 @@ extension TaskFamily {
     public init(overridesJSON: String) throws { self.init(validated: try Config.decoding(overridesJSON: overridesJSON)) }
 
     public var configJSON: String { config.json }
+
+    public static var knobNames: [String] { (Overrides.keys(of: Config()) + Config.optionalKeys).sorted() }
 
     /// `Self.familyName`.
     public var name: String { Self.familyName }
@@ -127,28 +133,20 @@ public protocol TaskConfig: Codable, Sendable, Equatable {
 extension TaskConfig {
     public static var optionalKeys: [String] { [] }
 
-    /// Defaults overridden by the keys of a JSON object; unknown keys and wrong types are errors.
+    /// Defaults overridden by the keys of a JSON object (`Overrides`); unknown keys and wrong types are errors.
     public static func decoding(overridesJSON: String) throws -> Self {
-        let defaults = Self()
-        guard let base = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(defaults)) as? [String: Any] else {
-            throw TasksError.malformedConfig(scope: scope, reason: "cannot encode the defaults")
-        }
-        let parsed = try? JSONSerialization.jsonObject(with: Data(overridesJSON.utf8), options: [.fragmentsAllowed])
-        guard let overrides = parsed as? [String: Any] else {
-            throw TasksError.malformedConfig(scope: scope, reason: "expected a JSON object such as {\"key\": 1}, got '\(overridesJSON)'")
-        }
-        var merged = base
-        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {  // first unknown key, deterministically
-            guard base[key] != nil || optionalKeys.contains(key) else {
-                throw TasksError.unknownConfigKey(scope: scope, key: key, valid: (Array(base.keys) + optionalKeys).sorted())
-            }
-            merged[key] = value
-        }
         let config: Self
-        do {
-            config = try JSONDecoder().decode(Self.self, from: JSONSerialization.data(withJSONObject: merged))
-        } catch {
-            throw TasksError.malformedConfig(scope: scope, reason: "wrong type in \(overridesJSON): \(error)")
+        do { config = try Overrides.apply(try Overrides.object(json: overridesJSON), to: Self(), optionalKeys: optionalKeys) } catch let failure as Overrides.Failure {
+            switch failure {
+            case .notAnObject:
+                throw TasksError.malformedConfig(scope: scope, reason: "expected a JSON object such as {\"key\": 1}, got '\(overridesJSON)'")
+            case let .unknownKey(key, valid):
+                throw TasksError.unknownConfigKey(scope: scope, key: key, valid: valid)
+            case let .renamed(key, spelling):
+                throw TasksError.unknownConfigKey(scope: scope, key: key, valid: [spelling])
+            case let .wrongType(key, expected, _):
+                throw TasksError.malformedConfig(scope: scope, reason: "wrong type in \(overridesJSON): '\(key)' expects \(expected)")
+            }
         }
         try config.validate()
         return config
@@ -202,6 +200,9 @@ public enum TaskRegistry {
     public static func family(named name: String, overridesJSON: String) throws -> any TaskFamily {
         try type(named: name).init(overridesJSON: overridesJSON)
     }
+
+    /// The knob names of the family called `name` (`TaskFamily.knobNames`).
+    public static func knobNames(family name: String) throws -> [String] { try type(named: name).knobNames }
 
     /// Every family with default knobs, in registry order.
     public static func defaultFamilies() -> [any TaskFamily] { types.map { $0.init() } }

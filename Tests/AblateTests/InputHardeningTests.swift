@@ -11,16 +11,16 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"batchSize": 1000000000}"#, "batchSize = 1000000000: must be in 1...4096"),
-        (#"{"bucketBatches": 1000000000000}"#, "bucketBatches = 1000000000000: must be in 1...1024"),
-        (#"{"batchSize": 1024, "bucketBatches": 128}"#, "batchSize · bucketBatches = 131072 must be at most 65536"),
-        (#"{"heldOutExamples": 0}"#, "heldOutExamples = 0: must be in 1...100000"),
-        (#"{"heldOutExamples": 100001}"#, "heldOutExamples = 100001"),
+        (#"{"batch_size": 1000000000}"#, "batch_size = 1000000000: must be in 1...4096"),
+        (#"{"bucket_batches": 1000000000000}"#, "bucket_batches = 1000000000000: must be in 1...1024"),
+        (#"{"batch_size": 1024, "bucket_batches": 128}"#, "batch_size · bucket_batches = 131072 must be at most 65536"),
+        (#"{"held_out_examples": 0}"#, "held_out_examples = 0: must be in 1...100000"),
+        (#"{"held_out_examples": 100001}"#, "held_out_examples = 100001"),
         (#"{"steps": 100000000}"#, "steps = 100000000: must be in 1...10000000"),
-        (#"{"evalInterval": 0}"#, "evalInterval = 0"),
-        (#"{"warmupSteps": -1}"#, "warmupSteps = -1"),
-        (#"{"learningRate": 1e9}"#, "learningRate = 1000000000.0: must be in (0, 10]"),
-        (#"{"gradClip": 1e300}"#, "gradClip"),
+        (#"{"eval_interval": 0}"#, "eval_interval = 0"),
+        (#"{"warmup_steps": -1}"#, "warmup_steps = -1"),
+        (#"{"learning_rate": 1e9}"#, "learning_rate = 1000000000.0: must be in (0, 10]"),
+        (#"{"grad_clip": 1e300}"#, "grad_clip"),
     ])
     func recipeRanges(overrides: String, message: String) {
         let m = errorText { _ = try PretrainRecipe().applying(overridesJSON: overrides) }

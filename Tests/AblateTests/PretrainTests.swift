@@ -1,5 +1,6 @@
 import Foundation
 import MiniLM
+import Tasks
 import Testing
 
 @testable import Ablate
@@ -67,13 +68,33 @@ struct PretrainTests {
 
     @Test("overrides: known keys apply, an unknown key is refused with the valid keys")
     func overrides() throws {
-        let r = try PretrainRecipe().applying(overridesJSON: #"{"steps": 7, "dModel": 64}"#)
-        #expect(r.steps == 7 && r.dModel == 64)
+        let r = try PretrainRecipe().applying(overridesJSON: #"{"steps": 7, "d_model": 64, "min_lr_ratio": 0.2}"#)
+        #expect(r.steps == 7 && r.dModel == 64 && r.minLRRatio == 0.2)
+        let camel = #expect(throws: AblateError.self) { try PretrainRecipe().applying(overridesJSON: #"{"dModel": 64}"#) }
+        #expect(camel?.description.contains("'d_model'") == true, "\(String(describing: camel))")
         let error = #expect(throws: AblateError.self) { try PretrainRecipe().applying(overridesJSON: #"{"stpes": 7}"#) }
         #expect(error?.description.contains("stpes") == true && error?.description.contains("'steps'") == true)
         #expect(throws: AblateError.self) { try PretrainRecipe().applying(overridesJSON: #"{"steps": "many"}"#) }
         #expect(throws: AblateError.self) { try PretrainRecipe().applying(overridesJSON: #"{"steps": 0}"#) }
         #expect(throws: AblateError.self) { try PretrainRecipe().applying(overridesJSON: #"{"preset": "huge"}"#) }
+    }
+
+    /// `family_overrides` takes each family's knobs as a snake_case mapping, merged onto the recipe's own knobs of
+    /// that family; the other families keep theirs; the stored form is the knobs' JSON (camelCase), as hashed.
+    @Test func familyOverridesMergeOntoTheRecipesKnobs() throws {
+        let r = try PretrainRecipe().applying(overridesJSON: #"{"family_overrides": {"arith": {"max_operands": 4, "solutions": "varied"}}}"#)
+        #expect(r.familyOverrides["arith"] == #"{"digits":1,"maxOperands":4,"maxValue":99,"solutions":"varied"}"#)
+        #expect(r.familyOverrides["word"] == PretrainRecipe().familyOverrides["word"])
+        #expect(r.familyOverrides["trace"] == PretrainRecipe().familyOverrides["trace"])
+        let arith = try #require(r.families().first { $0.name == "arith" } as? ArithFamily)
+        #expect(arith.config.maxOperands == 4 && arith.config.digits == 1 && arith.config.solutions == .varied)
+        #expect(try r.hash() != PretrainRecipe().hash())
+        let camel = #expect(throws: AblateError.self) {
+            try PretrainRecipe().applying(overridesJSON: #"{"family_overrides": {"arith": {"maxOperands": 4}}}"#)
+        }
+        #expect(camel?.description.contains("max_operands") == true, "\(String(describing: camel))")
+        #expect(throws: AblateError.self) { try PretrainRecipe().applying(overridesJSON: #"{"family_overrides": {"code": {}}}"#) }
+        #expect(throws: AblateError.self) { try PretrainRecipe().applying(overridesJSON: #"{"family_overrides": {"arith": "{}"}}"#) }
     }
 
     // MARK: --mix

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Seeded
 import MiniLM
 import Tasks
@@ -137,7 +138,8 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
     /// Checks every field; the first bad one is an `AblateError.invalidRecipe`.
     public func validate() throws {
         func require(_ ok: Bool, _ field: String, _ value: Any, _ reason: String) throws {
-            if !ok { throw AblateError.invalidRecipe(field: field, value: "\(value)", reason: reason) }
+            // Named as study files and --overrides spell it.
+            if !ok { throw AblateError.invalidRecipe(field: Overrides.snakeCase(field), value: "\(value)", reason: reason) }
         }
         func range<T: Comparable>(_ value: T, _ r: ClosedRange<T>, _ field: String) throws {
             try require(r.contains(value), field, value, "must be in \(r.lowerBound)...\(r.upperBound)")
@@ -154,7 +156,7 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
         try range(bucketBatches, Self.limits.bucketBatches, "bucketBatches")
         // Examples drawn and sorted at once (`BatchStream`): bounded, and batchSize · bucketBatches cannot overflow.
         try require(batchSize * bucketBatches <= Self.limits.pooledExamples, "bucketBatches", bucketBatches,
-                    "batchSize · bucketBatches = \(batchSize * bucketBatches) must be at most \(Self.limits.pooledExamples)")
+                    "batch_size · bucket_batches = \(batchSize * bucketBatches) must be at most \(Self.limits.pooledExamples)")
         try require((0...1).contains(flawedFraction), "flawedFraction", flawedFraction, "must be in 0...1")
         // The model's dimensions: bounded so a typo cannot ask a CPU trainer for gigabytes of weights and activations.
         if let layers { try range(layers, Self.dimensionLimits.layers, "layers") }
@@ -213,32 +215,89 @@ public struct PretrainRecipe: Codable, Equatable, Sendable {
 // MARK: - Overrides
 
 extension PretrainRecipe {
-    /// This recipe with the keys of the JSON object `json` replaced, e.g. `{"steps": 500, "dModel": 96}`.
+    /// This recipe with the keys of the JSON object `json` replaced, spelled as study files and `ablate pretrain
+    /// --overrides` write them: snake_case (`{"steps": 500, "d_model": 96}`), with `family_overrides` a mapping of
+    /// family → knobs, also snake_case (`{"arith": {"max_operands": 4}}`), merged onto this recipe's knobs of that
+    /// family (the other families keep theirs). The recipe's own JSON (hashes,
+    /// checkpoint metadata) keeps its camelCase names; a camelCase key here is refused naming its new spelling.
     /// An unknown key (listing the valid ones), a wrong type or an invalid value is an `AblateError`.
     public func applying(overridesJSON json: String) throws -> PretrainRecipe {
-        let encoder = JSONEncoder()
-        guard let base = try? JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] else {
-            throw AblateError.invalidRecipe(field: "(all)", value: canonicalJSON, reason: "cannot encode the recipe")
-        }
-        let parsed = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
-        guard let overrides = parsed as? [String: Any] else {
+        let object: [String: Any]
+        do { object = try Overrides.object(json: json) } catch {
             throw AblateError.invalidRecipe(field: "(overrides)", value: json, reason: "expected a JSON object such as {\"steps\": 500}")
         }
-        let valid = Set(Self.fieldNames)
-        var merged = base
-        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
-            guard valid.contains(key) else {
-                throw AblateError.invalidRecipe(field: key, value: "\(value)", reason: Suggestion.unknownKey(key, valid: Self.fieldNames, list: AblateError.list(Self.fieldNames)))
+        return try applying(overrides: object)
+    }
+
+    /// As `applying(overridesJSON:)`, from a parsed JSON object.
+    public func applying(overrides object: [String: Any]) throws -> PretrainRecipe {
+        func refuse(_ failure: Overrides.Failure, prefix: String = "", valid: [String]) -> AblateError {
+            switch failure {
+            case let .renamed(key, spelling):
+                return .invalidRecipe(field: prefix + key, value: "\(object[key] ?? "")", reason: "is spelled '\(spelling)' (snake_case) in study files and --overrides")
+            case let .unknownKey(key, _):
+                return .invalidRecipe(field: prefix + key, value: "\(object[key] ?? "")",
+                                      reason: Suggestion.unknownKey(key, valid: valid, list: AblateError.list(valid)))
+            case let .wrongType(key, expected, _):
+                return .invalidRecipe(field: prefix + key, value: "\(object[key] ?? "")", reason: "expected \(expected)")
+            case let .notAnObject(text):
+                return .invalidRecipe(field: prefix.isEmpty ? "(overrides)" : String(prefix.dropLast()), value: text, reason: "expected a JSON object")
             }
-            merged[key] = value
+        }
+        var named: [String: Any]
+        do { named = try Overrides.fromSnakeCase(object, names: Self.fieldNames) } catch let f as Overrides.Failure {
+            throw refuse(f, valid: Self.publicFieldNames)
+        }
+        if let families = named["familyOverrides"] {
+            guard let families = families as? [String: Any] else {
+                throw AblateError.invalidRecipe(field: "family_overrides", value: "\(families)",
+                                                reason: "expected a mapping of family to knobs, e.g. {\"arith\": {\"max_operands\": 4}}")
+            }
+            var encoded: [String: String] = [:]
+            for (family, knobs) in families.sorted(by: { $0.key < $1.key }) {
+                let names: [String]
+                do { names = try TaskRegistry.knobNames(family: family) } catch {
+                    throw AblateError.unknownSuite(name: family, valid: TaskRegistry.names)
+                }
+                guard let knobs = knobs as? [String: Any] else {
+                    throw AblateError.invalidRecipe(field: "family_overrides.\(family)", value: "\(knobs)",
+                                                    reason: "expected a mapping of knobs, e.g. {\"max_operands\": 4}")
+                }
+                let translated: [String: Any]
+                do { translated = try Overrides.fromSnakeCase(knobs, names: names) } catch let f as Overrides.Failure {
+                    throw refuse(f, prefix: "family_overrides.\(family).", valid: names.map(Overrides.snakeCase))
+                }
+                // Knobs merge onto this recipe's own overrides of the family (the default recipe scales every family).
+                var merged = familyOverrides[family].flatMap { try? Overrides.object(json: $0) } ?? [:]
+                merged.merge(translated) { $1 }
+                let data = try JSONSerialization.data(withJSONObject: merged, options: [.sortedKeys])
+                encoded[family] = String(decoding: data, as: UTF8.self)
+            }
+            named["familyOverrides"] = familyOverrides.merging(encoded) { $1 }
         }
         let recipe: PretrainRecipe
-        do { recipe = try JSONDecoder().decode(PretrainRecipe.self, from: JSONSerialization.data(withJSONObject: merged)) } catch {
-            throw AblateError.invalidRecipe(field: "(overrides)", value: json, reason: "a value has the wrong type (\(error))")
+        // Every field may be given, also the model dimensions whose nil default is left out of the encoding.
+        do { recipe = try Overrides.apply(named, to: self, optionalKeys: Self.fieldNames) } catch let f as Overrides.Failure {
+            if case let .wrongType(key, expected, _) = f {
+                throw AblateError.invalidRecipe(field: Overrides.snakeCase(key), value: "\(object[Overrides.snakeCase(key)] ?? "")", reason: "expected \(expected)")
+            }
+            throw refuse(f, valid: Self.publicFieldNames)
         }
         try recipe.validate()
         return recipe
     }
+
+    /// A named recipe: the default (`base`), or another that ships (`NamedRecipe.all`), or an error listing them.
+    public static func named(_ name: String) throws -> PretrainRecipe {
+        guard let entry = NamedRecipe.all.first(where: { $0.name == name }) else {
+            throw AblateError.invalidRecipe(field: "recipe", value: name,
+                                            reason: "must be one of \(AblateError.list(NamedRecipe.all.map(\.name)))")
+        }
+        return try PretrainRecipe().applying(overridesJSON: entry.overrides)
+    }
+
+    /// Every key as study files and `--overrides` spell it (snake_case), sorted.
+    public static var publicFieldNames: [String] { fieldNames.map(Overrides.snakeCase).sorted() }
 
     /// Every key of the recipe's JSON form, sorted.
     public static let fieldNames = ["batchSize", "bucketBatches", "dModel", "evalInterval", "familyOverrides",

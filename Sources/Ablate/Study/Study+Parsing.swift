@@ -71,13 +71,16 @@ extension Study {
         var recipeOverrides = JSONValue.object([])
         if let node = top.value("base_model") {
             let pairs = try r.mapping(node, "base_model")
-            try r.checkKeys(pairs, valid: PretrainRecipe.fieldNames, "base_model")
+            for pair in pairs where PretrainRecipe.fieldNames.contains(pair.key) && Overrides.snakeCase(pair.key) != pair.key {
+                throw r.fail(pair.keyNode, "base_model.\(pair.key): spelled '\(Overrides.snakeCase(pair.key))' (study files use snake_case)")
+            }
+            try r.checkKeys(pairs, valid: PretrainRecipe.publicFieldNames, "base_model")
             let json = try r.json(node)
             recipeOverrides = json
             do { recipe = try recipe.applying(overridesJSON: json.serialized) } catch {
                 // Point at the key the recipe names when it names one.
                 let field: String? = if case let AblateError.invalidRecipe(f, _, _) = error { f } else { nil }
-                let at = pairs.first { field?.hasPrefix($0.key) == true }
+                let at = pairs.first { field?.hasPrefix($0.key) == true || field.map(Overrides.snakeCase)?.hasPrefix($0.key) == true }
                 throw r.fail(at?.value ?? node, "base_model\(at.map { ".\($0.key)" } ?? ""): \(error)")
             }
         }

@@ -95,77 +95,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// Every JSON key, sorted.
     public static let fieldNames = CodingKeys.allCases.map(\.rawValue).sorted()
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = TrainConfig()
-        func get<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
-        base = try get(.base, d.base)
-        reward = try get(.reward, d.reward)
-        shaping = try c.decodeIfPresent(Shaping.self, forKey: .shaping)
-        seed = try get(.seed, d.seed)
-        maxSteps = try get(.maxSteps, d.maxSteps)
-        promptsPerStep = try get(.promptsPerStep, d.promptsPerStep)
-        numGenerations = try get(.numGenerations, d.numGenerations)
-        temperature = try get(.temperature, d.temperature)
-        topP = try get(.topP, d.topP)
-        maxCompletionLength = try get(.maxCompletionLength, d.maxCompletionLength)
-        learningRate = try get(.learningRate, d.learningRate)
-        warmupRatio = try get(.warmupRatio, d.warmupRatio)
-        minLRRatio = try get(.minLRRatio, d.minLRRatio)
-        weightDecay = try get(.weightDecay, d.weightDecay)
-        adamBeta1 = try get(.adamBeta1, d.adamBeta1)
-        adamBeta2 = try get(.adamBeta2, d.adamBeta2)
-        maxGradNorm = try get(.maxGradNorm, d.maxGradNorm)
-        beta = try get(.beta, d.beta)
-        epsilon = try get(.epsilon, d.epsilon)
-        epsilonHigh = try get(.epsilonHigh, d.epsilonHigh)
-        lossType = try get(.lossType, d.lossType)
-        scaleRewards = try get(.scaleRewards, d.scaleRewards)
-        maskTruncatedCompletions = try get(.maskTruncatedCompletions, d.maskTruncatedCompletions)
-        numIterations = try get(.numIterations, d.numIterations)
-        trainSuites = try get(.trainSuites, d.trainSuites)
-        evalSuites = try get(.evalSuites, d.evalSuites)
-        evalN = try get(.evalN, d.evalN)
-        evalK = try get(.evalK, d.evalK)
-        evalInterval = try get(.evalInterval, d.evalInterval)
-        threads = try get(.threads, d.threads)
-        logRollouts = try get(.logRollouts, d.logRollouts)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(base, forKey: .base)
-        try c.encode(reward, forKey: .reward)
-        if let shaping { try c.encode(shaping, forKey: .shaping) } else { try c.encodeNil(forKey: .shaping) }
-        try c.encode(seed, forKey: .seed)
-        try c.encode(maxSteps, forKey: .maxSteps)
-        try c.encode(promptsPerStep, forKey: .promptsPerStep)
-        try c.encode(numGenerations, forKey: .numGenerations)
-        try c.encode(temperature, forKey: .temperature)
-        try c.encode(topP, forKey: .topP)
-        try c.encode(maxCompletionLength, forKey: .maxCompletionLength)
-        try c.encode(learningRate, forKey: .learningRate)
-        try c.encode(warmupRatio, forKey: .warmupRatio)
-        try c.encode(minLRRatio, forKey: .minLRRatio)
-        try c.encode(weightDecay, forKey: .weightDecay)
-        try c.encode(adamBeta1, forKey: .adamBeta1)
-        try c.encode(adamBeta2, forKey: .adamBeta2)
-        try c.encode(maxGradNorm, forKey: .maxGradNorm)
-        try c.encode(beta, forKey: .beta)
-        try c.encode(epsilon, forKey: .epsilon)
-        try c.encode(epsilonHigh, forKey: .epsilonHigh)
-        try c.encode(lossType, forKey: .lossType)
-        try c.encode(scaleRewards, forKey: .scaleRewards)
-        try c.encode(maskTruncatedCompletions, forKey: .maskTruncatedCompletions)
-        try c.encode(numIterations, forKey: .numIterations)
-        try c.encode(trainSuites, forKey: .trainSuites)
-        try c.encode(evalSuites, forKey: .evalSuites)
-        try c.encode(evalN, forKey: .evalN)
-        try c.encode(evalK, forKey: .evalK)
-        try c.encode(evalInterval, forKey: .evalInterval)
-        try c.encode(threads, forKey: .threads)
-        try c.encode(logRollouts, forKey: .logRollouts)
-    }
+    // Codable is synthesised from `CodingKeys`; every decoding goes through `decode(json:source:)`, which merges
+    // the given keys onto the defaults (`Overrides`), so a file missing a newer key gets its default. Adding a
+    // setting: its property, its coding key and (when it has limits) a line in `validate()`.
 
     // MARK: Resolution and validation
 
@@ -235,23 +167,26 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         guard let dict = object as? [String: Any] else {
             throw AblateError.unreadableFile(path: source, reason: "expected a JSON object of training settings")
         }
-        let valid = Set(fieldNames)
-        if let unknown = dict.keys.sorted().first(where: { !valid.contains($0) }) {
-            throw AblateError.invalidTrainConfig(field: unknown, value: "\(dict[unknown] ?? "")",
-                                                 reason: Suggestion.unknownKey(unknown, valid: fieldNames, list: fieldNames.joined(separator: ", ")))
-        }
-        do { return try JSONDecoder().decode(TrainConfig.self, from: data) } catch let DecodingError.typeMismatch(type, context) {
-            throw AblateError.invalidTrainConfig(field: context.codingPath.map(\.stringValue).joined(separator: "."), value: "(in \(source))",
-                                                 reason: "expected \(type)")
-        } catch let DecodingError.dataCorrupted(context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            let choices: [String: [String]] = [
-                CodingKeys.lossType.rawValue: GRPOLossType.allCases.map(\.rawValue),
-                CodingKeys.scaleRewards.rawValue: AdvantageScaling.allCases.map(\.rawValue),
-                CodingKeys.shaping.rawValue: Shaping.allCases.map(\.rawValue),
-            ]
-            let reason = choices[field].map { "please provide one of \(AblateError.list($0))" } ?? context.debugDescription
-            throw AblateError.invalidTrainConfig(field: field, value: "\(dict[field] ?? "(in \(source))")", reason: reason)
+        do { return try Overrides.apply(dict, to: TrainConfig(), optionalKeys: [CodingKeys.shaping.rawValue]) } catch let failure as Overrides.Failure {
+            switch failure {
+            case let .unknownKey(key, _), let .renamed(key, _):
+                throw AblateError.invalidTrainConfig(field: key, value: "\(dict[key] ?? "")",
+                                                     reason: Suggestion.unknownKey(key, valid: fieldNames, list: fieldNames.joined(separator: ", ")))
+            case let .wrongType(field, expected, detail):
+                let choices: [String: [String]] = [
+                    CodingKeys.lossType.rawValue: GRPOLossType.allCases.map(\.rawValue),
+                    CodingKeys.scaleRewards.rawValue: AdvantageScaling.allCases.map(\.rawValue),
+                    CodingKeys.shaping.rawValue: Shaping.allCases.map(\.rawValue),
+                ]
+                if let valid = choices[field] {
+                    throw AblateError.invalidTrainConfig(field: field, value: "\(dict[field] ?? "(in \(source))")",
+                                                         reason: "please provide one of \(AblateError.list(valid))")
+                }
+                let reason = expected == "a valid value" ? detail : "expected \(expected)"
+                throw AblateError.invalidTrainConfig(field: field, value: "(in \(source))", reason: reason)
+            case .notAnObject:
+                throw AblateError.unreadableFile(path: source, reason: "expected a JSON object of training settings")
+            }
         } catch let e as AblateError { throw e } catch {
             throw AblateError.invalidTrainConfig(field: "(config)", value: source, reason: "\(error)")
         }

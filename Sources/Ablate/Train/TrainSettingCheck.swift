@@ -12,7 +12,7 @@ extension TrainConfig {
         }
         func decoded(_ v: Any) -> TrainConfig? {
             guard let data = try? JSONSerialization.data(withJSONObject: [key: v], options: [.fragmentsAllowed]) else { return nil }
-            return try? JSONDecoder().decode(TrainConfig.self, from: data)
+            return try? TrainConfig.decode(json: data, source: "--set")
         }
         /// validate()'s reason for `c` when it concerns `key` (nil when `c` passes or another key fails).
         func problem(_ c: TrainConfig) -> String? {
