@@ -35,12 +35,16 @@ test: deps
 bench: release
 	$(ABLATE) bench
 
-# Regenerates the shipped base checkpoint models/base-<recipe hash>.safetensors (and its JSONL log) from the default
-# recipe. Every study copies it into runs/cache instead of pre-training, so every machine starts from the same bits;
-# a model pre-trained on another CPU's BLAS kernels differs in its last bits, so only commit one deliberately.
+# Regenerates the shipped base checkpoints models/base-<recipe hash>.safetensors (and their JSONL logs), one per
+# named recipe (`ablate pretrain --list-recipes`; RECIPES=name limits it). Every study copies its base model into
+# runs/cache instead of pre-training, so every machine starts from the same bits; a model pre-trained on another
+# CPU's BLAS kernels differs in its last bits, so only commit one deliberately.
+RECIPES ?= $$($(ABLATE) pretrain --list-recipes | cut -d' ' -f1)
 base: release
-	@hash=$$($(ABLATE) pretrain --preset base --show-recipe | sed -n 's/^hash //p'); out=models/base-$$hash.safetensors; \
-	rm -f "$$out" "models/base-$$hash.jsonl"; $(ABLATE) pretrain --preset base --out "$$out"
+	@for r in $(RECIPES); do \
+	  hash=$$($(ABLATE) pretrain --recipe $$r --show-recipe | sed -n 's/^hash //p'); out=models/base-$$hash.safetensors; \
+	  rm -f "$$out" "models/base-$$hash.jsonl"; $(ABLATE) pretrain --recipe $$r --out "$$out" || exit 1; \
+	done
 
 # The project's main job: the quick study (studies/quick.yaml). `ablate run` pre-trains the base model first (cached
 # under runs/cache by recipe hash), runs the trials two at a time (resuming whatever is already on disk), prints each

@@ -36,6 +36,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Seed of the weights, the corpus and the batch order.")
     var seed: UInt64?
 
+    @Option(name: .long, help: ArgumentHelp("A named recipe to start from: \(NamedRecipe.all.map(\.name).joined(separator: ", ")) (default: base); the other options override it."))
+    var recipe = "base"
+
     @Option(name: .long, help: "Any other recipe fields as a JSON object, snake_case, e.g. '{\"learning_rate\": 0.003}'.")
     var overrides: String?
 
@@ -51,10 +54,17 @@ struct PretrainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the resolved recipe and its hash, then exit without training.")
     var showRecipe = false
 
+    @Flag(name: .long, help: "List the named recipes (name and summary), then exit.")
+    var listRecipes = false
+
     func run() throws {
         do {
+            if listRecipes {
+                try StandardStreams.emit(NamedRecipe.all.map { "\($0.name)  \($0.summary)" }.joined(separator: "\n"))
+                return
+            }
             try checkThreads(threads)
-            var recipe = PretrainRecipe()
+            var recipe = try PretrainRecipe.named(self.recipe)
             recipe.preset = preset
             if let overrides { recipe = try recipe.applying(overridesJSON: overrides) }
             if let mix { recipe.mix = try MixSpec.parse(mix) }

@@ -10,15 +10,31 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test func theShippedBaseIsTheDefaultRecipes() throws {
-        let recipe = PretrainRecipe()
+    @Test(arguments: NamedRecipe.all.map(\.name))
+    func eachNamedRecipeShipsItsCheckpoint(name: String) throws {
+        let recipe = try PretrainRecipe.named(name)
         let hash = try recipe.hash()
         let path = Self.root.appendingPathComponent("models/\(recipe.preset)-\(hash).safetensors").path
-        #expect(FileManager.default.fileExists(atPath: path), "models/ has no checkpoint of the default recipe \(hash): `make base`")
+        #expect(FileManager.default.fileExists(atPath: path), "models/ has no checkpoint of the recipe '\(name)' (\(hash)): `make base RECIPES=\(name)`")
         // Header: the recipe's hash and its canonical JSON (the cache refuses any other).
         try BaseModelCache.validateCached(path: path, hash: hash)
         let contents = try Checkpoint.load(path: path)
         #expect(contents.metadata["recipe"] == recipe.canonicalJSON)
+    }
+
+    /// `base` is the default recipe; a study names a recipe with `base_model: {recipe: NAME}` and may override it.
+    @Test func namedRecipes() throws {
+        #expect(try PretrainRecipe.named("base") == PretrainRecipe())
+        #expect(throws: AblateError.self) { try PretrainRecipe.named("huge") }
+        let study = try Study.parse(yaml: "description: d\nbase_model: {recipe: base, steps: 100}\nseeds: [1]\nvariants: {a: {}}\n",
+                                    path: "studies/x.yaml")
+        #expect(study.recipe.steps == 100 && study.recipe.mix == PretrainRecipe().mix)
+        do {
+            _ = try Study.parse(yaml: "description: d\nbase_model: {recipe: huge}\nseeds: [1]\nvariants: {a: {}}\n", path: "studies/x.yaml")
+            Issue.record("an unknown recipe was accepted")
+        } catch {
+            #expect("\(error)".contains("studies/x.yaml:2:22") && "\(error)".contains("'base'"), "\(error)")
+        }
     }
 
     /// With no cached copy, `obtain` copies the shipped file into the cache (same bytes) and trains nothing.

@@ -74,10 +74,17 @@ extension Study {
             for pair in pairs where PretrainRecipe.fieldNames.contains(pair.key) && Overrides.snakeCase(pair.key) != pair.key {
                 throw r.fail(pair.keyNode, "base_model.\(pair.key): spelled '\(Overrides.snakeCase(pair.key))' (study files use snake_case)")
             }
-            try r.checkKeys(pairs, valid: PretrainRecipe.publicFieldNames, "base_model")
+            try r.checkKeys(pairs, valid: (PretrainRecipe.publicFieldNames + ["recipe"]).sorted(), "base_model")
             let json = try r.json(node)
             recipeOverrides = json
-            do { recipe = try recipe.applying(overridesJSON: json.serialized) } catch {
+            // `recipe: NAME` starts from a named recipe (NamedRecipe); the other keys override it.
+            var rest = json
+            if let named = pairs.first(where: { $0.key == "recipe" }) {
+                let name = try r.string(named.value, "base_model.recipe")
+                do { recipe = try PretrainRecipe.named(name) } catch { throw r.fail(named.value, "base_model.recipe: \(error)") }
+                if case let .object(fields) = json { rest = .object(fields.filter { $0.key != "recipe" }) }
+            }
+            do { recipe = try recipe.applying(overridesJSON: rest.serialized) } catch {
                 // Point at the key the recipe names when it names one.
                 let field: String? = if case let AblateError.invalidRecipe(f, _, _) = error { f } else { nil }
                 let at = pairs.first { field?.hasPrefix($0.key) == true || field.map(Overrides.snakeCase)?.hasPrefix($0.key) == true }
