@@ -47,7 +47,7 @@ struct AnalyzeCommand: ParsableCommand {
     var title = "Reward vs correctness on the base model"
 
     func run() throws {
-        try cli {
+        try reportingErrors("analyze") {
             guard (1...64).contains(threads) else { throw AblateError.invalidOption(name: "--threads", value: "\(threads)", valid: "use 1...64") }
             guard (1...10_000).contains(n) else { throw AblateError.invalidOption(name: "--n", value: "\(n)", valid: "use 1...10000") }
             guard (2...64).contains(g) else { throw AblateError.invalidOption(name: "--g", value: "\(g)", valid: "use 2...64 (a group needs two completions)") }

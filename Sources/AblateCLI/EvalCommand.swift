@@ -84,8 +84,7 @@ struct EvalCommand: ParsableCommand {
         } catch let e as ValidationError {
             throw e
         } catch {
-            StandardStreams.warn("ablate eval: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure.report("eval", error)
         }
     }
 }

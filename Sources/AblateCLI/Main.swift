@@ -17,7 +17,7 @@ struct AblateCommand: ParsableCommand {
         StandardStreams.prepare()
         // The failure-isolation tests run `ablate train --reward fault` as a subprocess; users never see `fault`.
         if ProcessInfo.processInfo.environment["REWARDZOO_TEST_REWARDS"] == "1" { RewardRegistry.register(FaultReward.self) }
-        main(nil)
+        runReportingUsageErrors(Array(CommandLine.arguments.dropFirst()))
     }
 }
 

@@ -22,7 +22,7 @@ struct InitCommand: ParsableCommand {
     var out: String
 
     func run() throws {
-        try cli {
+        try reportingErrors("init") {
             try Checkpoint.checkWritable(path: out)
             let tokenizer = try TaskVocabulary.tokenizer()
             let config = try ModelConfig.preset(preset, vocabSize: tokenizer.vocabSize)
@@ -72,7 +72,7 @@ struct InspectCommand: ParsableCommand {
     var threads = 2
 
     func run() throws {
-        try cli {
+        try reportingErrors("inspect") {
             try checkThreads(threads)
             let subset = try ParameterSubset(parsing: params)
             let contents = try Checkpoint.load(path: checkpoint)
@@ -133,10 +133,3 @@ func checkThreads(_ threads: Int) throws {
     }
 }
 
-/// Runs a command body; errors from the libraries become one clear line on stderr and exit code 1.
-func cli(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch {
-        StandardStreams.warn("error: \(error)")
-        throw ExitCode(1)
-    }
-}

@@ -101,8 +101,7 @@ struct PretrainCommand: ParsableCommand {
         } catch let e as ValidationError {
             throw e
         } catch {
-            StandardStreams.warn("ablate pretrain: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure.report("pretrain", error)
         }
     }
 }

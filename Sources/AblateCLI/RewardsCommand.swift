@@ -29,8 +29,7 @@ struct RewardsCommand: ParsableCommand {
         var descriptions = RewardRegistry.descriptions()
         if let name {
             guard let d = descriptions.first(where: { $0.name == name }) else {
-                StandardStreams.warn("ablate rewards: \(RewardZooError.unknownReward(name: name, valid: RewardRegistry.names))")
-                throw ExitCode(2)
+                throw CommandFailure.report("rewards", RewardZooError.unknownReward(name: name, valid: RewardRegistry.names))
             }
             descriptions = [d]
         }

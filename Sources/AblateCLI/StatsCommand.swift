@@ -30,8 +30,7 @@ struct StatsCommand: ParsableCommand {
             let result = try StatsRequest.respond(toDocument: try StandardStreams.readInput())
             try StandardStreams.emit(result.serialized)
         } catch {
-            StandardStreams.warn("ablate stats: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure.report("stats", error)
         }
     }
 }

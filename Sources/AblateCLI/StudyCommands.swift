@@ -21,13 +21,6 @@ struct StudyLocation: ParsableArguments {
     }
 }
 
-/// Runs `body`, turning Ablate errors into one line on stderr and exit code 2.
-func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
-    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
-        StandardStreams.warn("ablate \(command): \(error)")
-        throw ExitCode(2)
-    }
-}
 
 /// `ablate check`: validates a study file and prints its grid.
 struct CheckCommand: ParsableCommand {

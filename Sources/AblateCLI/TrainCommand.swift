@@ -63,9 +63,9 @@ struct TrainCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        try cli {
+        try reportingErrors("train") {
             if settings.contains("help") {
-                try StandardStreams.emit("training settings: " + TrainConfig.fieldNames.joined(separator: ", "))
+                try StandardStreams.emit(TrainConfig.settingsTable())
                 return
             }
             var trainConfig = try loadConfig()
@@ -104,10 +104,10 @@ struct TrainCommand: ParsableCommand {
                 say(report.table())
                 say("wrote \(directory)")
             case let .failed(step, reason):
-                StandardStreams.warn("error: the run failed at step \(step): \(reason) (see \(directory)/status.json)")
-                throw ExitCode(1)
+                StandardStreams.warn("ablate train: error: the run failed at step \(step): \(reason) (see \(directory)/status.json)")
+                throw ExitCode(CommandFailure.failed)
             case let .interrupted(step):
-                StandardStreams.warn("interrupted after step \(step); \(directory)/status.json says so")
+                StandardStreams.warn("ablate train: interrupted after step \(step); \(directory)/status.json says so")
                 throw ExitCode(130)
             }
         }

@@ -1,6 +1,35 @@
 import Foundation
+import JSON
+import MiniLM
+import RewardZoo
 
 extension TrainConfig {
+    /// `--set help`: every setting with its type and default, one per line (`name  type  default`).
+    public static func settingsTable() -> String {
+        let defaults = (try? JSONValue.parse(Data(TrainConfig().json().utf8))) ?? .null
+        let width = fieldNames.map(\.count).max() ?? 0
+        var lines = ["training settings (--set name=value; lists and rewards as JSON, e.g. --set 'eval_suites=[\"arith\",\"word\"]'):"]
+        for name in fieldNames {
+            let value = defaults[name]
+            let type: String
+            switch value {
+            case .number?:
+                let fraction = try? TrainConfig.decode(json: Data(#"{"\#(name)": 1.5}"#.utf8), source: "--set")
+                type = fraction == nil ? "integer" : "number"
+            case .bool?: type = "true|false"
+            case .array?: type = "list"
+            case .object?: type = "reward"
+            case .string? where name == CodingKeys.lossType.rawValue: type = GRPOLossType.allCases.map(\.rawValue).joined(separator: "|")
+            case .string? where name == CodingKeys.scaleRewards.rawValue: type = AdvantageScaling.allCases.map(\.rawValue).joined(separator: "|")
+            case .string?: type = "text"
+            case .null?, nil: type = name == CodingKeys.shaping.rawValue ? Shaping.allCases.map(\.rawValue).joined(separator: "|") : "text"
+            }
+            let shown = name == CodingKeys.shaping.rawValue ? "(the reward's own)" : (value?.serialized ?? "")
+            lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + type.padding(toLength: 22, withPad: " ", startingAt: 0) + "  " + shown)
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// Checks one `key=value` training setting on its own (as `ablate train --set` gives it), so the error names
     /// the key, the value as written and the valid range: an unknown key lists the keys; a number that does not
     /// fit the key's integer type (`seed=-1`, `max_steps=1e30`) or is not whole says which integers it takes; any
@@ -51,7 +80,8 @@ extension TrainConfig {
             throw AblateError.invalidTrainConfig(field: key, value: text, reason: range)
         }
         let expected: String
-        if decoded(1) != nil || decoded(1.5) != nil { expected = "a number" }
+        if decoded(1.5) != nil { expected = "a number" }
+        else if decoded(1) != nil { expected = "an integer" }
         else if decoded(true) != nil { expected = "true or false" }
         else if decoded(["arith"]) != nil { expected = "a list of names, e.g. [\"arith\",\"word\"]" }
         else if decoded("x") == nil && decoded(["name": "gold"]) != nil { expected = "a reward object, e.g. {\"name\":\"vigor\"}" }
