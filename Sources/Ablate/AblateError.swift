@@ -28,6 +28,9 @@ public enum AblateError: Error, CustomStringConvertible, Equatable, Sendable {
     case study(path: String, line: Int, column: Int, message: String)
     /// A run that cannot go on as asked (a changed finished trial, a trial another runner holds, ...).
     case run(reason: String)
+    /// A reward that failed on a group mid-run (a non-finite value, a missing signal, its own error): a bug in the
+    /// reward or its options, not a divergence of training.
+    case rewardFailed(step: Int, prompt: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -54,6 +57,8 @@ public enum AblateError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path):\(line):\(column): \(message)"
         case let .run(reason):
             return reason
+        case let .rewardFailed(step, prompt, reason):
+            return "the reward failed at step \(step) on prompt \(prompt): \(reason) (a bug in the reward or its options; the learning rate is not the cause)"
         }
     }
 

@@ -146,6 +146,9 @@ import Testing
         #expect(step == 2, "\(reason)")
         let status = try TrialStatus.read((out as NSString).appendingPathComponent("status.json"))
         #expect(status.status == .failed && status.step == 1 && (status.reason ?? "").contains("step 2"))
+        // A reward's bug is its own error, not a divergence that sends the user to the learning rate.
+        #expect(reason.hasPrefix("the reward failed at step 2 on prompt 0") && reason.contains("fault"), "\(reason)")
+        #expect(!reason.contains("lower the learning rate"), "\(reason)")
     }
 
     @Test(arguments: [

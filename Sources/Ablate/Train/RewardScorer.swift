@@ -73,7 +73,7 @@ final class RewardScorer: RolloutScorer {
             for (subset, norms) in rollouts.gradNorms { group.gradNorms[subset] = Array(norms[range]) }
             let scores: (raw: [Double?], shaped: [Double?])
             do { scores = try pipeline.score(group) } catch {
-                throw MiniLMError.diverged(step: rollouts.step + 1, quantity: "reward of prompt \(p) (\(error))", value: .nan)
+                throw AblateError.rewardFailed(step: rollouts.step + 1, prompt: p, reason: "\(error)")
             }
             raw += scores.raw
             shaped.append(scores.shaped)

@@ -180,8 +180,9 @@ public struct TrainRun {
             try Checkpoint.save(model: model, tokenizer: tokenizer, metadata: metadata, to: Self.path(directory, "model.safetensors"))
             try TrialStatus(status: .complete, step: step, hash: hash).write(to: statusPath)
             return .complete(final)
-        } catch let e as MiniLMError {
-            // Divergence and reward failures: the run is failed with the step and the reason; nothing crashes.
+        } catch let e where e is MiniLMError || { if case .rewardFailed = e as? AblateError { return true } else { return false } }() {
+            // Divergence (MiniLMError) and reward failures (AblateError.rewardFailed): the run is failed with the step
+            // and the reason; nothing crashes.
             let reason = "\(e)"
             try TrialStatus(status: .failed, step: step, reason: reason, hash: hash).write(to: statusPath)
             return .failed(step: step + 1, reason: reason)
