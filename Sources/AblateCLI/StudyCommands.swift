@@ -158,7 +158,12 @@ struct RunCommand: ParsableCommand {
         Complete trials are never redone; interrupted ones (and ones a dead runner left running) restart; failed \
         ones only with --retry-failed. Ctrl-C or SIGTERM marks running trials interrupted.
 
-        With --executor slurm the pending trials go out as one Slurm job array (a task per trial, the same trial         command, its output in the trial's train.log); the run waits and shows queued / running / complete / failed,         then writes the report. --detach returns after submission; `ablate status` shows each trial and its job;         `ablate run` again attaches to what is queued or running instead of submitting it twice; `ablate cancel`         cancels it. Ctrl-C while waiting leaves the tasks to Slurm unless --cancel-on-interrupt. A study half-run         on one executor finishes on the other. scripts/local-slurm starts a single-node Slurm to try it.
+        With --executor slurm the pending trials go out as one Slurm job array (a task per trial, the same trial \
+        command, its output in the trial's train.log); the run waits and shows queued / running / complete / failed, \
+        then writes the report. --detach returns after submission; `ablate status` shows each trial and its job; \
+        `ablate run` again attaches to what is queued or running instead of submitting it twice; `ablate cancel` \
+        cancels it. Ctrl-C while waiting leaves the tasks to Slurm unless --cancel-on-interrupt. A study half-run on \
+        one executor finishes on the other. scripts/local-slurm starts a single-node Slurm to try it.
 
         Example:
           ablate run studies/quick.yaml --jobs 2

@@ -125,14 +125,14 @@ public struct TrialResult: Sendable {
         let fm = FileManager.default
         var r = TrialResult(variant: variant, seed: seed, hash: "", state: .missing, step: 0, reason: nil, eval: [:],
                             train: [], seconds: nil, codeVersion: nil, machine: nil)
-        if let data = fm.contents(atPath: dir + "/status.json"),
+        if let data = fm.contents(atPath: TrialFile.status.path(in: dir)),
            let s = try? JSONDecoder().decode(TrialStatus.self, from: data) {
             r.state = State(rawValue: s.status.rawValue) ?? .missing
             r.step = s.step
             r.reason = s.reason
             r.hash = s.hash
         }
-        if let data = fm.contents(atPath: dir + "/config.json"), let config = try? JSONValue.parse(data) {
+        if let data = fm.contents(atPath: TrialFile.config.path(in: dir)), let config = try? JSONValue.parse(data) {
             if case let .string(h)? = config["hash"], r.hash.isEmpty { r.hash = h }
             if case let .string(v)? = config["run_info"]?["code_version"] { r.codeVersion = v }
             if case let .string(m)? = config["run_info"]?["machine"] { r.machine = m }
@@ -150,10 +150,10 @@ public struct TrialResult: Sendable {
             if case let .number(t)? = config["config"]?["threads"] { r.threads = Int(t) }
             r.blasCore = blasCore(runInfo: config["run_info"])
         }
-        if let data = fm.contents(atPath: dir + "/eval.json"), let eval = try? JSONValue.parse(data) {
+        if let data = fm.contents(atPath: TrialFile.evaluation.path(in: dir)), let eval = try? JSONValue.parse(data) {
             r.eval = suiteMetrics(eval)
         }
-        if let data = fm.contents(atPath: dir + "/metrics.jsonl") {
+        if let data = fm.contents(atPath: TrialFile.metrics.path(in: dir)) {
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
                 guard let obj = try? JSONValue.parse(Data(line.utf8)), case let .number(step)? = obj["step"] else { continue }
                 if case .string("eval")? = obj["kind"] {
@@ -168,7 +168,7 @@ public struct TrialResult: Sendable {
                 r.train.append((Int(step), m))
             }
         }
-        if let data = fm.contents(atPath: dir + "/runner.json"), let rec = try? JSONDecoder().decode(RunnerRecord.self, from: data) {
+        if let data = fm.contents(atPath: TrialFile.runner.path(in: dir)), let rec = try? JSONDecoder().decode(RunnerRecord.self, from: data) {
             r.seconds = rec.seconds
         }
         return r

@@ -188,26 +188,26 @@ func slurmBatchScript(tasks: [(directory: String, argv: [String])], environment:
     s += """
         # A requeued task whose trial completed meanwhile has nothing to do, nor one whose trial another run has
         # taken over since (its status no longer names this task).
-        if grep -q '"status" *: *"complete"' "$dir/status.json" 2>/dev/null; then exit 0; fi
+        if grep -q '"status" *: *"complete"' "$dir/\(TrialFile.status.rawValue)" 2>/dev/null; then exit 0; fi
         me="${SLURM_ARRAY_JOB_ID:-}_${SLURM_ARRAY_TASK_ID:-}"
-        if ! grep -q '"job" *: *"'"$me"'"' "$dir/status.json" 2>/dev/null; then
+        if ! grep -q '"job" *: *"'"$me"'"' "$dir/\(TrialFile.status.rawValue)" 2>/dev/null; then
           echo "ablate: $dir no longer names task $me in its status; another run owns it, nothing to do" >&2
           exit 0
         fi
         # A (re)start begins from nothing, as with the local executor.
-        rm -f "$dir/metrics.jsonl" "$dir/eval.json" "$dir/rollouts.jsonl" "$dir/model.safetensors" "$dir/runner.json"
+        rm -f \(TrialFile.attemptOutputs.map { "\"$dir/\($0.rawValue)\"" }.joined(separator: " "))
         started=$(date -u +%Y-%m-%dT%H:%M:%SZ); t0=$(date +%s)
-        touch "$dir/heartbeat"
-        ( while sleep \(max(1, heartbeat)); do touch "$dir/heartbeat" || exit 0; done ) </dev/null >/dev/null 2>&1 &
+        touch "$dir/\(TrialFile.heartbeat.rawValue)"
+        ( while sleep \(max(1, heartbeat)); do touch "$dir/\(TrialFile.heartbeat.rawValue)" || exit 0; done ) </dev/null >/dev/null 2>&1 &
         beat=$!
-        "$@" </dev/null >"$dir/train.log" 2>&1 &
+        "$@" </dev/null >"$dir/\(TrialFile.log.rawValue)" 2>&1 &
         child=$!
         trap 'kill -TERM "$child" 2>/dev/null' TERM INT
         wait "$child"; rc=$?
         while kill -0 "$child" 2>/dev/null; do wait "$child"; rc=$?; done
         kill "$beat" 2>/dev/null
         printf '{"exit_code":%d,"seconds":%d,"started":"%s"}\\n' "$rc" $(( $(date +%s) - t0 )) "$started" \\
-          > "$dir/runner.json.tmp" && mv -f "$dir/runner.json.tmp" "$dir/runner.json"
+          > "$dir/\(TrialFile.runner.rawValue).tmp" && mv -f "$dir/\(TrialFile.runner.rawValue).tmp" "$dir/\(TrialFile.runner.rawValue)"
         exit "$rc"
 
         """

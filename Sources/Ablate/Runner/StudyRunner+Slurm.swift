@@ -28,7 +28,7 @@ extension StudyRunner {
     /// Seconds since the trial's task last touched its heartbeat file, or nil when there is none.
     func heartbeatAge(hash: String) -> Double? {
         var info = stat()
-        guard stat(store.trialDirectory(hash: hash) + "/heartbeat", &info) == 0 else { return nil }
+        guard stat(TrialFile.heartbeat.path(in: store.trialDirectory(hash: hash)), &info) == 0 else { return nil }
         return Date().timeIntervalSince1970 - Double(info.st_mtim.tv_sec)
     }
 
@@ -233,7 +233,7 @@ extension StudyRunner {
             for (i, l) in locked.enumerated() {
                 let dir = store.trialDirectory(hash: l.trial.hash)
                 // A restart begins from nothing: outputs of an earlier attempt would mix with the new ones.
-                for name in ["metrics.jsonl", "eval.json", "rollouts.jsonl", "model.safetensors", "runner.json", "heartbeat"] {
+                for name in (TrialFile.attemptOutputs + [.heartbeat]).map(\.rawValue) {
                     let p = dir + "/" + name
                     if unlink(p) != 0 && errno != ENOENT {
                         throw AblateError.io(path: p, reason: "cannot remove the output of an earlier attempt (\(String(cString: strerror(errno))))")

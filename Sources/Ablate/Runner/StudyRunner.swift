@@ -274,7 +274,7 @@ public final class StudyRunner {
             break
         }
         // A restart begins from nothing: outputs of an interrupted or failed attempt would mix with the new ones.
-        for name in ["metrics.jsonl", "eval.json", "rollouts.jsonl", "model.safetensors", "runner.json"] {
+        for name in TrialFile.attemptOutputs.map(\.rawValue) {
             let p = dir + "/" + name
             if unlink(p) != 0 && errno != ENOENT {
                 throw AblateError.io(path: p, reason: "cannot remove the output of an earlier attempt (\(String(cString: strerror(errno))))")
@@ -283,7 +283,7 @@ public final class StudyRunner {
         try store.writeConfig(t)
         try store.writeStatus(TrialStatus(status: .running, step: 0, hash: t.hash))
         let argv = options.command(dir + "/config.json", dir)
-        let pid = try Self.spawn(argv: argv, environment: options.environment, log: dir + "/train.log", lockFD: lock.fd)
+        let pid = try Self.spawn(argv: argv, environment: options.environment, log: TrialFile.log.path(in: dir), lockFD: lock.fd)
         return .started(Running(trial: t, pid: pid, lock: lock, started: Date(), startedText: ISO8601DateFormatter().string(from: Date())))
     }
 

@@ -90,9 +90,9 @@ extension RunStore {
         }
         let fm = FileManager.default
         let present = { (name: String) -> Bool in fm.fileExists(atPath: dir + "/" + name) }
-        let hasResults = present("eval.json") || present("model.safetensors")
-        guard let data = fm.contents(atPath: dir + "/status.json") else {
-            if present("status.json") {
+        let hasResults = present(TrialFile.evaluation.rawValue) || present(TrialFile.model.rawValue)
+        guard let data = fm.contents(atPath: TrialFile.status.path(in: dir)) else {
+            if present(TrialFile.status.rawValue) {
                 return .untrusted(problem: "status.json cannot be read", hasResults: hasResults)
             }
             return hasResults
@@ -110,10 +110,10 @@ extension RunStore {
         guard status.status == .complete else { return .verified(status) }
 
         // A complete trial: every file its state implies, and its config is the one its name says.
-        for name in ["eval.json", "metrics.jsonl", "model.safetensors"] where !present(name) {
+        for name in [TrialFile.evaluation, .metrics, .model].map(\.rawValue) where !present(name) {
             return .untrusted(problem: "status.json says complete but \(name) is missing", hasResults: true)
         }
-        guard let evalData = fm.contents(atPath: dir + "/eval.json"), let eval = try? JSONValue.parse(evalData),
+        guard let evalData = fm.contents(atPath: TrialFile.evaluation.path(in: dir)), let eval = try? JSONValue.parse(evalData),
               case .object? = eval["suites"] else {
             return .untrusted(problem: "eval.json is not an evaluation (no suites)", hasResults: true)
         }
@@ -127,7 +127,7 @@ extension RunStore {
     /// again, must give `hash`, and so must its recorded `hash`.
     static func configProblem(directory: String, hash: String) -> String? {
         struct Document: Decodable { let config: TrainConfig; let hash: String }
-        guard let data = FileManager.default.contents(atPath: directory + "/config.json") else { return "config.json is missing" }
+        guard let data = FileManager.default.contents(atPath: TrialFile.config.path(in: directory)) else { return "\(TrialFile.config.rawValue) is missing" }
         let document: Document
         do { document = try JSONDecoder().decode(Document.self, from: data) } catch {
             return "config.json is not a trial config (\(error))"

@@ -24,7 +24,7 @@ extension TrainRun {
             throw AblateError.io(path: directory, reason: "cannot list the directory (\(error.localizedDescription))")
         }
         // The runner's own files of this trial (its lock, the log it opens) do not make a directory another run's.
-        let own: Set<String> = [".lock", "train.log"]
+        let own: Set<String> = [TrialFile.lock.rawValue, TrialFile.log.rawValue]
         if entries.allSatisfy({ own.contains($0) }) { return }
         let listed = entries.sorted().prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", ..." : "")
         if RunStore.configProblem(directory: directory, hash: hash) == nil {

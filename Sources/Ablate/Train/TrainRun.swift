@@ -66,7 +66,7 @@ public struct TrainRun {
             }
         }
         // A restart of this same unfinished trial (checkOutput allowed it) begins from nothing.
-        for name in ["eval.json", "model.safetensors"] {
+        for name in [TrialFile.evaluation, .model].map(\.rawValue) {
             let p = Self.path(directory, name)
             if FileManager.default.fileExists(atPath: p) {
                 do { try FileManager.default.removeItem(atPath: p) } catch {
@@ -74,7 +74,7 @@ public struct TrainRun {
                 }
             }
         }
-        let statusPath = Self.path(directory, "status.json")
+        let statusPath = TrialFile.status.path(in: directory)
         var configDocument: [(key: String, value: JSONValue)] = [("config", try JSONValue.parse(Data(try config.json().utf8)))]
         configDocument.append(("hash", .string(hash)))
         let info = runInfo
@@ -86,10 +86,10 @@ public struct TrainRun {
             ("toolchain", .string(RunInfo.toolchain)), ("os", .string(RunInfo.operatingSystem)),
             ("started", .string(ISO8601DateFormatter().string(from: Date()))),
         ])))
-        try RunStore.writeAtomically(text: JSONValue.object(configDocument).serialized + "\n", to: Self.path(directory, "config.json"))
+        try RunStore.writeAtomically(text: JSONValue.object(configDocument).serialized + "\n", to: TrialFile.config.path(in: directory))
         try TrialStatus(status: .running, step: 0, hash: hash).write(to: statusPath)
-        let metrics = try LineLog(path: Self.path(directory, "metrics.jsonl"))
-        let rolloutLog = try LineLog(path: Self.path(directory, "rollouts.jsonl"))
+        let metrics = try LineLog(path: TrialFile.metrics.path(in: directory))
+        let rolloutLog = try LineLog(path: TrialFile.rollouts.path(in: directory))
 
         let model = contents.model, tokenizer = contents.tokenizer
         let trainer = try GRPOTrainer(model: model, config: config.grpoConfig(), threads: config.threads)
@@ -173,11 +173,11 @@ public struct TrainRun {
             }
             _ = try evaluate(.validation)
             let final = try evaluate(.test)
-            try RunStore.writeAtomically(text: try final.json() + "\n", to: Self.path(directory, "eval.json"))
+            try RunStore.writeAtomically(text: try final.json() + "\n", to: TrialFile.evaluation.path(in: directory))
             var metadata = RunInfo.current().metadata(extra: ["train_config": try config.json(), "train_hash": hash,
                                                               "base": config.base])
             if let recipe = contents.metadata["recipe"] { metadata["recipe"] = recipe }
-            try Checkpoint.save(model: model, tokenizer: tokenizer, metadata: metadata, to: Self.path(directory, "model.safetensors"))
+            try Checkpoint.save(model: model, tokenizer: tokenizer, metadata: metadata, to: TrialFile.model.path(in: directory))
             try TrialStatus(status: .complete, step: step, hash: hash).write(to: statusPath)
             return .complete(final)
         } catch let e where e is MiniLMError || { if case .rewardFailed = e as? AblateError { return true } else { return false } }() {
