@@ -266,7 +266,7 @@ func reportWithoutWallTime(_ study: Study, _ store: RunStore) -> String {
         let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus != 0)
-        #expect(text.contains("ablate run: `sbatch` is not on PATH"), "\(text)")
+        #expect(text.contains("ablate run: error: `sbatch` is not on PATH"), "\(text)")
         let trials = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/runs/trials")) ?? []
         #expect(trials.allSatisfy { !FileManager.default.fileExists(atPath: dir + "/runs/trials/\($0)/status.json") })
     }
