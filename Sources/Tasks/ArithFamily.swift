@@ -73,8 +73,7 @@ public struct ArithFamily: TaskFamily {
         // Which problems a split holds is decided by the canonical solution; a varied one replaces it only when it
         // fits the same length budget.
         if config.solutions == .varied, problem.text.count <= config.maxChars,
-           let written = variedExpression(expr, source: text, rng: &rng),
-           let (derived, value) = solve(written, source: text, slip: nil), value == answer {
+           let (_, derived, value) = variedExpression(expr, source: text, rng: &rng), value == answer {
             let varied = Problem(family: name, identity: problem.identity, prompt: problem.prompt, answer: problem.answer,
                                  solution: SolutionFormat.render(steps: derived.map(\.text), answer: String(answer)))
             if varied.text.count <= config.maxChars { return varied }
@@ -90,7 +89,7 @@ public struct ArithFamily: TaskFamily {
               problem.identity == "\(name):\(expr.commutativeForm)" else { return nil }
         let text = expr.rendered
         // A varied corpus slips inside a random derivation (the same one for each slip tried).
-        let written = config.solutions == .varied ? variedExpression(expr, source: text, rng: &rng) ?? expr : expr
+        let written = config.solutions == .varied ? variedExpression(expr, source: text, rng: &rng)?.expr ?? expr : expr
         return Self.firstFlaw(operations: written.operationCount, gold: problem.answer,
                               maxSolutionChars: config.maxChars - problem.prompt.count, rng: &rng) { slip in
             guard let (steps, answer) = solve(written, source: text, slip: slip) else { return nil }
@@ -119,13 +118,13 @@ public struct ArithFamily: TaskFamily {
     /// Random derivations tried before a draw keeps the canonical one (a rewrite may leave the value range).
     static let derivationAttempts = 4
 
-    /// A random rewrite of `expr` (`Derivation.vary`) whose every intermediate result is in range; nil when
-    /// `derivationAttempts` rewrites all left it.
-    private func variedExpression(_ expr: Expr, source: String, rng: inout TaskRNG) -> Expr? {
+    /// A random rewrite of `expr` (`Derivation.vary`) whose every intermediate result is in range, with its steps
+    /// and value; nil when `derivationAttempts` rewrites all left it.
+    private func variedExpression(_ expr: Expr, source: String, rng: inout TaskRNG) -> (expr: Expr, steps: [ArithStep], value: Int64)? {
         for _ in 0..<Self.derivationAttempts {
             let candidate = Derivation.vary(expr, rng: &rng)
-            if let (steps, _) = solve(candidate, source: source, slip: nil), steps.allSatisfy({ inRange($0.result) }) {
-                return candidate
+            if let (steps, value) = solve(candidate, source: source, slip: nil), steps.allSatisfy({ inRange($0.result) }) {
+                return (candidate, steps, value)
             }
         }
         return nil

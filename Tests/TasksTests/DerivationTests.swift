@@ -31,7 +31,6 @@ import Testing
 
     @Test func variedSolutionsAreValidScratchpadsOfTheSameProblems() throws {
         let family = try TaskRegistry.family(named: "arith", overridesJSON: Self.knobs)
-        let canonical = try TaskRegistry.family(named: "arith", overridesJSON: #"{"digits": 1, "maxValue": 99}"#)
         let problems = try family.problems(count: 300, split: .train, seed: 3)
         var differs = 0
         for p in problems {
@@ -48,8 +47,6 @@ import Testing
         }
         // Roughly half the draws differ from the canonical scratchpad (one-operation subtractions never do).
         #expect(differs > problems.count / 4, "\(differs) of \(problems.count)")
-        // Another seed of the canonical family draws problems from the same space: same split membership rule.
-        #expect(try canonical.problems(count: 50, split: .test, seed: 3).allSatisfy { $0.split == .test })
     }
 
     @Test func oneProblemHasSeveralDerivationsInTheCorpus() throws {

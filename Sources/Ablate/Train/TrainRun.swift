@@ -180,7 +180,7 @@ public struct TrainRun {
             try Checkpoint.save(model: model, tokenizer: tokenizer, metadata: metadata, to: TrialFile.model.path(in: directory))
             try TrialStatus(status: .complete, step: step, hash: hash).write(to: statusPath)
             return .complete(final)
-        } catch let e where e is MiniLMError || { if case .rewardFailed = e as? AblateError { return true } else { return false } }() {
+        } catch let e where Self.failsTheRun(e) {
             // Divergence (MiniLMError) and reward failures (AblateError.rewardFailed): the run is failed with the step
             // and the reason; nothing crashes.
             let reason = "\(e)"
@@ -190,6 +190,14 @@ public struct TrainRun {
             try? TrialStatus(status: .failed, step: step, reason: "\(error)", hash: hash).write(to: statusPath)
             throw error
         }
+    }
+
+    /// Errors that end a running trial as failed (recorded, the study goes on): training diverged (`MiniLMError`)
+    /// or the reward failed (`AblateError.rewardFailed`). Anything else is a setup or I/O error and is thrown.
+    static func failsTheRun(_ error: Error) -> Bool {
+        if error is MiniLMError { return true }
+        if case .rewardFailed? = error as? AblateError { return true }
+        return false
     }
 
     static func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
