@@ -68,6 +68,11 @@ struct CheckCommand: ParsableCommand {
                           + store.linkPath(study: s.name, trial: t) + " -> trials/\(t.hash)" + note)
                     if let problem = untrustedProblem(store, t) { try StandardStreams.emit("  \(t.label): untrusted: \(problem)") }
                 }
+                if let sel = s.selection {
+                    let groups = s.selectionGroups(by: sel.by).filter { $0.members.count > 1 }
+                    let budget = sel.budget.map { "; step budget: the first evaluated step where \($0.group) at its best \(sel.by) gains ≥ \($0.gain) over the base model" } ?? "; at the last evaluated step"
+                    try StandardStreams.emit("selection: \(sel.by) per group (\(groups.map { "\($0.label) ×\($0.members.count)" }.joined(separator: ", "))) by validation \(sel.metric) on \(sel.suite)\(budget)")
+                }
                 if let c = s.comparison {
                     try StandardStreams.emit("comparisons: each variant vs its control (default \(c.control)) on \(c.metrics.joined(separator: ", ")), \(c.paired ? "paired" : "independent"), α = \(c.alpha)")
                     try emitPlan(s)

@@ -132,6 +132,8 @@ public struct StudyFindings: Codable, Sendable {
     public var pooledSD: [PooledSD]
     public var primary: [Comparison]
     public var exploratory: [Comparison]
+    /// A tuning study's choices on the validation split (`selection:`); nil for every other study.
+    public var selection: SelectionFindings?
 
     // MARK: - Computing
 
@@ -194,6 +196,7 @@ public struct StudyFindings: Codable, Sendable {
                                    source: primaryArms == nil ? "this study" : "this study's hypothesis arms", arms: primaryArms)
         self.arms = arms
         self.pooledSD = pooled
+        self.selection = study.selection.map { SelectionFindings(study: study, selection: $0, results: results) }
 
         guard let c else {
             self.primary = []

@@ -223,7 +223,7 @@ extension StudyReport {
         out.append("| seeds | \(study.seeds.map(String.init).joined(separator: ", ")) |")
         out.append("| trials | \(results.count) (\(complete.count) complete) |")
         out.append("| training settings (every arm) | `\(JSONValue.object(study.train).serialized)` |")
-        out.append("| evaluation | \(study.evaluation.suites.joined(separator: ", ")); n = \(study.evaluation.n) test problems per suite, k = \(study.evaluation.k) |")
+        out.append("| evaluation | \(study.evaluation.suites.joined(separator: ", ")); n = \(study.evaluation.n) test problems per suite, k = \(study.evaluation.k)\(sampleTemperature()) |")
         if study.evaluation.k > 1 {
             // What majority voting over k samples adds to greedy decoding on the base model: the regime an
             // intrinsic reward that pulls the policy toward its own consensus works in.
@@ -254,6 +254,21 @@ extension StudyReport {
 
     /// Per variant: the resolved reward spec, shaping and the settings that differ from `TrainConfig`'s
     /// defaults (seed and base excluded), from its first seed's resolved config.
+    /// ", samples at τ = 0.8 (training at τ = 1.0)" from the evaluations the trials recorded (k > 1 only): the
+    /// temperature of avg@k, pass@k and maj@k, which need not be the training temperature.
+    func sampleTemperature() -> String {
+        guard study.evaluation.k > 1 else { return "" }
+        let taus = Set(complete.flatMap { r in r.eval.values.compactMap { $0["temperature"] } }.map { (Double(Float($0)) * 1000).rounded() / 1000 })
+        guard !taus.isEmpty else { return "" }
+        // The training temperature each variant resolves to (its override, the study's, the default).
+        let train = Set(study.variants.map { v -> Double in
+            let value = v.overrides.first { $0.key == "temperature" }?.value ?? study.train.first { $0.key == "temperature" }?.value
+            if case let .number(t)? = value { return t }
+            return TrainConfig().temperature
+        })
+        return ", samples at τ = \(taus.sorted().map { String($0) }.joined(separator: ", ")) (training samples at τ = \(train.sorted().map { String($0) }.joined(separator: ", ")))"
+    }
+
     func variantSettings() -> [String: (reward: String, shaping: String, settings: String)] {
         guard let trials = try? study.trials(basePath: "base.safetensors") else { return [:] }
         var out: [String: (String, String, String)] = [:]

@@ -39,8 +39,8 @@ public struct StudyReport {
 
     /// Relative path → contents: the Markdown first, then each figure and its CSV.
     public func render() -> [(String, String)] {
-        let figures = self.figures()
         let f = findings
+        let figures = self.figures() + selectionFigures(f.selection)
         var md: [String] = []
         md.append("# \(study.name)")
         md.append("")
@@ -49,6 +49,7 @@ public struct StudyReport {
         md.append("")
         md += trustNotes()  // arms trained under another config, untrusted trials left out (ReportTrust.swift)
         md += verdict(f)
+        md += selectionSection(f)
         md += setup()
         md += resultTables(f)
         md += primarySection(f)

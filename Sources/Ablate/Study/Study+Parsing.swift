@@ -9,7 +9,7 @@ import Yams
 extension Study {
     /// Top-level keys of a study file.
     public static let topLevelKeys = ["analysis", "base_model", "comparisons", "description", "evaluation", "hypotheses",
-                                      "kind", "sd", "seeds", "smallest_effect", "train", "variants"]
+                                      "kind", "sd", "seeds", "selection", "smallest_effect", "train", "variants"]
     /// The study's declared design, at the top level (as the study's own headline) or inside `comparisons:`.
     static let designKeys = ["hypotheses", "sd", "smallest_effect"]
     static let evaluationKeys = ["k", "n", "suites"]
@@ -224,9 +224,13 @@ extension Study {
             throw r.fail(root, "missing key 'analysis' (checkpoint, prompts, num_generations, rewards) for kind: analysis")
         }
 
-        let study = Study(name: name, path: path, kind: kind, description: description, recipe: recipe,
+        var study = Study(name: name, path: path, kind: kind, description: description, recipe: recipe,
                           recipeOverrides: recipeOverrides, train: train, evaluation: evaluation, seeds: seeds,
                           variants: variants, comparison: comparison, analysis: analysis)
+        if let node = top.value("selection") {
+            if kind == .analysis { throw r.fail(node, "selection: an analysis study trains nothing to choose from; remove `selection:`") }
+            study.selection = try r.selection(node, study: study)
+        }
         // Every trial must resolve (catches combinations no single key shows).
         _ = try study.trials(basePath: "base.safetensors")
         return study

@@ -30,6 +30,8 @@ public struct Study: Sendable {
     public var variants: [Variant]
     public var comparison: Comparison?
     public var analysis: Analysis?
+    /// A tuning study's declared choice (`selection:`, Selection.swift): nil for every other study.
+    public var selection: Selection? = nil
 
     public struct Evaluation: Sendable, Equatable {
         public var suites: [String]

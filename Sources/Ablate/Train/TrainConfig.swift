@@ -65,6 +65,10 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var evalN = 1000
     /// Samples per problem for pass@k and maj@k at evaluation (1 = greedy only).
     public var evalK = 1
+    /// Temperature of the k samples per problem at evaluation (avg@k, pass@k, maj@k). Absent: 0.8, what every
+    /// trial before this key sampled at (absent keys leave a config's hash as it was); a study that reads the
+    /// self-consistency gain at the training temperature sets it equal to `temperature`.
+    public var evalTemperature: Double? = nil
     /// Steps between periodic evaluations (0 = only the base model and the final one).
     public var evalInterval = 0
     /// Worker threads, each with one BLAS thread; part of a result's identity (bits differ across counts).
@@ -89,8 +93,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         case epsilonHigh = "epsilon_high", lossType = "loss_type", scaleRewards = "scale_rewards"
         case maskTruncatedCompletions = "mask_truncated_completions", numIterations = "num_iterations"
         case trainSuites = "train_suites", evalSuites = "eval_suites", evalN = "eval_n", evalK = "eval_k"
-        case evalInterval = "eval_interval", logRollouts = "log_rollouts"
+        case evalInterval = "eval_interval", logRollouts = "log_rollouts", evalTemperature = "eval_temperature"
     }
+
+    /// Keys that may be absent from a resolved config (nil: the documented behaviour, and no change to the hash).
+    static let optionalKeys = [CodingKeys.shaping.rawValue, CodingKeys.evalTemperature.rawValue]
 
     /// Every JSON key, sorted.
     public static let fieldNames = CodingKeys.allCases.map(\.rawValue).sorted()
@@ -140,6 +147,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         try require(Set(trainSuites).count == trainSuites.count, .trainSuites, trainSuites, "names a suite twice")
         try require((1...TaskRegistry.maxCount).contains(evalN), .evalN, evalN, "must be in 1...\(TaskRegistry.maxCount)")
         try require((1...64).contains(evalK), .evalK, evalK, "must be in 1...64")
+        if let t = evalTemperature { try require(t > 0 && t <= 10, .evalTemperature, t, "must be in (0, 10]") }
         try require(evalInterval >= 0, .evalInterval, evalInterval, "must be non-negative (0 = final evaluation only)")
         try require((1...64).contains(threads), .threads, threads, "must be in 1...64")
         try require((0...1024).contains(logRollouts), .logRollouts, logRollouts, "must be in 0...1024")
@@ -167,7 +175,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         guard let dict = object as? [String: Any] else {
             throw AblateError.unreadableFile(path: source, reason: "expected a JSON object of training settings")
         }
-        do { return try Overrides.apply(dict, to: TrainConfig(), optionalKeys: [CodingKeys.shaping.rawValue]) } catch let failure as Overrides.Failure {
+        do { return try Overrides.apply(dict, to: TrainConfig(), optionalKeys: optionalKeys) } catch let failure as Overrides.Failure {
             switch failure {
             case let .unknownKey(key, _), let .renamed(key, _):
                 throw AblateError.invalidTrainConfig(field: key, value: "\(dict[key] ?? "")",

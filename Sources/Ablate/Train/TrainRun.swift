@@ -54,6 +54,7 @@ public struct TrainRun {
         evalSettings.suites = config.evalSuites
         evalSettings.problemsPerSuite = config.evalN
         evalSettings.k = config.evalK
+        if let t = config.evalTemperature { evalSettings.temperature = Float(t) }
         try evalSettings.validate()
         let families = try PretrainRecipe.families(overrides: evalSettings.familyOverrides)
             .filter { config.trainSuites.contains($0.name) }

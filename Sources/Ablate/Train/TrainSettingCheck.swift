@@ -22,9 +22,12 @@ extension TrainConfig {
             case .string? where name == CodingKeys.lossType.rawValue: type = GRPOLossType.allCases.map(\.rawValue).joined(separator: "|")
             case .string? where name == CodingKeys.scaleRewards.rawValue: type = AdvantageScaling.allCases.map(\.rawValue).joined(separator: "|")
             case .string?: type = "text"
-            case .null?, nil: type = name == CodingKeys.shaping.rawValue ? Shaping.allCases.map(\.rawValue).joined(separator: "|") : "text"
+            case .null?, nil where name == CodingKeys.shaping.rawValue: type = Shaping.allCases.map(\.rawValue).joined(separator: "|")
+            case .null?, nil where name == CodingKeys.evalTemperature.rawValue: type = "number"
+            case .null?, nil: type = "text"
             }
-            let shown = name == CodingKeys.shaping.rawValue ? "(the reward's own)" : (value?.serialized ?? "")
+            let absent = [CodingKeys.shaping.rawValue: "(the reward's own)", CodingKeys.evalTemperature.rawValue: "(0.8)"]
+            let shown = absent[name] ?? value?.serialized ?? ""
             lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + type.padding(toLength: 22, withPad: " ", startingAt: 0) + "  " + shown)
         }
         return lines.joined(separator: "\n")
