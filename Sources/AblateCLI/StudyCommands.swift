@@ -102,8 +102,10 @@ extension CheckCommand {
             return
         }
         var sds: [StudyFindings.PooledSD] = []
+        var pilotResults: [TrialResult] = []
         if let pilot {
             let (name, results) = try PilotResults.load(pilot, runs: location.runs)
+            pilotResults = results
             guard results.contains(where: { $0.state == .complete }) else {
                 throw AblateError.run(reason: "--pilot \(pilot): no complete trials found under \(location.runs)/\(name)/ (run that study first, or declare `sd:` in the study file)")
             }
@@ -112,12 +114,18 @@ extension CheckCommand {
             sds = StudyFindings.pooledSD(results: results, suites: s.evaluation.suites, metrics: c.metrics,
                                          source: "pilot \(name)", arms: arms)
         }
-        let plan = StudyFindings.plan(study: s, sds: sds)
+        let plan = StudyFindings.plan(study: s, sds: sds, pilot: pilotResults)
         try StandardStreams.emit("power plan: \(c.hypotheses.count) primary hypothes\(c.hypotheses.count == 1 ? "is" : "es"), Holm at α = \(c.alpha): planned at α/\(c.hypotheses.count) = \(String(format: "%.4g", c.alpha / Double(c.hypotheses.count))), 80% target, \(c.paired ? "paired (SD of differences σ√2)" : "independent (Welch)")")
         for p in plan {
             let h = p.hypothesis
             var line = "  \(h.variant) vs \(h.control), \(h.suite) \(h.metric) (\(h.alternative.rawValue)), δ = \(p.smallestEffect): "
-            if let sd = p.sd, let power = p.power {
+            if h.test != .mean {
+                line = "  \(h.variant) vs \(h.control), \(h.suite) \(h.metric) \(h.test.rawValue) (\(h.test == .collapse ? "Fisher's exact" : "Brown–Forsythe")): \(p.reason ?? "")"
+                if let power = p.power {
+                    line += "; power at \(p.seeds) seeds = \(String(format: "%.2f", power)); seeds per arm for 80% = \(p.seedsFor80.map(String.init) ?? "more than 60")"
+                    if (p.seedsFor80 ?? Int.max) > p.seeds { line += "  ← the study has \(p.seeds): it cannot conclude as planned" }
+                }
+            } else if let sd = p.sd, let power = p.power {
                 line += "σ = \(String(format: "%.4f", sd.sd)) (\(sd.source)\(sd.df.map { ", df \($0)" } ?? "")); power at \(p.seeds) seeds = \(String(format: "%.2f", power)); seeds per arm for 80% = \(p.seedsFor80.map(String.init) ?? "more than 10^7")"
                 if let need = p.seedsFor80, need > p.seeds { line += "  ← the study has \(p.seeds): it cannot conclude as planned" }
             } else {

@@ -77,7 +77,7 @@ let brokenStudies: [BrokenStudy] = [
     BrokenStudy(name: "paired not a bool", yaml: validHead + "variants: {a: {}}\ncomparisons: {control: a, paired: maybe}\n", at: "4:35",
                 says: "comparisons.paired: expected true or false, got 'maybe'"),
     BrokenStudy(name: "unknown comparison key", yaml: validHead + "variants: {a: {}}\ncomparisons: {control: a, test: t}\n", at: "4:27",
-                says: "comparisons: unknown key 'test'; valid keys: 'alpha', 'control'"),
+                says: "comparisons: unknown key 'test'; valid keys: 'alpha', 'collapse', 'control'"),
     BrokenStudy(name: "analysis without analysis", yaml: "kind: analysis\n" + validHead, at: "1:1", says: "missing key 'analysis'"),
     BrokenStudy(name: "analysis with variants", yaml: "kind: analysis\n" + validHead + "variants: {a: {}}\n", at: "4:11", says: "an analysis study has no variants"),
     BrokenStudy(name: "analysis unknown suite", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {mbpp: 3}\n  rewards: {v: {name: vigor}}\n", at: "5:13",

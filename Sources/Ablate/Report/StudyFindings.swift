@@ -116,6 +116,9 @@ public struct StudyFindings: Codable, Sendable {
         public var verdict: Verdict
         /// Why a number is missing, or what qualifies the verdict.
         public var reason: String?
+        /// What `difference` measures when it is not the mean: "collapse rate" or "between-seed SD" (lower is
+        /// better for both); nil for a mean comparison.
+        public var measure: String?
     }
 
     public var study: String
@@ -206,10 +209,18 @@ public struct StudyFindings: Codable, Sendable {
         let m = c.hypotheses.count
         let planAlpha = m > 0 ? c.alpha / Double(m) : c.alpha
         var primary = c.hypotheses.map { h in
-            Self.compare(h.variant, h.control, h.suite, h.metric, h.alternative, primary: true,
-                         x: values(h.variant, h.suite, h.metric), y: values(h.control, h.suite, h.metric),
-                         paired: c.paired, delta: c.smallestEffect[h.metric],
-                         sd: pooled.first { $0.suite == h.suite && $0.metric == h.metric }?.sd, powerAlpha: planAlpha)
+            let x = values(h.variant, h.suite, h.metric), y = values(h.control, h.suite, h.metric)
+            switch h.test {
+            case .mean:
+                return Self.compare(h.variant, h.control, h.suite, h.metric, h.alternative, primary: true, x: x, y: y,
+                                    paired: c.paired, delta: c.smallestEffect[h.metric],
+                                    sd: pooled.first { $0.suite == h.suite && $0.metric == h.metric }?.sd, powerAlpha: planAlpha)
+            case .collapse:
+                return Self.compareCollapse(h, x: x, y: y, base: base.first { $0.suite == h.suite && $0.metric == h.metric }?.value,
+                                            below: c.collapseBelowBase ?? 0)
+            case .spread:
+                return Self.compareSpread(h, x: x, y: y)
+            }
         }
         Self.applyHolm(&primary, alpha: c.alpha)
         self.primary = primary
@@ -219,7 +230,7 @@ public struct StudyFindings: Codable, Sendable {
             for suite in suites {
                 for v in study.variants {
                     guard let control = study.control(of: v.name), control != v.name else { continue }
-                    if c.hypotheses.contains(where: { $0.variant == v.name && $0.control == control && $0.suite == suite && $0.metric == metric }) {
+                    if c.hypotheses.contains(where: { $0.variant == v.name && $0.control == control && $0.suite == suite && $0.metric == metric && $0.test == .mean }) {
                         continue
                     }
                     var row = Self.compare(v.name, control, suite, metric, .twoSided, primary: false,
@@ -336,6 +347,55 @@ public struct StudyFindings: Codable, Sendable {
 
     /// A t-test's p, standard error and df into `row`; an undefined statistic (±∞ or NaN) leaves them out and
     /// says why.
+    /// A `test: collapse` hypothesis: how many seeds of each arm ended more than `below` under the base model's
+    /// value, and Fisher's exact test of the 2×2 table (variant, control) × (collapsed, not).
+    static func compareCollapse(_ h: Study.Hypothesis, x: [SeedValue], y: [SeedValue], base: Double?, below: Double) -> Comparison {
+        var row = Comparison(primary: true, variant: h.variant, control: h.control, suite: h.suite, metric: h.metric,
+                             alternative: h.alternative, n: [x.count, y.count], verdict: .notComputed)
+        row.measure = "collapse rate"
+        row.test = "Fisher's exact"
+        guard let base else {
+            row.reason = "no base-model value for \(h.suite) \(h.metric): a collapse is measured against it"
+            return row
+        }
+        guard !x.isEmpty, !y.isEmpty else {
+            row.reason = "no complete seeds (\(h.variant): \(x.count), \(h.control): \(y.count))"
+            return row
+        }
+        let threshold = base - below
+        let cx = x.filter { $0.value < threshold }.count, cy = y.filter { $0.value < threshold }.count
+        row.difference = Double(cx) / Double(x.count) - Double(cy) / Double(y.count)
+        row.reason = "collapsed (final \(h.metric) below \(StudyReport.num(threshold)), the base model's \(StudyReport.num(base)) − \(StudyReport.num(below))): \(h.variant) \(cx) of \(x.count) seeds, \(h.control) \(cy) of \(y.count)"
+        if let f = try? FisherExact.test(cx, x.count - cx, cy, y.count - cy, alternative: h.alternative) {
+            row.p = finite(f.pvalue)
+            row.verdict = .inconclusive
+        }
+        return row
+    }
+
+    /// A `test: spread` hypothesis: the two arms' between-seed SDs and the Brown–Forsythe test of equal spread.
+    static func compareSpread(_ h: Study.Hypothesis, x: [SeedValue], y: [SeedValue]) -> Comparison {
+        var row = Comparison(primary: true, variant: h.variant, control: h.control, suite: h.suite, metric: h.metric,
+                             alternative: .twoSided, n: [x.count, y.count], verdict: .notComputed)
+        row.measure = "between-seed SD"
+        row.test = "Brown–Forsythe"
+        let xs = x.map(\.value), ys = y.map(\.value)
+        guard xs.count >= 2, ys.count >= 2, let sx = try? Descriptive.sd(xs), let sy = try? Descriptive.sd(ys) else {
+            row.reason = "fewer than 2 complete seeds (\(h.variant): \(xs.count), \(h.control): \(ys.count))"
+            return row
+        }
+        row.difference = sx - sy
+        let sds = "between-seed SD \(h.variant) \(StudyReport.num(sx, 4)), \(h.control) \(StudyReport.num(sy, 4))"
+        if let b = try? BrownForsythe.test([xs, ys]), b.pvalue.isFinite {
+            row.p = b.pvalue
+            row.verdict = .inconclusive
+            row.reason = sds
+        } else {
+            row.reason = sds + "; every deviation from the arms' medians is equal, so the test is undefined"
+        }
+        return row
+    }
+
     static func record(_ t: TTestResult, into row: inout Comparison, undefined reason: String) {
         guard t.statistic.isFinite else {
             row.reason = reason
@@ -411,6 +471,11 @@ public struct StudyFindings: Codable, Sendable {
     }
 
     static func verdict(_ row: Comparison, significant: Bool, equivalent: Bool) -> Verdict {
+        if row.measure != nil {
+            // A collapse rate or a spread: lower is better, and no equivalence is tested.
+            guard significant, let d = row.difference, d != 0 else { return .inconclusive }
+            return d < 0 ? .better : .worse
+        }
         if significant, let d = row.difference, d != 0 {
             if higherIsBetter.contains(row.metric) { return d > 0 ? .better : .worse }
             if lowerIsBetter.contains(row.metric) { return d < 0 ? .better : .worse }
@@ -460,17 +525,50 @@ public struct StudyFindings: Codable, Sendable {
         public var alpha: Double
         public var power: Double?
         public var seedsFor80: Int?
-        /// Why there is no power (no SD for this suite and metric).
+        /// Why there is no power (no SD for this suite and metric), or what a collapse plan assumed.
         public var reason: String?
+        /// A collapse hypothesis: the pilot's collapse rates of the variant and the control.
+        public var collapseRates: [Double]?
     }
 
     /// The power of each declared hypothesis at the study's seeds and the seeds it needs for 80%, at Holm's first
     /// level α/m, from the first SD found for its suite and metric in `sds` (pilot first, then declared).
-    public static func plan(study: Study, sds: [PooledSD]) -> [PlannedHypothesis] {
+    /// A `test: collapse` hypothesis is planned from the collapse rates of its two arms in `pilot` (trials of a
+    /// study with the same variant names): Fisher's exact power at the study's seeds and the seeds for 80%.
+    public static func plan(study: Study, sds: [PooledSD], pilot: [TrialResult] = []) -> [PlannedHypothesis] {
         guard let c = study.comparison else { return [] }
         let m = c.hypotheses.count
         let alpha = c.alpha / Double(max(m, 1))
         return c.hypotheses.map { h in
+            switch h.test {
+            case .mean: break
+            case .spread:
+                var plan = PlannedHypothesis(hypothesis: h, smallestEffect: 0, sd: nil, seeds: study.seeds.count, alpha: alpha)
+                plan.reason = "the spread test (Brown–Forsythe) has no power formula here: size the study by its other hypotheses"
+                return plan
+            case .collapse:
+                let below = c.collapseBelowBase ?? 0
+                var plan = PlannedHypothesis(hypothesis: h, smallestEffect: below, sd: nil, seeds: study.seeds.count, alpha: alpha)
+                let done = pilot.filter { $0.state == .complete }
+                guard let base = baseValue(pilot, h.suite, h.metric) else {
+                    plan.reason = "no pilot with a base-model value for \(h.suite) \(h.metric): give --pilot STUDY (a study with arms named \(h.variant) and \(h.control))"
+                    return plan
+                }
+                func rate(_ arm: String) -> (Int, Int)? {
+                    let vs = done.filter { $0.variant == arm }.compactMap { $0.eval[h.suite]?[h.metric] }
+                    return vs.isEmpty ? nil : (vs.filter { $0 < base - below }.count, vs.count)
+                }
+                guard let rx = rate(h.variant), let ry = rate(h.control) else {
+                    plan.reason = "the pilot has no complete seeds of \(h.variant) and \(h.control)"
+                    return plan
+                }
+                let p1 = Double(rx.0) / Double(rx.1), p2 = Double(ry.0) / Double(ry.1)
+                plan.collapseRates = [p1, p2]
+                plan.reason = "pilot collapse rates \(h.variant) \(rx.0)/\(rx.1), \(h.control) \(ry.0)/\(ry.1) (final value below \(StudyReport.num(base - below)))"
+                plan.power = try? FisherExact.power(n1: study.seeds.count, n2: study.seeds.count, p1: p1, p2: p2, alpha: alpha)
+                plan.seedsFor80 = (try? FisherExact.trialsNeeded(p1: p1, p2: p2, alpha: alpha, limit: 60)) ?? nil
+                return plan
+            }
             let delta = c.smallestEffect[h.metric] ?? .nan
             let sd = sds.first { $0.suite == h.suite && $0.metric == h.metric }
                 ?? c.declaredSD(h.metric, h.suite).map { PooledSD(suite: h.suite, metric: h.metric, sd: $0, df: nil, arms: 0, source: "declared in the study file") }

@@ -86,14 +86,16 @@ extension StudyReport {
         out.append("")
         for r in f.primary {
             var line = "- `\(r.variant)` vs `\(r.control)`, \(r.suite) \(Self.metricLabel(r.metric, study.evaluation.k)) (\(Self.alternativeText(r.alternative))): **\(Self.verdictText(r))**"
-            if let d = r.difference {
+            if let d = r.difference, let measure = r.measure {
+                line += ": \(measure) \(Self.signed(d)) (variant − control, \(r.test ?? "")), Holm p = \(Self.pValue(r.adjustedP))"
+            } else if let d = r.difference {
                 line += ": \(Self.signed(d)), Holm-corrected \(r.corrected.map { Self.level($0.level) } ?? "") interval \(Self.interval(r.corrected)), Holm p = \(Self.pValue(r.adjustedP))"
                 if r.verdict == .equivalent || r.verdict == .inconclusive {
                     line += ", TOST at ±\(Self.num(r.smallestEffect)) Holm p = \(Self.pValue(r.tostAdjustedP))"
                 }
             }
             if let reason = r.reason { line += " (\(reason))" }
-            if r.verdict == .inconclusive || r.verdict == .notComputed {
+            if r.measure == nil && (r.verdict == .inconclusive || r.verdict == .notComputed) {
                 line += "; " + Self.powerText(r)
             }
             out.append(line + ".")
@@ -107,7 +109,7 @@ extension StudyReport {
         let f = findings
         guard !f.primary.isEmpty else { return ["verdict: no primary hypotheses declared (every comparison is exploratory)"] }
         return f.primary.map { r in
-            var line = "verdict: \(r.variant) vs \(r.control), \(r.suite) \(Self.metricLabel(r.metric, study.evaluation.k)): \(Self.verdictText(r))"
+            var line = "verdict: \(r.variant) vs \(r.control), \(r.suite) \(Self.metricLabel(r.metric, study.evaluation.k))\(r.measure.map { " \($0)" } ?? ""): \(Self.verdictText(r))"
             if let d = r.difference { line += " (\(Self.signed(d)), Holm p = \(Self.pValue(r.adjustedP)))" }
             return line
         }
@@ -347,7 +349,7 @@ extension StudyReport {
     }
 
     static func primaryRow(_ r: StudyFindings.Comparison, k: Int) -> String {
-        let hypothesis = "`\(r.variant)` vs `\(r.control)`, \(r.suite) \(metricLabel(r.metric, k)), \(alternativeText(r.alternative))"
+        let hypothesis = "`\(r.variant)` vs `\(r.control)`, \(r.suite) \(metricLabel(r.metric, k))\(r.measure.map { " \($0)" } ?? ""), \(alternativeText(r.alternative))"
         let test = r.test.map { t in t + (r.pairCorrelation.map { " (r = \(num($0, 2)))" } ?? "") } ?? "—"
         let corrected = r.corrected.map { "\(level($0.level)): \(interval($0))" } ?? "—"
         return "| \(hypothesis) | \(test) | \(r.n[0]) vs \(r.n[1]) | \(difference(r.difference, r.ci95)) | \(corrected) | \(pValue(r.adjustedP)) | \(num(r.smallestEffect)) | \(pValue(r.tostAdjustedP)) | \(num(r.power, 2)) | \(r.seedsFor80.map(String.init) ?? "—") | **\(verdictText(r))** |"

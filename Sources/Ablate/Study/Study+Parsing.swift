@@ -8,14 +8,14 @@ import Yams
 
 extension Study {
     /// Top-level keys of a study file.
-    public static let topLevelKeys = ["analysis", "base_model", "comparisons", "description", "evaluation", "hypotheses",
-                                      "kind", "sd", "seeds", "selection", "smallest_effect", "train", "variants"]
+    public static let topLevelKeys = ["analysis", "base_model", "collapse", "comparisons", "description", "evaluation",
+                                      "hypotheses", "kind", "sd", "seeds", "selection", "smallest_effect", "train", "variants"]
     /// The study's declared design, at the top level (as the study's own headline) or inside `comparisons:`.
-    static let designKeys = ["hypotheses", "sd", "smallest_effect"]
+    static let designKeys = ["collapse", "hypotheses", "sd", "smallest_effect"]
     static let evaluationKeys = ["k", "n", "suites"]
-    static let comparisonKeys = ["alpha", "control", "correction", "hypotheses", "metrics", "paired", "sd",
+    static let comparisonKeys = ["alpha", "collapse", "control", "correction", "hypotheses", "metrics", "paired", "sd",
                                  "smallest_effect"]
-    static let hypothesisKeys = ["alternative", "control", "metric", "suite", "variant"]
+    static let hypothesisKeys = ["alternative", "control", "metric", "suite", "test", "variant"]
     static let analysisKeys = ["checkpoint", "max_completion_length", "num_generations", "prompts", "rewards",
                                "temperature"]
     /// Train keys a study may not set: the runner fills them in.
@@ -469,6 +469,14 @@ extension StudyReader {
                 c.sd[metric] = bySuite
             }
         }
+        if let node = pairs.value("collapse") {
+            let cp = try mapping(node, "comparisons.collapse")
+            try checkKeys(cp, valid: ["below_base"], "comparisons.collapse")
+            guard let b = cp.value("below_base") else { throw fail(node, "comparisons.collapse: missing key 'below_base' (e.g. 0.10: a seed more than 10 points below the base model has collapsed)") }
+            let below = try double(b, "comparisons.collapse.below_base")
+            guard below > 0, below.isFinite else { throw fail(b, "comparisons.collapse.below_base: \(below) must be a positive difference") }
+            c.collapseBelowBase = below
+        }
         guard let node = pairs.value("hypotheses") else { return }
         let names = variants.map(\.name)
         for item in try sequence(node, "comparisons.hypotheses") {
@@ -500,7 +508,18 @@ extension StudyReader {
             guard Study.Comparison.metricNames.contains(metric) else {
                 throw fail(mNode, "comparisons.hypotheses[].metric: unknown metric '\(metric)'; please provide one of \(metricList)")
             }
-            guard c.smallestEffect[metric] != nil else {
+            var test = Study.HypothesisTest.mean
+            if let tNode = h.value("test") {
+                let t = try string(tNode, "comparisons.hypotheses[].test")
+                guard let v = Study.HypothesisTest(rawValue: t) else {
+                    throw fail(tNode, "comparisons.hypotheses[].test: unknown test '\(t)'; please provide one of \(AblateError.list(Study.HypothesisTest.allCases.map(\.rawValue)))")
+                }
+                test = v
+                if test == .collapse && c.collapseBelowBase == nil {
+                    throw fail(tNode, "comparisons.hypotheses[].test: 'collapse' counts collapsed seeds; say what a collapse is with `collapse: {below_base: 0.10}` (a final value more than 0.10 below the base model's)")
+                }
+            }
+            guard test != .mean || c.smallestEffect[metric] != nil else {
                 throw fail(mNode, "comparisons.hypotheses[].metric: '\(metric)' has no smallest effect; declare it as `smallest_effect: {\(metric): ...}` (the smallest difference that matters)")
             }
             var alternative = Alternative.twoSided
@@ -511,9 +530,12 @@ extension StudyReader {
                 }
                 alternative = v
             }
-            let hypothesis = Study.Hypothesis(variant: variant, control: control, suite: suite, metric: metric, alternative: alternative)
-            guard !c.hypotheses.contains(where: { $0.variant == variant && $0.control == control && $0.suite == suite && $0.metric == metric }) else {
-                throw fail(item, "comparisons.hypotheses[]: \(variant) vs \(control) on \(suite) \(metric) is declared twice")
+            if test == .spread && alternative != .twoSided, let aNode = h.value("alternative") {
+                throw fail(aNode, "comparisons.hypotheses[].alternative: the spread test (Brown–Forsythe) is two-sided; remove `alternative:`")
+            }
+            let hypothesis = Study.Hypothesis(variant: variant, control: control, suite: suite, metric: metric, alternative: alternative, test: test)
+            guard !c.hypotheses.contains(where: { $0.variant == variant && $0.control == control && $0.suite == suite && $0.metric == metric && $0.test == test }) else {
+                throw fail(item, "comparisons.hypotheses[]: \(variant) vs \(control) on \(suite) \(metric) (\(test.rawValue)) is declared twice")
             }
             c.hypotheses.append(hypothesis)
             if !c.metrics.contains(metric) { c.metrics.append(metric) }

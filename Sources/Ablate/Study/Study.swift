@@ -73,6 +73,9 @@ public struct Study: Sendable {
         public var sd: [String: [String: Double]] = [:]
         /// The primary comparisons, in file order.
         public var hypotheses: [Hypothesis] = []
+        /// A seed has collapsed when its final value is more than this below the base model's (`collapse:
+        /// {below_base: 0.10}`): what `test: collapse` hypotheses count.
+        public var collapseBelowBase: Double? = nil
 
         /// The declared SD of `metric` on `suite`, if any.
         public func declaredSD(_ metric: String, _ suite: String) -> Double? {
@@ -91,7 +94,21 @@ public struct Study: Sendable {
         public var control: String
         public var suite: String
         public var metric: String
+        /// The direction expected of the tested quantity: the mean difference, the collapse rate or the spread.
         public var alternative: Alternative
+        public var test: HypothesisTest = .mean
+    }
+
+    /// What a primary hypothesis compares between two arms (`test:` in the study file).
+    public enum HypothesisTest: String, Sendable, Codable, CaseIterable {
+        /// The mean over seeds (paired or Welch t): better / worse / equivalent within ±δ / inconclusive.
+        case mean
+        /// The collapse rate: the share of seeds whose final value falls more than `collapse.below_base` below the
+        /// base model's (Fisher's exact test; lower is better; `alternative: less` expects the variant to collapse
+        /// less). Equivalence is not tested.
+        case collapse
+        /// The between-seed spread of the final value (Brown–Forsythe, two-sided; lower is better).
+        case spread
     }
 
     /// The control `variant` is compared with: its own `control:`, else the study's.
