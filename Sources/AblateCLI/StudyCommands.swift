@@ -226,6 +226,8 @@ struct RunCommand: ParsableCommand {
                 try StandardStreams.emit("report: \(try AnalysisStudy.run(s, basePath: base, notebooks: location.notebooks))")
                 return
             }
+            // A heading per phase on stderr, so a log read later shows where the time went.
+            StandardStreams.warn("== 1/3 base model: recipe \(try s.recipe.hash()) ==")
             if !noPretrain {
                 let outcome = try BaseModelCache.obtain(recipe: s.recipe, threads: 2, directory: "\(location.runs)/cache",
                                                         note: { StandardStreams.warn($0) },
@@ -241,6 +243,7 @@ struct RunCommand: ParsableCommand {
             let interactive = isatty(STDERR_FILENO) != 0
             let runner = try StudyRunner(study: s, basePath: base, store: RunStore(root: location.runs), options: options,
                                          log: { try? StandardStreams.write($0, to: 2) }, interactive: interactive)
+            StandardStreams.warn("== 2/3 trials: \(runner.trials.count) (\(s.variants.count) variants × \(s.seeds.count) seeds), \(jobs) at a time ==")
             let summary = try runner.run()
             stopped = summary.stoppedBy
             failed = summary.failed
@@ -252,6 +255,7 @@ struct RunCommand: ParsableCommand {
                 try StandardStreams.emit("detached: \(left) trial(s) on Slurm (\(jobs)); `ablate status \(location.study)` shows them, `ablate run \(location.study)` again waits for them and writes the report")
                 return
             }
+            StandardStreams.warn("== 3/3 report ==")
             let results = TrialResult.load(study: s, store: RunStore(root: location.runs), trials: runner.trials)
             failed += warnUntrusted(results, command: "run")
             let report = StudyReport(study: s, results: results)
