@@ -75,6 +75,20 @@ struct EvaluatorTests {
         #expect(r2.avgAtK == 0.25 && r2.passAtK == 1 && r2.majAtK == 1 && r2.accuracy == 0)
     }
 
+    @Test("sampled suites: k samples only where asked, the others greedy; a suite not evaluated is refused")
+    func sampledSuitesOnly() throws {
+        var s = Self.settings(["arith", "trace"], n: 3, k: 4)
+        s.sampledSuites = ["trace"]
+        let problems = try Self.problems(s)
+        let g = ScriptedGenerator(greedy: { $0.solution }, sampled: { p, _ in p.solution }, problems: problems)
+        let r = try Evaluator.evaluate(generator: g, settings: s)
+        #expect(r.suites["arith"]?.k == nil && r.suites["arith"]?.avgAtK == nil && r.suites["arith"]?.accuracy == 1)
+        #expect(r.suites["trace"]?.k == 4 && r.suites["trace"]?.avgAtK == 1)
+        s.sampledSuites = ["word"]
+        let stray = #expect(throws: AblateError.self) { try s.validate() }
+        #expect(stray?.description.contains("'word' is not evaluated") == true)
+    }
+
     @Test("majority: most frequent answer, ties to the first seen, nil answers never vote")
     func majority() {
         #expect(Evaluator.majority(["3", "4", "4", "3"]) == "3")

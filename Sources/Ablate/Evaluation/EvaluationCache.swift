@@ -24,7 +24,9 @@ public enum EvaluationCache {
             "seed=\(s.seed)", "k=\(s.k)", "temperature=\(s.temperature.bitPattern)", "knobs=" + knobs,
             "threads=\(threads)", "blas_core=\(info.blasCore.core)", "code=\(info.codeVersion)",
         ]
-        return String(format: "%016llx", StableHash.fnv1a64(fields.joined(separator: "\n").utf8))
+        // Only when set: the keys of every earlier entry stay what they were.
+        let sampled = s.sampledSuites.map { ["sampled=" + $0.joined(separator: ",")] } ?? []
+        return String(format: "%016llx", StableHash.fnv1a64((fields + sampled).joined(separator: "\n").utf8))
     }
 
     /// The entry of `key` when present and sound, else `compute()`, stored under `key` (atomically: a trial that

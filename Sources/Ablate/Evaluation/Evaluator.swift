@@ -21,6 +21,9 @@ public struct EvaluationSettings: Sendable, Equatable {
     public var k = 1
     /// Temperature of the k samples. 0.8: diverse enough for pass@k to exceed pass@1, close to the greedy mode.
     public var temperature: Float = 0.8
+    /// The suites whose k samples are drawn (the others greedy only); nil = every suite. Sampling k = 8 on three
+    /// suites of 1000 problems is most of a trial's evaluation time, and a study may read sampled metrics on one.
+    public var sampledSuites: [String]? = nil
     /// Family knob overrides (family → JSON object): evaluate on the distribution the model was trained on.
     public var familyOverrides: [String: String] = [:]
 
@@ -59,6 +62,10 @@ public struct EvaluationSettings: Sendable, Equatable {
         guard problemsPerSuite <= Self.maximumProblems else {
             throw AblateError.invalidEvaluation(field: "n", value: String(problemsPerSuite),
                                                 reason: "must be at most \(Self.maximumProblems)")
+        }
+        if let sampled = sampledSuites, let stray = sampled.first(where: { !suites.contains($0) }) {
+            throw AblateError.invalidEvaluation(field: "sampled suites", value: sampled.joined(separator: ","),
+                                                reason: "'\(stray)' is not evaluated; name suites among \(AblateError.list(suites))")
         }
         guard (1...Self.maximumK).contains(k) else {
             throw AblateError.invalidEvaluation(field: "k", value: String(k), reason: "must be in 1...\(Self.maximumK)")
@@ -102,7 +109,7 @@ public enum Evaluator {
             let greedy = try generator.complete(prompts: prompts, samples: 1, temperature: 0, seed: settings.seed)
             var result = score(greedy: greedy.map { $0.first ?? Completion(text: "", tokenCount: 0, truncated: true) },
                                problems: problems, family: family)
-            if settings.k > 1 {
+            if settings.k > 1, settings.sampledSuites?.contains(name) ?? true {
                 let sampled = try generator.complete(prompts: prompts, samples: settings.k, temperature: settings.temperature,
                                                      seed: settings.seed &+ 1)
                 let m = sampledMetrics(sampled, problems: problems)

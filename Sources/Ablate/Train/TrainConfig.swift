@@ -69,6 +69,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// trial before this key sampled at (absent keys leave a config's hash as it was); a study that reads the
     /// self-consistency gain at the training temperature sets it equal to `temperature`.
     public var evalTemperature: Double? = nil
+    /// The evaluated suites whose k samples are drawn (avg@k, pass@k, maj@k); the others are evaluated greedy
+    /// only. Absent: every evaluated suite, as before this key.
+    public var evalKSuites: [String]? = nil
     /// Steps between periodic evaluations (0 = only the base model and the final one).
     public var evalInterval = 0
     /// Worker threads, each with one BLAS thread; part of a result's identity (bits differ across counts).
@@ -94,10 +97,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         case maskTruncatedCompletions = "mask_truncated_completions", numIterations = "num_iterations"
         case trainSuites = "train_suites", evalSuites = "eval_suites", evalN = "eval_n", evalK = "eval_k"
         case evalInterval = "eval_interval", logRollouts = "log_rollouts", evalTemperature = "eval_temperature"
+        case evalKSuites = "eval_k_suites"
     }
 
     /// Keys that may be absent from a resolved config (nil: the documented behaviour, and no change to the hash).
-    static let optionalKeys = [CodingKeys.shaping.rawValue, CodingKeys.evalTemperature.rawValue]
+    static let optionalKeys = [CodingKeys.shaping.rawValue, CodingKeys.evalTemperature.rawValue, CodingKeys.evalKSuites.rawValue]
 
     /// Every JSON key, sorted.
     public static let fieldNames = CodingKeys.allCases.map(\.rawValue).sorted()
@@ -148,6 +152,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         try require((1...TaskRegistry.maxCount).contains(evalN), .evalN, evalN, "must be in 1...\(TaskRegistry.maxCount)")
         try require((1...64).contains(evalK), .evalK, evalK, "must be in 1...64")
         if let t = evalTemperature { try require(t > 0 && t <= 10, .evalTemperature, t, "must be in (0, 10]") }
+        if let sampled = evalKSuites {
+            try require(!sampled.isEmpty && sampled.allSatisfy(evalSuites.contains), .evalKSuites, sampled,
+                        "name one or more of the evaluated suites \(AblateError.list(evalSuites))")
+            try require(Set(sampled).count == sampled.count, .evalKSuites, sampled, "names a suite twice")
+        }
         try require(evalInterval >= 0, .evalInterval, evalInterval, "must be non-negative (0 = final evaluation only)")
         try require((1...64).contains(threads), .threads, threads, "must be in 1...64")
         try require((0...1024).contains(logRollouts), .logRollouts, logRollouts, "must be in 0...1024")

@@ -55,6 +55,7 @@ public struct TrainRun {
         evalSettings.problemsPerSuite = config.evalN
         evalSettings.k = config.evalK
         if let t = config.evalTemperature { evalSettings.temperature = Float(t) }
+        evalSettings.sampledSuites = config.evalKSuites
         try evalSettings.validate()
         let families = try PretrainRecipe.families(overrides: evalSettings.familyOverrides)
             .filter { config.trainSuites.contains($0.name) }
