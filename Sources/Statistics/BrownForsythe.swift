@@ -13,6 +13,11 @@ public struct BrownForsytheResult: Equatable, Sendable {
 /// z_ij = |y_ij − median_i|; W = (N − k)/(k − 1) · Σ n_i (z̄_i − z̄)² / Σ Σ (z_ij − z̄_i)², F(k − 1, N − k) under
 /// the null. Robust to the skewed, heavy-tailed spread of final accuracies where some seeds collapse. In a study:
 /// does one arm's between-seed spread differ from another's?
+/// `levene`'s `center` as `ablate stats` accepts it: the median only (Brown–Forsythe; scipy's default).
+public enum LeveneCenter: String, Sendable, CaseIterable {
+    case median
+}
+
 public enum BrownForsythe {
     public static func test(_ groups: [[Double]]) throws -> BrownForsytheResult {
         guard groups.count >= 2 else {

@@ -60,6 +60,24 @@ extension StatsRequest {
             let (a, u) = try MannWhitney.commonLanguageEffectAndU(positives, negatives)
             return [("statistic", .double(a)), ("cliffs_delta", .double(2 * a - 1)), ("u_statistic", .double(u))]
         },
+        // The 2×2 table [[x0, x1], [y0, y1]] (scipy's `table`): each row two non-negative integer counts.
+        StatsTest("fisher_exact", params: ["alternative"]) { r, p in
+            let rows = try [r.vector("x"), r.vector("y")]
+            let counts = try rows.map { row -> [Int] in
+                guard row.count == 2, row.allSatisfy({ $0 >= 0 && $0 == $0.rounded() && $0 < 1e9 }) else {
+                    throw StatsError.badRequest("fisher_exact reads the 2×2 table [[x0, x1], [y0, y1]]: x and y each two non-negative integer counts")
+                }
+                return row.map { Int($0) }
+            }
+            let f = try FisherExact.test(counts[0][0], counts[0][1], counts[1][0], counts[1][1], alternative: try p.alternative())
+            return [("statistic", .double(f.statistic)), ("pvalue", .double(f.pvalue))]
+        },
+        // Brown–Forsythe: Levene's test centred on medians (scipy's default `center`), of the groups x and y.
+        StatsTest("levene", params: ["center"]) { r, p in
+            _ = try p.option("center", default: LeveneCenter.median)
+            let b = try BrownForsythe.test([try r.vector("x"), try r.vector("y")])
+            return [("statistic", .double(b.statistic)), ("pvalue", .double(b.pvalue))]
+        },
         StatsTest("holm", params: ["alpha"], data: ["x"]) { r, p in
             adjusted(try MultipleComparisons.holm(try r.vector("x"), alpha: try p.double("alpha", default: 0.05)))
         },

@@ -79,7 +79,9 @@ struct StatsHardeningTests {
             return
         }
         #expect(message.contains(r.message), "\(r.name): \(message)")
-        #expect(t < .seconds(2), "\(r.name): refusing took \(t)")
+        // The work each request asks for would take minutes; refusing it takes parsing only. The bound leaves room
+        // for a debug build on a loaded 2-core machine (2 s was exceeded at load 7).
+        #expect(t < .seconds(10), "\(r.name): refusing took \(t)")
     }
 
     @Test("a refused request never loses the others' results")

@@ -397,6 +397,18 @@ err("error/poi/bad_level_no_seed", "probability_of_improvement", {"confidence_le
     "confidence_level")
 err("error/bootstrap/one_resample", "bootstrap_ci", {"seed": 1, "n_resamples": 1}, [1.0, 2.0, 3.0], None, "from 2")
 
+# Fisher's exact test of a 2x2 table (rows x and y) and Levene's test centred on medians (Brown-Forsythe).
+for table in [[[8, 2], [1, 5]], [[0, 8], [3, 5]], [[1, 7], [6, 2]], [[12, 4], [5, 11]], [[0, 8], [0, 8]]]:
+    for alt in ["two-sided", "less", "greater"]:
+        res = stats.fisher_exact(table, alternative=alt)
+        add(f"fisher_exact/{table}/{alt}", "fisher_exact", {"alternative": alt}, table[0], table[1],
+            dict(statistic=res.statistic, pvalue=res.pvalue))
+err("error/fisher_exact/not_counts", "fisher_exact", {}, [1.5, 2.0], [3.0, 4.0], "non-negative integer counts")
+lev_a, lev_b = r2(hrng.normal(0.6, 0.02, 12)), r2(hrng.normal(0.5, 0.1, 9))
+res = stats.levene(lev_a, lev_b, center="median")
+add("levene/median", "levene", {}, lev_a, lev_b, dict(statistic=res.statistic, pvalue=res.pvalue))
+err("error/levene/center_mean", "levene", {"center": "mean"}, lev_a, lev_b, "'median'")
+
 out = {"generator": "make_stats_fixtures.py", "scipy": scipy.__version__, "numpy": np.__version__,
        "statsmodels": statsmodels.__version__, "cases": cases}
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stats_cases.json")
