@@ -1,4 +1,3 @@
-import CGSL
 import Foundation
 
 public struct BrownForsytheResult: Equatable, Sendable {
@@ -35,8 +34,7 @@ public enum BrownForsythe {
         let between = zip(z, means).reduce(0.0) { $0 + Double($1.0.count) * ($1.1 - grand) * ($1.1 - grand) }
         let within = zip(z, means).reduce(0.0) { acc, g in acc + g.0.reduce(0) { $0 + ($1 - g.1) * ($1 - g.1) } }
         let w = (n - k) / (k - 1) * between / within
-        _ = GSL.ready
-        let p = w.isFinite ? gsl_cdf_fdist_Q(w, k - 1, n - k) : (w.isNaN ? .nan : 0)
+        let p = GSL.fSF(w, k - 1, n - k)
         return BrownForsytheResult(statistic: w, pvalue: p)
     }
 }

@@ -1,4 +1,3 @@
-import CGSL
 import Foundation
 
 public struct FisherExactResult: Equatable, Sendable {

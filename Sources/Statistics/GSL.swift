@@ -38,6 +38,13 @@ enum GSL {
         if p == 1 { return .infinity }
         return gsl_cdf_tdist_Pinv(p, df)
     }
+    /// P(F > f) for Snedecor's F with (d1, d2) degrees of freedom (NaN for NaN or non-positive df).
+    static func fSF(_ f: Double, _ d1: Double, _ d2: Double) -> Double {
+        _ = ready
+        if f.isNaN || !(d1 > 0) || !(d2 > 0) { return .nan }
+        if f == .infinity { return 0 }
+        return gsl_cdf_fdist_Q(f, d1, d2)
+    }
     /// ln Γ(x) for x > 0; NaN otherwise (GSL's poles would only set an error code).
     static func lnGamma(_ x: Double) -> Double { _ = ready; return x > 0 ? gsl_sf_lngamma(x) : .nan }
 
