@@ -27,8 +27,8 @@ public struct TrialResult: Sendable {
     /// Validation-split evaluations of metrics.jsonl (the base model at step 0, periodic ones, the final one):
     /// step → suite → metric → value. Every choice made on data reads these, never the test split.
     public var validation: [(step: Int, suites: [String: [String: Double]])] = []
-    /// Train lines of metrics.jsonl: step → metric → value (null values left out).
-    public var train: [(step: Int, values: [String: Double])]
+    /// The train lines of metrics.jsonl, in step order.
+    public var train: [TrainMetrics]
     /// Wall seconds from runner.json.
     public var seconds: Double?
     public var codeVersion: String?
@@ -154,18 +154,13 @@ public struct TrialResult: Sendable {
             r.eval = suiteMetrics(eval)
         }
         if let data = fm.contents(atPath: TrialFile.metrics.path(in: dir)) {
-            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-                guard let obj = try? JSONValue.parse(Data(line.utf8)), case let .number(step)? = obj["step"] else { continue }
-                if case .string("eval")? = obj["kind"] {
-                    // Lines without a split predate the validation split: they were on test.
-                    let split: String = if case let .string(s)? = obj["split"] { s } else { "test" }
-                    if split == "validation" { r.validation.append((Int(step), suiteMetrics(obj))) }
-                    if split == "test", step == 0 { r.baseEval = suiteMetrics(obj) }
+            for line in MetricsLine.lines(of: data) {
+                switch line {
+                case let .eval(e) where e.split == .validation: r.validation.append((e.step, e.values))
+                case let .eval(e) where e.split == .test && e.step == 0: r.baseEval = e.values
+                case .eval: break
+                case let .train(t): r.train.append(t)
                 }
-                guard case .string("train")? = obj["kind"], case let .object(fields) = obj else { continue }
-                var m: [String: Double] = [:]
-                for (k, v) in fields where k != "step" { if case let .number(d) = v { m[k] = d } }
-                r.train.append((Int(step), m))
             }
         }
         if let data = fm.contents(atPath: TrialFile.runner.path(in: dir)), let rec = try? JSONDecoder().decode(RunnerRecord.self, from: data) {
