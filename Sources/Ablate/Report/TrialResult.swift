@@ -4,20 +4,12 @@ import MiniLM
 
 /// What one trial left on disk, as the report reads it (Study → Trial → TrialResult).
 public struct TrialResult: Sendable {
-    public enum State: String, Sendable {
-        case complete, failed, interrupted, running
-        /// No status.json: never started.
-        case missing
-        /// The store cannot vouch for it (`reason` says why: a link outside the store, a torn status, a complete
-        /// trial missing a file, an edited config): it never enters the statistics.
-        case untrusted
-    }
-
     public var variant: String
     public var seed: Int
     public var label: String { "\(variant)/seed-\(seed)" }
     public var hash: String
-    public var state: State
+    /// Recorded in status.json, or `missing` (never started) or `untrusted` (`reason` says why).
+    public var state: TrialState
     public var step: Int
     public var reason: String?
     /// Final evaluation: suite → metric → value (from eval.json).
@@ -78,18 +70,14 @@ public struct TrialResult: Sendable {
             r.reason = "the trial link is \(what)"
             return r
         case let .store(hash):
-            switch store.verifiedState(hash: hash) {
-            case .absent:
+            let check = store.verifiedState(hash: hash)
+            guard check.status != nil else {
                 r.hash = hash
+                r.state = check.state
+                r.reason = check.problem
                 return r
-            case let .untrusted(problem, _):
-                r.hash = hash
-                r.state = .untrusted
-                r.reason = problem
-                return r
-            case .verified:
-                return read(directory: store.trialDirectory(hash: hash), variant: variant, seed: seed)
             }
+            return read(directory: store.trialDirectory(hash: hash), variant: variant, seed: seed)
         }
     }
 
@@ -127,7 +115,7 @@ public struct TrialResult: Sendable {
                             train: [], seconds: nil, codeVersion: nil, machine: nil)
         if let data = fm.contents(atPath: TrialFile.status.path(in: dir)),
            let s = try? JSONDecoder().decode(TrialStatus.self, from: data) {
-            r.state = State(rawValue: s.status.rawValue) ?? .missing
+            r.state = s.status
             r.step = s.step
             r.reason = s.reason
             r.hash = s.hash
