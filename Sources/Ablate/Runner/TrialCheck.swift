@@ -142,10 +142,9 @@ extension RunStore {
     /// Why `config.json` of `directory` does not belong to trial `hash` (nil when it does): its config, hashed
     /// again, must give `hash`, and so must its recorded `hash`.
     static func configProblem(directory: String, hash: String) -> String? {
-        struct Document: Decodable { let config: TrainConfig; let hash: String }
         guard let data = FileManager.default.contents(atPath: TrialFile.config.path(in: directory)) else { return "\(TrialFile.config.rawValue) is missing" }
-        let document: Document
-        do { document = try JSONDecoder().decode(Document.self, from: data) } catch {
+        let document: TrialConfigFile
+        do { document = try JSONDecoder().decode(TrialConfigFile.self, from: data) } catch {
             return "config.json is not a trial config (\(error))"
         }
         let actual = document.config.hash

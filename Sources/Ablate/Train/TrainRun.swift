@@ -75,18 +75,8 @@ public struct TrainRun {
             }
         }
         let statusPath = TrialFile.status.path(in: directory)
-        var configDocument: [(key: String, value: JSONValue)] = [("config", try JSONValue.parse(Data(try config.json().utf8)))]
-        configDocument.append(("hash", .string(hash)))
         let info = runInfo
-        configDocument.append(("run_info", .object([
-            ("code_version", .string(info.codeVersion)), ("machine", .string(info.machine)), ("cores", .number(Double(info.cores))),
-            ("openblas_core", .string(info.openblasCore)),
-            ("blas_core_detected", info.blasCore.detected.map(JSONValue.string) ?? .null), ("blas_core", .string(info.blasCore.core)),
-            ("blas_core_choice", .string(info.blasCore.choice)),
-            ("toolchain", .string(RunInfo.toolchain)), ("os", .string(RunInfo.operatingSystem)),
-            ("started", .string(ISO8601DateFormatter().string(from: Date()))),
-        ])))
-        try RunStore.writeAtomically(text: JSONValue.object(configDocument).serialized + "\n", to: TrialFile.config.path(in: directory))
+        try TrialConfigFile(config: config, hash: hash, runInfo: TrialConfigFile.RunRecord(info)).write(to: directory)
         try TrialStatus(status: .running, step: 0, hash: hash).write(to: statusPath)
         let metrics = try LineLog(path: TrialFile.metrics.path(in: directory))
         let rolloutLog = try LineLog(path: TrialFile.rollouts.path(in: directory))
