@@ -14,17 +14,8 @@ import Testing
     static func legacyRead(_ data: Data) -> (train: [(step: Int, values: [String: Double])],
                                              validation: [(step: Int, suites: [String: [String: Double]])],
                                              base: [String: [String: Double]]) {
-        func suiteMetrics(_ eval: JSONValue) -> [String: [String: Double]] {
-            guard case let .object(suites)? = eval["suites"] else { return [:] }
-            var out: [String: [String: Double]] = [:]
-            for (suite, body) in suites {
-                guard case let .object(fields) = body else { continue }
-                var m: [String: Double] = [:]
-                for (k, v) in fields { if case let .number(d) = v { m[k] = d } }
-                out[suite] = m
-            }
-            return out
-        }
+        // Its suites were read by the function that still reads eval.json.
+        let suiteMetrics = TrialResult.suiteMetrics
         var train: [(Int, [String: Double])] = [], validation: [(Int, [String: [String: Double]])] = []
         var base: [String: [String: Double]] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {

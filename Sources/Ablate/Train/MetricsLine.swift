@@ -181,26 +181,34 @@ public struct SuiteMetrics: Codable, Equatable, Sendable {
         self = try MetricsLine.decoder.decode(SuiteMetrics.self, from: try MetricsLine.encoder.encode(evaluation))
     }
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
+    /// One field of a suite as JSON has it: a number, a string, or anything else (kept out).
+    private enum Field: Codable {
+        case number(Double), text(String), other
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
-        values = [:]
-        texts = [:]
-        for key in c.allKeys {
-            if let d = try? c.decode(Double.self, forKey: key) { values[key.stringValue] = d }
-            else if let s = try? c.decode(String.self, forKey: key) { texts[key.stringValue] = s }
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let d = try? c.decode(Double.self) { self = .number(d) }
+            else if let s = try? c.decode(String.self) { self = .text(s) }
+            else { self = .other }
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case let .number(d): try c.encode(d)
+            case let .text(s): try c.encode(s)
+            case .other: try c.encodeNil()
+            }
         }
     }
 
+    public init(from decoder: Decoder) throws {
+        let fields = try [String: Field](from: decoder)
+        values = fields.compactMapValues { if case let .number(d) = $0 { d } else { nil } }
+        texts = fields.compactMapValues { if case let .text(s) = $0 { s } else { nil } }
+    }
+
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        for (k, v) in values { try c.encode(v, forKey: Key(stringValue: k)) }
-        for (k, v) in texts { try c.encode(v, forKey: Key(stringValue: k)) }
+        try values.mapValues(Field.number).merging(texts.mapValues(Field.text)) { number, _ in number }.encode(to: encoder)
     }
 }
