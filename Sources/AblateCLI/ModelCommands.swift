@@ -96,17 +96,16 @@ struct InspectCommand: ParsableCommand {
             let inspector = Inspector(model: contents.model, threads: threads, subset: subset)
             let scored = try rewards.map { try RewardInspection(names: $0) }
             let subsets = [subset] + (scored?.gradNormSubsets ?? [])
-            let signals = try inspector.tokenSignals(samples, subsets: subsets)
+            let signals = try inspector.completionSignals(samples, subsets: subsets)
             let rewardValues = try scored?.score(samples: samples, signals: signals, tokenizer: contents.tokenizer)
             var nonFinite: [String] = []
             for (i, (s, r)) in zip(samples, signals).enumerated() {
-                let values = [-SignalMeans.mean(r.logProbs), SignalMeans.mean(r.entropies), SignalMeans.mean(r.selfCertainties),
-                              r.gradNorms[subset] ?? .nan]
-                if !values.allSatisfy(\.isFinite) { nonFinite.append(s.id.serialized) }
+                let summary = SignalSummary(r, subset: subset)
+                if !summary.values.allSatisfy(\.isFinite) { nonFinite.append(s.id.serialized) }
                 var pairs: [(key: String, value: JSONValue)] = [
-                    ("id", s.id), ("completion_tokens", .number(Double(r.completionTokens))),
-                    ("nll_mean", .double(values[0])), ("entropy_mean", .double(values[1])),
-                    ("self_certainty_mean", .double(values[2])), ("grad_norm", .double(values[3])),
+                    ("id", s.id), ("completion_tokens", .number(Double(summary.completionTokens))),
+                    ("nll_mean", .double(summary.nllMean)), ("entropy_mean", .double(summary.entropyMean)),
+                    ("self_certainty_mean", .double(summary.selfCertaintyMean)), ("grad_norm", .double(summary.gradNorm)),
                 ]
                 if let rewardValues { pairs.append(("rewards", rewardValues[i])) }
                 try StandardStreams.emit(JSONValue.object(pairs).serialized)

@@ -12,15 +12,11 @@ func warnUntrusted(_ results: [TrialResult], command: String) -> Int {
 
 /// A trial's state for `ablate check`: its verified status, "not run" or "untrusted".
 func trialStateText(_ store: RunStore, _ t: TrialSpec) -> String {
-    switch store.verifiedState(hash: t.hash) {
-    case .absent: return "not run"
-    case let .verified(status): return status.status.rawValue
-    case .untrusted: return "untrusted"
-    }
+    let state = store.verifiedState(hash: t.hash).state
+    return state == .missing ? "not run" : state.rawValue
 }
 
 /// Why the store cannot vouch for a trial (its link or its directory), or nil.
 func untrustedProblem(_ store: RunStore, _ t: TrialSpec) -> String? {
-    if case let .untrusted(problem, _) = store.verifiedState(hash: t.hash) { return problem }
-    return nil
+    store.verifiedState(hash: t.hash).problem
 }

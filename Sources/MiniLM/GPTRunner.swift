@@ -110,27 +110,24 @@ public final class GPTRunner: @unchecked Sendable {
     /// the statistics at τ of every weighted position read from its logits.
     private func makePass(_ batch: TokenBatch, temperature: Float, statistics: Bool,
                           _ run: (Shard, Activations) -> Double) -> ForwardPass {
-        let T = batch.time, V = model.config.vocabSize, n = batch.batchSize * T
-        var stats = TokenStatistics(logProbs: .init(repeating: 0, count: statistics ? n : 0),
-                                    entropies: .init(repeating: 0, count: statistics ? n : 0),
-                                    selfCertainties: .init(repeating: 0, count: statistics ? n : 0))
+        let T = batch.time, V = model.config.vocabSize, n = statistics ? batch.batchSize * T : 0
+        // Statistic-major: statistic k of position i at k·n + i.
+        var values = [Float](repeating: 0, count: TokenStatistic.allCases.count * n)
         var losses = [Double](repeating: 0, count: threads)
         let invTau = 1 / temperature
         losses.withUnsafeMutableBufferPointer { lossOut in
-        stats.logProbs.withUnsafeMutableBufferPointer { lp in
-        stats.entropies.withUnsafeMutableBufferPointer { ent in
-        stats.selfCertainties.withUnsafeMutableBufferPointer { sc in
+        values.withUnsafeMutableBufferPointer { out in
             forEachShard(batch) { shard, _, acts in
                 lossOut[shard.index] = run(shard, acts)
                 guard statistics else { return }
                 let o = shard.rowOffset
                 for r in 0..<(shard.count * T) where shard.weights[r] != 0 {
-                    let s = TokenStatistics.ofLogits(acts.logits.base + r * V, vocab: V, invTemperature: invTau, target: Int(shard.targets[r]))
-                    lp[o + r] = s.logProb; ent[o + r] = s.entropy; sc[o + r] = s.selfCertainty
+                    TokenStatistics.write(acts.logits.base + r * V, vocab: V, invTemperature: invTau, target: Int(shard.targets[r]),
+                                          to: out.baseAddress! + o + r, stride: n)
                 }
             }
-        }}}}
-        return ForwardPass(batch: batch, loss: losses.reduce(0, +), statistics: stats,
+        }}
+        return ForwardPass(batch: batch, loss: losses.reduce(0, +), statistics: TokenStatistics(flat: values, positions: n),
                            temperature: temperature, generation: generation)
     }
 
@@ -314,18 +311,88 @@ public final class GPTRunner: @unchecked Sendable {
 
     // MARK: - Teacher-forced statistics
 
-    /// Per-position statistics of a teacher-forced pass at temperature τ (docs/REFERENCE.md conventions), for the
-    /// positions with non-zero weight: log p(target), entropy H = logsumexp(z/τ) − Σ p·z/τ, and self-certainty
-    /// logsumexp(z/τ) − mean(z/τ). Each array is [B·T]; unweighted positions hold 0.
+    /// A per-token statistic of a teacher-forced pass, read from the logits z of each weighted position at
+    /// temperature τ (docs/REFERENCE.md conventions). The one list of what the runner computes per token: a new
+    /// statistic is a case here and its formula in `TokenStatistics.write`; RewardZoo's `Signal` names the
+    /// statistic each per-token signal is.
+    public enum TokenStatistic: Int, CaseIterable, Sendable, Comparable {
+        /// log p(target) = z_target/τ − logsumexp(z/τ).
+        case logProb
+        /// H = logsumexp(z/τ) − Σ_j p_j z_j/τ.
+        case entropy
+        /// logsumexp(z/τ) − mean_j z_j/τ (INTUITOR's self-certainty without the constant −log V).
+        case selfCertainty
+
+        public static func < (a: TokenStatistic, b: TokenStatistic) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// Every `TokenStatistic` of every position of a teacher-forced pass, for the positions with non-zero weight;
+    /// each array is [B·T] and unweighted positions hold 0. Empty when the pass was run without statistics.
     public struct TokenStatistics: Sendable {
-        public var logProbs: [Float]
-        public var entropies: [Float]
-        public var selfCertainties: [Float]
+        /// values[statistic.rawValue] is that statistic's [B·T] array.
+        private let values: [[Float]]
+
+        /// From the statistic-major buffer `makePass` fills: statistic k of position i at k·positions + i.
+        init(flat: [Float], positions n: Int) {
+            values = TokenStatistic.allCases.map { Array(flat[($0.rawValue * n)..<(($0.rawValue + 1) * n)]) }
+        }
+
+        /// One statistic's [B·T] array.
+        public subscript(_ statistic: TokenStatistic) -> [Float] { values[statistic.rawValue] }
+        /// The log-probs the GRPO loss reads (and, with the other two, what tests and the pre-trainer name).
+        public var logProbs: [Float] { self[.logProb] }
+        public var entropies: [Float] { self[.entropy] }
+        public var selfCertainties: [Float] { self[.selfCertainty] }
+        /// True for a pass run without statistics.
+        public var isEmpty: Bool { values.allSatisfy(\.isEmpty) }
     }
 
     /// The statistics of a fresh forward over `batch`.
     public func tokenStatistics(_ batch: TokenBatch, temperature: Float = 1) throws -> TokenStatistics {
         try forward(batch, temperature: temperature).statistics
+    }
+
+    // MARK: - Per-completion signals
+
+    /// What the runner computes for one completion (a sequence's weighted positions, in order): every token
+    /// statistic at the pass's temperature, and the per-sample gradient norm for each requested parameter subset.
+    /// Training (`GRPOTrainer`), `ablate inspect` and `ablate analyze` all take their signals from
+    /// `completionSignals`, so a completion gets the same numbers whichever of them scores it.
+    public struct CompletionSignals: Sendable, Equatable {
+        /// Per statistic, one value per completion token (EOS included when the completion has it).
+        public var statistics: [TokenStatistic: [Float]]
+        /// ‖∇θ_S L_b‖₂ of the completion's mean-token NLL on raw logits, per requested subset S.
+        public var gradNorms: [ParameterSubset: Double]
+
+        public init(statistics: [TokenStatistic: [Float]], gradNorms: [ParameterSubset: Double] = [:]) {
+            self.statistics = statistics
+            self.gradNorms = gradNorms
+        }
+
+        /// The completion's length in tokens (the positions that carry a loss weight).
+        public var tokenCount: Int { statistics.values.first?.count ?? 0 }
+    }
+
+    /// The per-completion signals of every sequence of `pass` (run with statistics): each statistic at the
+    /// sequence's weighted positions, in order, and for each subset in `gradNormSubsets` the per-sample gradient
+    /// norm (`perSampleGradNorms`, one batched backward per subset over the pass's activations). The one place the
+    /// flat [B·T] statistics are split into completions.
+    public func completionSignals(_ pass: ForwardPass, gradNormSubsets: [ParameterSubset] = []) throws -> [CompletionSignals] {
+        try checkCurrent(pass)
+        let batch = pass.batch, stats = pass.statistics, T = batch.time
+        guard !stats.isEmpty || batch.batchSize == 0 else {
+            throw MiniLMError.invalidBatch("per-completion signals of a forward run without statistics")
+        }
+        var norms: [ParameterSubset: [Double]] = [:]
+        for subset in gradNormSubsets where norms[subset] == nil { norms[subset] = try perSampleGradNorms(pass, subset: subset) }
+        let all = TokenStatistic.allCases.map { stats[$0] }
+        return (0..<batch.batchSize).map { b in
+            let rows = (b * T)..<((b + 1) * T)
+            let weighted = rows.filter { batch.weights[$0] != 0 }
+            var perStatistic: [TokenStatistic: [Float]] = [:]
+            for s in TokenStatistic.allCases { perStatistic[s] = weighted.map { all[s.rawValue][$0] } }
+            return CompletionSignals(statistics: perStatistic, gradNorms: norms.mapValues { $0[b] })
+        }
     }
 
     func checkLength(_ batch: TokenBatch) throws {
@@ -336,9 +403,10 @@ public final class GPTRunner: @unchecked Sendable {
 }
 
 extension GPTRunner.TokenStatistics {
-    /// log p(target), entropy and self-certainty of one row of logits z at 1/τ = `invTemperature`, in Double.
-    public static func ofLogits(_ z: UnsafePointer<Float>, vocab V: Int, invTemperature: Float, target: Int)
-        -> (logProb: Float, entropy: Float, selfCertainty: Float) {
+    /// Every `TokenStatistic` of one row of logits z at 1/τ = `invTemperature`, computed in Double: statistic k is
+    /// written to `out[k · stride]`.
+    static func write(_ z: UnsafePointer<Float>, vocab V: Int, invTemperature: Float, target: Int,
+                      to out: UnsafeMutablePointer<Float>, stride: Int) {
         let k = Double(invTemperature)
         var m = -Double.infinity
         for j in 0..<V { m = max(m, Double(z[j]) * k) }
@@ -349,9 +417,14 @@ extension GPTRunner.TokenStatistics {
             s += e; sz += e * y; mean += y
         }
         let lse = m + Foundation.log(s)
-        let logProb = Double(z[target]) * k - lse
-        let entropy = lse - sz / s
-        let selfCertainty = lse - mean / Double(V)
-        return (Float(logProb), Float(entropy), Float(selfCertainty))
+        for statistic in GPTRunner.TokenStatistic.allCases {
+            let value: Double
+            switch statistic {
+            case .logProb: value = Double(z[target]) * k - lse
+            case .entropy: value = lse - sz / s
+            case .selfCertainty: value = lse - mean / Double(V)
+            }
+            out[statistic.rawValue * stride] = Float(value)
+        }
     }
 }

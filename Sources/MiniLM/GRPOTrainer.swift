@@ -26,13 +26,10 @@ public struct Rollouts: Sendable {
     public let completions: [Generation]
     /// P·extraSamples vote-only completions, prompt-major (empty without a vote budget).
     public let extra: [Generation]
-    /// Per trained completion, per completion token: log p, entropy and self-certainty at the sampling
-    /// temperature under the current (pre-update) policy.
-    public let logProbs: [[Float]]
-    public let entropies: [[Float]]
-    public let selfCertainties: [[Float]]
-    /// Per requested subset, per trained completion: ‖∇θ_S mean-token NLL‖₂ on raw logits.
-    public let gradNorms: [ParameterSubset: [Double]]
+    /// Per trained completion, in the order of `completions`: every token statistic at the sampling temperature
+    /// under the current (pre-update) policy, per completion token, and ‖∇θ_S mean-token NLL‖₂ on raw logits for
+    /// each subset the scorer requested (`GPTRunner.completionSignals`).
+    public let signals: [GPTRunner.CompletionSignals]
 }
 
 /// Turns rollouts into one advantage per trained completion. The trainer knows rewards only through this.
@@ -171,26 +168,18 @@ public final class GRPOTrainer {
             ?? runner.forward(batch, temperature: config.temperature)
         let old = pass.statistics.logProbs
         let ref = try reference?.forward(batch, temperature: config.temperature).statistics.logProbs ?? []
-        // Per completion token (the weighted positions of each row, in order).
-        func perCompletion(_ values: [Float]) -> [[Float]] {
-            (0..<(P * G)).map { b in (0..<T).compactMap { t in batch.weights[b * T + t] != 0 ? values[b * T + t] : nil } }
-        }
-        let stats = pass.statistics
         report.signals = seconds(since: t0)
 
-        // 3. Per-sample gradient norms over the same activations, for the subsets the scorer asks for.
+        // 3. Per-completion signals over the same activations: the statistics split by completion, and the
+        //    per-sample gradient norms for the subsets the scorer asks for.
         t0 = DispatchTime.now().uptimeNanoseconds
-        var norms: [ParameterSubset: [Double]] = [:]
-        for subset in request.gradNormSubsets where norms[subset] == nil {
-            norms[subset] = try runner.perSampleGradNorms(pass, subset: subset)
-        }
+        let signals = try runner.completionSignals(pass, gradNormSubsets: request.gradNormSubsets)
         report.norms = seconds(since: t0)
 
         // 4. Scores → advantages.
         t0 = DispatchTime.now().uptimeNanoseconds
         let rollouts = Rollouts(step: steps, prompts: prompts, groupSize: G, completions: completions, extra: extra,
-                                logProbs: perCompletion(stats.logProbs), entropies: perCompletion(stats.entropies),
-                                selfCertainties: perCompletion(stats.selfCertainties), gradNorms: norms)
+                                signals: signals)
         let advantages = try scorer.advantages(for: rollouts)
         guard advantages.count == P * G else {
             throw MiniLMError.invalidBatch("the scorer returned \(advantages.count) advantages for \(P * G) completions")
@@ -229,9 +218,10 @@ public final class GRPOTrainer {
 
         // Rollout metrics.
         var entropySum = 0.0, tokenCount = 0, repeated = 0, grams = 0
-        for (b, c) in completions.enumerated() {
-            for e in rollouts.entropies[b] { entropySum += Double(e) }
-            tokenCount += rollouts.entropies[b].count
+        for (c, signal) in zip(completions, signals) {
+            let entropies = signal.statistics[.entropy] ?? []
+            for e in entropies { entropySum += Double(e) }
+            tokenCount += entropies.count
             let r = Self.repeated3grams(c.tokens)
             repeated += r.repeated
             grams += r.total

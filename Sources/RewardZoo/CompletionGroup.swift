@@ -3,7 +3,7 @@ import MiniLM
 /// One prompt's group of G completions as a reward sees it. Arrays are indexed by completion in sampling order.
 ///
 /// RewardZoo never sees tasks: answers arrive as canonical strings extracted by the trainer. Only the signals
-/// some configured reward declared in its `SignalNeeds` are filled; the others are nil (or empty).
+/// some configured reward declared in its `SignalNeeds` are filled; the others are absent (or nil, or empty).
 public struct CompletionGroup: Sendable {
     /// T_i: completion tokens, EOS included when finished; 0 = empty.
     public var tokenCounts: [Int]
@@ -15,10 +15,9 @@ public struct CompletionGroup: Sendable {
     public var voteAnswers: [String?]
     /// Canonical gold answer; the trainer fills it only when some reward uses gold.
     public var gold: String?
-    /// [i][t], t over completion tokens (count == tokenCounts[i]).
-    public var tokenLogProbs: [[Double]]?
-    public var tokenEntropies: [[Double]]?
-    public var tokenSelfCertainties: [[Double]]?
+    /// The per-token signals (`Signal.tokenSignals`), keyed by signal: [i][t], t over completion tokens
+    /// (count == tokenCounts[i]).
+    public var tokenSignals: [Signal: [[Double]]]
     /// Per completion gradient norms, one array per requested parameter subset.
     public var gradNorms: [ParameterSubset: [Double]]
     /// Unique per (run seed, step, group): stochastic rewards draw from it.
@@ -31,23 +30,21 @@ public struct CompletionGroup: Sendable {
 
     /// `answers` defaults to G nils and `truncated` to G falses when not given.
     public init(tokenCounts: [Int], truncated: [Bool]? = nil, answers: [String?]? = nil, voteAnswers: [String?] = [],
-                gold: String? = nil, tokenLogProbs: [[Double]]? = nil, tokenEntropies: [[Double]]? = nil,
-                tokenSelfCertainties: [[Double]]? = nil, gradNorms: [ParameterSubset: [Double]] = [:],
+                gold: String? = nil, tokenSignals: [Signal: [[Double]]] = [:], gradNorms: [ParameterSubset: [Double]] = [:],
                 seed: UInt64 = 0, step: Int = 0) {
         self.tokenCounts = tokenCounts
         self.truncated = truncated ?? Array(repeating: false, count: tokenCounts.count)
         self.answers = answers ?? Array(repeating: nil, count: tokenCounts.count)
         self.voteAnswers = voteAnswers
         self.gold = gold
-        self.tokenLogProbs = tokenLogProbs
-        self.tokenEntropies = tokenEntropies
-        self.tokenSelfCertainties = tokenSelfCertainties
+        self.tokenSignals = tokenSignals
         self.gradNorms = gradNorms
         self.seed = seed
         self.step = step
     }
 
-    /// Checks that every array present has one entry per completion (and per token for token signals).
+    /// Checks that every array present has one entry per completion (and per token for token signals), and that
+    /// only per-token signals are keyed as such.
     public func validate() throws {
         let g = count
         func check(_ what: String, _ n: Int) throws {
@@ -56,9 +53,10 @@ public struct CompletionGroup: Sendable {
         try check("truncated", truncated.count)
         try check("answers", answers.count)
         for t in tokenCounts where t < 0 { throw RewardZooError.malformedGroup("negative token count \(t)") }
-        for (signal, values) in [(Signal.tokenLogProbs, tokenLogProbs), (.tokenEntropies, tokenEntropies),
-                                 (.tokenSelfCertainties, tokenSelfCertainties)] {
-            guard let values else { continue }
+        for (signal, values) in tokenSignals.sorted(by: { $0.key < $1.key }) {
+            guard signal.tokenStatistic != nil else {
+                throw RewardZooError.malformedGroup("\(signal.rawValue) is not a per-token signal")
+            }
             try check(signal.rawValue, values.count)
             for (i, row) in values.enumerated() where row.count != tokenCounts[i] {
                 throw RewardZooError.malformedGroup("\(signal.rawValue)[\(i)] has \(row.count) values for \(tokenCounts[i]) tokens")
@@ -69,14 +67,9 @@ public struct CompletionGroup: Sendable {
 
     /// A per-token signal a reward declared, or an error naming the reward and the signal.
     public func tokenSignal(_ signal: Signal, for reward: String) throws -> [[Double]] {
-        let values: [[Double]]?
-        switch signal {
-        case .tokenLogProbs: values = tokenLogProbs
-        case .tokenEntropies: values = tokenEntropies
-        case .tokenSelfCertainties: values = tokenSelfCertainties
-        case .gradNorm, .answers: values = nil
+        guard let values = tokenSignals[signal], values.count == count else {
+            throw RewardZooError.missingSignal(reward: reward, signal: signal.rawValue)
         }
-        guard let values, values.count == count else { throw RewardZooError.missingSignal(reward: reward, signal: signal.rawValue) }
         return values
     }
 

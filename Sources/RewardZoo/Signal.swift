@@ -27,4 +27,19 @@ public enum Signal: String, CaseIterable, Codable, Sendable, Comparable {
     }
 
     public static func < (lhs: Signal, rhs: Signal) -> Bool { lhs.order < rhs.order }
+
+    /// The runner's token statistic a per-token signal is (nil for the per-completion signals). This mapping is
+    /// all that joins a new per-token signal to training, `ablate inspect` and `ablate analyze`: the runner
+    /// computes every statistic, and the one group builder puts a signal in a group when a reward declares it.
+    public var tokenStatistic: GPTRunner.TokenStatistic? {
+        switch self {
+        case .tokenLogProbs: return .logProb
+        case .tokenEntropies: return .entropy
+        case .tokenSelfCertainties: return .selfCertainty
+        case .gradNorm, .answers: return nil
+        }
+    }
+
+    /// The per-token signals, in declaration order.
+    public static var tokenSignals: [Signal] { allCases.filter { $0.tokenStatistic != nil } }
 }

@@ -80,7 +80,7 @@ import Testing
         let inspection = try RewardInspection(names: "vigor,majority_vote,gold")
         #expect(inspection.gradNormSubsets == [.all])
         let inspector = Inspector(model: model, threads: 1)
-        let signals = try inspector.tokenSignals(Array(samples.prefix(4)), subsets: inspection.gradNormSubsets)
+        let signals = try inspector.completionSignals(Array(samples.prefix(4)), subsets: inspection.gradNormSubsets)
         let scored = try inspection.score(samples: Array(samples.prefix(4)), signals: signals, tokenizer: tok)
         func value(_ i: Int, _ reward: String, _ kind: String) -> Double? {
             guard case let .number(d)? = scored[i][reward]?[kind] else { return nil }
@@ -96,7 +96,7 @@ import Testing
         #expect([value(0, "majority_vote", "raw"), value(1, "majority_vote", "raw"), value(2, "majority_vote", "raw")] == [1, 0, 1])
         #expect([value(0, "gold", "raw"), value(1, "gold", "raw"), value(2, "gold", "raw"), value(3, "gold", "raw")] == [1, 0, 1, 1])
         // The ids line has no gold: the gold reward refuses it with a clear message.
-        let all = try inspector.tokenSignals(samples, subsets: [.all])
+        let all = try inspector.completionSignals(samples, subsets: [.all])
         #expect(throws: AblateError.self) { _ = try inspection.score(samples: samples, signals: all, tokenizer: tok) }
         // Truncated (no EOS): vigor ranks it below the valid completion of its group.
         let truncated = try Inspector.parseSamples(jsonl: """
@@ -105,7 +105,7 @@ import Testing
             """, path: "u.jsonl", tokenizer: tok, contextLength: 48, appendEOS: false)
         var withEOS = truncated
         withEOS[0].completionIds.append(Tokenizer.eos)
-        let s2 = try inspector.tokenSignals(withEOS, subsets: [.all])
+        let s2 = try inspector.completionSignals(withEOS, subsets: [.all])
         let v = try RewardInspection(names: "vigor").score(samples: withEOS, signals: s2, tokenizer: tok)
         guard case let .number(valid)? = v[0]["vigor"]?["raw"], case let .number(cut)? = v[1]["vigor"]?["raw"] else {
             Issue.record("no vigor values"); return

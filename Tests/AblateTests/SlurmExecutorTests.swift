@@ -272,7 +272,7 @@ func reportWithoutWallTime(_ study: Study, _ store: RunStore) -> String {
     }
 }
 
-func runnerTrialsAll(_ study: Study, _ store: RunStore, _ state: TrialStatus.State) -> Bool {
+func runnerTrialsAll(_ study: Study, _ store: RunStore, _ state: TrialState) -> Bool {
     ((try? study.trials(basePath: "runs/cache/base.safetensors")) ?? []).allSatisfy { store.status(hash: $0.hash)?.status == state }
 }
 

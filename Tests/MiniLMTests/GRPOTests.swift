@@ -221,8 +221,11 @@ import Testing
         let first = reports[0]
         #expect(first.meanKL < 1e-12, "the reference is a copy of the initial policy (KL 0 up to the sampling forward's rounding)")
         let r0 = scorer.seen[0]
-        #expect(r0.completions.count == 24 && r0.logProbs.count == 24 && r0.gradNorms[.all]?.count == 24)
-        for (c, lp) in zip(r0.completions, r0.logProbs) { #expect(c.tokens.count == lp.count) }
+        #expect(r0.completions.count == 24 && r0.signals.count == 24)
+        for (c, s) in zip(r0.completions, r0.signals) {
+            #expect(GPTRunner.TokenStatistic.allCases.allSatisfy { s.statistics[$0]?.count == c.tokens.count })
+            #expect(s.gradNorms[.all] != nil && s.gradNorms[.lmHead] != nil)
+        }
         let early = scorer.seen.prefix(5).map(usage).reduce(0, +) / 5, late = scorer.seen.suffix(5).map(usage).reduce(0, +) / 5
         #expect(late > early + 0.2, "token usage \(early) → \(late)")
         #expect(reports.allSatisfy { $0.gradNorm.isFinite && $0.learningRate == 3e-2 })
@@ -271,8 +274,8 @@ import Testing
         let prompts = randomSequences(lengths: [3, 2, 4], vocab: 11, seed: 12)
         _ = try t.step(prompts: prompts, scorer: scorer)
         let r = try #require(scorer.seen.first)
-        #expect(r.completions.count == 18 && r.extra.count == 6 && r.logProbs.count == 18)
-        #expect(r.gradNorms[.lmHead]?.count == 18)
+        #expect(r.completions.count == 18 && r.extra.count == 6 && r.signals.count == 18)
+        #expect(r.signals.allSatisfy { $0.gradNorms[.lmHead] != nil })
     }
 
     @Test func repeatedTrigrams() {

@@ -73,8 +73,8 @@ import Testing
             if type.usesGold { #expect(needs.usesGold, "\(label)") }
             let pipeline = try RewardPipeline(spec: spec, shaping: nil, registry: registry)
             #expect(pipeline.shaping == type.defaultShaping)
-            let empty = CompletionGroup(tokenCounts: [], voteAnswers: ["1", "2", "3"], gold: "1", tokenLogProbs: [],
-                                        tokenEntropies: [], tokenSelfCertainties: [],
+            let empty = CompletionGroup(tokenCounts: [], voteAnswers: ["1", "2", "3"], gold: "1",
+                                        tokenSignals: Dictionary(uniqueKeysWithValues: Signal.tokenSignals.map { ($0, []) }),
                                         gradNorms: Dictionary(uniqueKeysWithValues: testSubsets.map { ($0, []) }))
             #expect(try reward.score(empty).isEmpty, "\(label): empty group")
             for g in [1, 2, 5, 8] {

@@ -23,13 +23,16 @@ func randomGroup(size g: Int, seed: UInt64, step: Int = 0) -> CompletionGroup {
     let truncated = (0..<g).map { _ in rng.chance(0.2) }
     let answers = (0..<g).map { _ in answer() }
     let votes = (0..<6).map { _ in answer() }
-    let logp = counts.map { n in (0..<n).map { _ in -3 * rng.uniform() } }
-    let ent = counts.map { n in (0..<n).map { _ in 4 * rng.uniform() } }
-    let sc = counts.map { n in (0..<n).map { _ in 5 * rng.uniform() } }
+    // Every per-token signal, of the right sign: log-probs ≤ 0, the others ≥ 0.
+    var tokenSignals: [Signal: [[Double]]] = [:]
+    for (k, signal) in Signal.tokenSignals.enumerated() {
+        let scale = signal == .tokenLogProbs ? -3.0 : Double(3 + k)
+        tokenSignals[signal] = counts.map { n in (0..<n).map { _ in scale * rng.uniform() } }
+    }
     var norms: [ParameterSubset: [Double]] = [:]
     for s in testSubsets { norms[s] = (0..<g).map { _ in 0.1 + 10 * rng.uniform() } }
     return CompletionGroup(tokenCounts: counts, truncated: truncated, answers: answers, voteAnswers: votes,
-                           gold: rng.pick(pool), tokenLogProbs: logp, tokenEntropies: ent, tokenSelfCertainties: sc,
+                           gold: rng.pick(pool), tokenSignals: tokenSignals,
                            gradNorms: norms, seed: rng.next(), step: step)
 }
 
@@ -39,9 +42,7 @@ func permuted(_ g: CompletionGroup, _ perm: [Int]) -> CompletionGroup {
     p.tokenCounts = perm.map { g.tokenCounts[$0] }
     p.truncated = perm.map { g.truncated[$0] }
     p.answers = perm.map { g.answers[$0] }
-    p.tokenLogProbs = g.tokenLogProbs.map { v in perm.map { v[$0] } }
-    p.tokenEntropies = g.tokenEntropies.map { v in perm.map { v[$0] } }
-    p.tokenSelfCertainties = g.tokenSelfCertainties.map { v in perm.map { v[$0] } }
+    p.tokenSignals = g.tokenSignals.mapValues { v in perm.map { v[$0] } }
     p.gradNorms = g.gradNorms.mapValues { v in perm.map { v[$0] } }
     return p
 }
@@ -49,9 +50,7 @@ func permuted(_ g: CompletionGroup, _ perm: [Int]) -> CompletionGroup {
 /// The group with only what `needs` declares: undeclared signals removed (answers nil, no gold, no votes).
 func restricted(_ g: CompletionGroup, to needs: SignalNeeds) -> CompletionGroup {
     var r = g
-    if !needs.signals.contains(.tokenLogProbs) { r.tokenLogProbs = nil }
-    if !needs.signals.contains(.tokenEntropies) { r.tokenEntropies = nil }
-    if !needs.signals.contains(.tokenSelfCertainties) { r.tokenSelfCertainties = nil }
+    r.tokenSignals = g.tokenSignals.filter { needs.signals.contains($0.key) }
     r.gradNorms = needs.signals.contains(.gradNorm) ? g.gradNorms.filter { needs.gradNormSubsets.contains($0.key) } : [:]
     if !needs.signals.contains(.answers) { r.answers = Array(repeating: nil, count: g.count) }
     r.voteAnswers = needs.voteSamples > 0 ? Array(g.voteAnswers.prefix(needs.voteSamples)) : []

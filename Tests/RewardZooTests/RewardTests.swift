@@ -60,7 +60,7 @@ import Testing
         let r = try reward("vigor", ["focal_lambda": "0.5"])
         #expect(r.needs.signals == [.gradNorm, .tokenEntropies])
         var g = normGroup([1, 1], tokens: [2, 4])
-        g.tokenEntropies = [[1, 3], [0.25, 0.25, 0.25, 0.25]]
+        g.tokenSignals[.tokenEntropies] = [[1, 3], [0.25, 0.25, 0.25, 0.25]]
         // −1·√2·(2 + 1e-6)^0.5 ≈ −2; −1·√4·(0.25 + 1e-6)^0.5 ≈ −1 (VIGOR's ε inside the base)
         expectClose(try r.score(g), [-2.0.squareRoot() * (2 + 1e-6).squareRoot(), -2 * (0.25 + 1e-6).squareRoot()], abs: 1e-12)
     }
@@ -70,7 +70,7 @@ import Testing
     @Test func negativeFocalLambdaPenalisesOverConfidence() throws {
         let r = try reward("vigor", ["focal_lambda": "-0.5", "length_correction": "none"])
         var g = normGroup([1, 1, 1], tokens: [1, 1, 1])
-        g.tokenEntropies = [[4], [0.25], [0]]
+        g.tokenSignals[.tokenEntropies] = [[4], [0.25], [0]]
         let s = try r.score(g)
         expectClose(Array(s.prefix(2)), [-pow(4 + 1e-6, -0.5), -pow(0.25 + 1e-6, -0.5)], abs: 1e-12)
         let zero = try #require(s[2])
@@ -84,7 +84,7 @@ import Testing
                                      "length_correction": "none"])
         #expect(r.needs.signals == [.gradNorm, .tokenLogProbs])
         var g = normGroup([2, 2], tokens: [2, 2])
-        g.tokenLogProbs = [[log(0.98), log(0.94)], [log(0.5), log(0.7)]]
+        g.tokenSignals[.tokenLogProbs] = [[log(0.98), log(0.94)], [log(0.5), log(0.7)]]
         // p̄ = 0.96 > 0.9: −2·0.04; p̄ = 0.6 ≤ 0.9: untouched
         expectClose(try r.score(g), [-2 * 0.04, -2], abs: 1e-12)
         let all = try reward("vigor", ["focal_lambda": "1", "focal_metric": "p_norm", "length_correction": "none"])
@@ -94,7 +94,7 @@ import Testing
     @Test func entropyFocalTargetWeightsOnlyLowEntropyCompletions() throws {
         let r = try reward("vigor", ["focal_lambda": "1", "focal_target": "0.5", "length_correction": "none"])
         var g = normGroup([1, 1], tokens: [1, 1])
-        g.tokenEntropies = [[0.1], [2]]
+        g.tokenSignals[.tokenEntropies] = [[0.1], [2]]
         expectClose(try r.score(g), [-(0.1 + 1e-6), -1], abs: 1e-12)
     }
 
@@ -136,7 +136,7 @@ import Testing
     @Test func selfCertaintyIsTheTokenMeanOfKLFromUniform() throws {
         let tau = 0.7
         let stats = Self.logits.map { $0.map { Self.tokenStats($0, tau: tau) } }
-        let g = CompletionGroup(tokenCounts: Self.logits.map(\.count), tokenSelfCertainties: stats.map { $0.map(\.sc) })
+        let g = CompletionGroup(tokenCounts: Self.logits.map(\.count), tokenSignals: [.tokenSelfCertainties: stats.map { $0.map(\.sc) }])
         let expected = stats.map { s in s.isEmpty ? 0 : s.map(\.klUniformPlusLogV).reduce(0, +) / Double(s.count) }
         expectClose(try reward("self_certainty").score(g), expected, rel: 1e-12, abs: 1e-12)
         #expect(SelfCertaintyReward.defaultShaping == .zscore)
@@ -145,7 +145,7 @@ import Testing
     @Test(arguments: ["mean", "sum"])
     func negEntropyIsMinusTheMeanOrSum(_ aggregate: String) throws {
         let stats = Self.logits.map { $0.map { Self.tokenStats($0, tau: 1.3) } }
-        let g = CompletionGroup(tokenCounts: Self.logits.map(\.count), tokenEntropies: stats.map { $0.map(\.entropy) })
+        let g = CompletionGroup(tokenCounts: Self.logits.map(\.count), tokenSignals: [.tokenEntropies: stats.map { $0.map(\.entropy) }])
         let expected = stats.map { s -> Double in
             let total = s.map(\.negPlogP).reduce(0, +)
             return -(aggregate == "sum" || s.isEmpty ? total : total / Double(s.count))
@@ -154,7 +154,7 @@ import Testing
     }
 
     @Test func trajectoryLogProbSumsOrAverages() throws {
-        let g = CompletionGroup(tokenCounts: [3, 1, 0], tokenLogProbs: [[-0.5, -1, -1.5], [-2], []])
+        let g = CompletionGroup(tokenCounts: [3, 1, 0], tokenSignals: [.tokenLogProbs: [[-0.5, -1, -1.5], [-2], []]])
         expectClose(try reward("trajectory_logprob").score(g), [-3, -2, 0], abs: 1e-12)
         expectClose(try reward("trajectory_logprob", ["aggregate": "mean"]).score(g), [-1, -2, 0], abs: 1e-12)
     }
@@ -293,10 +293,10 @@ import Testing
     @Test func pipelineRefusesMalformedGroups() throws {
         let p = try RewardPipeline(spec: RewardRegistry.spec(name: "neg_entropy", options: [:]), shaping: .zscore)
         #expect(throws: RewardZooError.malformedGroup("truncated has 1 entries for 2 completions")) {
-            try p.score(CompletionGroup(tokenCounts: [1, 1], truncated: [false], tokenEntropies: [[1], [1]]))
+            try p.score(CompletionGroup(tokenCounts: [1, 1], truncated: [false], tokenSignals: [.tokenEntropies: [[1], [1]]]))
         }
         #expect(throws: RewardZooError.malformedGroup("token_entropy[1] has 2 values for 1 tokens")) {
-            try p.score(CompletionGroup(tokenCounts: [1, 1], tokenEntropies: [[1], [1, 2]]))
+            try p.score(CompletionGroup(tokenCounts: [1, 1], tokenSignals: [.tokenEntropies: [[1], [1, 2]]]))
         }
     }
 

@@ -121,41 +121,35 @@ public struct RewardAnalysis {
         let contents = try Checkpoint.load(path: s.checkpoint)
         let overrides = try EvaluationSettings(checkpoint: contents, path: s.checkpoint).familyOverrides
         let families = try PretrainRecipe.families(overrides: overrides)
-        let pipelines = try s.rewards.map { ($0.label, try RewardPipeline(spec: $0.spec, shaping: nil)) }
-        let subsets = Array(pipelines.reduce(into: Set<ParameterSubset>()) { $0.formUnion($1.1.needs.gradNormSubsets) })
+        let pipelines = try s.rewards.map { (label: $0.label, pipeline: try RewardPipeline(spec: $0.spec, shaping: nil)) }
+        let subsets = Array(pipelines.reduce(into: Set<ParameterSubset>()) { $0.formUnion($1.pipeline.needs.gradNormSubsets) })
             .sorted { $0.description < $1.description }
-        let tokenizer = contents.tokenizer
+        let builder = GroupBuilder(tokenizer: contents.tokenizer)
         let sampler = Sampler(model: contents.model, threads: s.threads)
-        let inspector = Inspector(model: contents.model, threads: s.threads)
+        // The signals at the sampling temperature, as training computes them.
+        let inspector = Inspector(model: contents.model, threads: s.threads, temperature: s.temperature)
         var rows: [Row] = []
         for suite in s.suites {
             guard let family = families.first(where: { $0.name == suite }) else { throw AblateError.unknownSuite(name: suite, valid: TaskRegistry.names) }
             let problems = try family.problems(count: s.promptCounts[suite] ?? s.prompts, split: .test, seed: s.seed,
                                                allowFewer: true)  // a small split is taken whole
-            let prompts = try problems.map { [Tokenizer.bos] + (try tokenizer.encode($0.prompt)) }
+            let prompts = try problems.map { [Tokenizer.bos] + (try builder.tokenizer.encode($0.prompt)) }
             let jobs = prompts.flatMap { Array(repeating: $0, count: s.groupSize) }
             let gens = try sampler.generate(prompts: jobs, options: SamplingOptions(
                 temperature: s.temperature, maxNewTokens: s.maxNewTokens, seed: s.seed ^ StableHash.hash("analysis-\(suite)")))
             let samples = zip(jobs, gens).map { InspectSample(id: .null, promptIds: $0.0, completionIds: $0.1.tokens) }
-            let signals = try inspector.tokenSignals(samples, subsets: subsets)
+            let signals = try inspector.completionSignals(samples, subsets: subsets)
+            let completions = try gens.map { try builder.completion($0.tokens) }
             for (p, problem) in problems.enumerated() {
                 let range = (p * s.groupSize)..<((p + 1) * s.groupSize)
-                let texts = try range.map { try tokenizer.decode(gens[$0].tokens.filter { $0 != Tokenizer.eos }) }
-                let answers = texts.map { AnswerParser.parse($0) }
-                var group = CompletionGroup(tokenCounts: range.map { gens[$0].tokens.count }, truncated: range.map { gens[$0].truncated },
-                                            answers: answers, voteAnswers: [], gold: nil,
-                                            seed: StableHash.mix(s.seed ^ StableHash.hash("analysis-\(suite)-\(p)")), step: 0)
-                group.tokenLogProbs = range.map { signals[$0].logProbs }
-                group.tokenEntropies = range.map { signals[$0].entropies }
-                group.tokenSelfCertainties = range.map { signals[$0].selfCertainties }
-                for subset in subsets { group.gradNorms[subset] = range.map { signals[$0].gradNorms[subset] ?? .nan } }
-                var raw = [[Double?]](repeating: [], count: pipelines.count)
-                for (k, (_, pipeline)) in pipelines.enumerated() { raw[k] = try pipeline.score(group).raw }
-                for (j, i) in range.enumerated() {
+                let group = Array(completions[range])
+                let raw = try Self.rawScores(group, signals: Array(signals[range]), pipelines: pipelines, gold: problem.answer,
+                                             seed: StableHash.mix(s.seed ^ StableHash.hash("analysis-\(suite)-\(p)")))
+                for (j, c) in group.enumerated() {
                     var values: [String: Double?] = [:]
                     for (k, (label, _)) in pipelines.enumerated() { values[label] = raw[k][j] }
-                    rows.append(Row(suite: suite, prompt: p, length: gens[i].tokens.count, truncated: gens[i].truncated,
-                                    correct: answers[j] != nil && answers[j] == problem.answer, raw: values))
+                    rows.append(Row(suite: suite, prompt: p, length: c.tokens.count, truncated: c.truncated,
+                                    correct: c.answer != nil && c.answer == problem.answer, raw: values))
                 }
             }
             progress("\(suite): \(problems.count) prompts × \(s.groupSize) completions scored")
@@ -164,6 +158,16 @@ public struct RewardAnalysis {
         try summarize(&result)
         result.seconds = Date().timeIntervalSince(start)
         return result
+    }
+
+    /// The raw rewards of one sampled group under each pipeline (`[pipeline][completion]`), its groups built by
+    /// `GroupBuilder` as in training: the same completions with the same signals and seed score the same here as
+    /// in a trial.
+    static func rawScores(_ completions: [GroupBuilder.Completion], signals: [GPTRunner.CompletionSignals],
+                          pipelines: [(label: String, pipeline: RewardPipeline)], gold: String?, seed: UInt64) throws -> [[Double?]] {
+        try pipelines.map { _, pipeline in
+            try pipeline.score(try GroupBuilder.group(completions, signals: signals, needs: pipeline.needs, gold: gold, seed: seed)).raw
+        }
     }
 
     /// The statistics of `result.rows`: separations, length spreads and paired comparisons (all from the

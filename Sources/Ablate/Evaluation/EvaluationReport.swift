@@ -53,14 +53,6 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
-    /// The per-suite results alone as one compact sorted-keys JSON object (the eval lines of metrics.jsonl).
-    public func suitesJSON() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(suites), as: UTF8.self)
-    }
-
     /// The accuracy table, one row per suite, fixed formatting.
     public func table() -> String {
         let sampled = order.contains { suites[$0]?.k != nil }

@@ -19,9 +19,9 @@ public struct InspectSample: Sendable {
     }
 }
 
-/// The teacher-forced signals of one completion under the current parameters (docs/REFERENCE.md conventions, no
-/// temperature): means over completion tokens, EOS included.
-public struct CompletionSignals: Sendable, Equatable {
+/// What `ablate inspect` prints for one completion: its signals under the current parameters as means over
+/// completion tokens, EOS included (at the inspector's temperature, 1 for `ablate inspect`).
+public struct SignalSummary: Sendable, Equatable {
     public var completionTokens: Int
     /// Mean over completion tokens of −log p(y_t | x, y_<t).
     public var nllMean: Double
@@ -29,64 +29,60 @@ public struct CompletionSignals: Sendable, Equatable {
     public var entropyMean: Double
     /// Mean self-certainty logsumexp(z_t) − mean_j z_t(j) (INTUITOR; the constant −log|V| kept out).
     public var selfCertaintyMean: Double
-    /// ‖∇θ nllMean‖₂ over the chosen parameter subset (VIGOR's signal before length correction).
+    /// ‖∇θ nllMean‖₂ over the chosen parameter subset (VIGOR's signal before length correction); NaN when the
+    /// signals hold no norm for it.
     public var gradNorm: Double
+
+    /// The summary of one completion's runner signals, with the gradient norm of `subset`.
+    public init(_ signals: GPTRunner.CompletionSignals, subset: ParameterSubset) {
+        func mean(_ s: GPTRunner.TokenStatistic) -> Double { SignalMeans.mean((signals.statistics[s] ?? []).map(Double.init)) }
+        completionTokens = signals.tokenCount
+        nllMean = -mean(.logProb)
+        entropyMean = mean(.entropy)
+        selfCertaintyMean = mean(.selfCertainty)
+        gradNorm = signals.gradNorms[subset] ?? .nan
+    }
+
+    /// The four numbers in the order `ablate inspect` prints them.
+    public var values: [Double] { [nllMean, entropyMean, selfCertaintyMean, gradNorm] }
 }
 
-/// Computes `CompletionSignals` for many completions, in batches: one teacher-forced forward for the token
-/// statistics, whose activations the batched per-sample gradient-norm pass reuses.
+/// Computes the runner's per-completion signals (`GPTRunner.completionSignals`, the method training uses) for
+/// given completions, in batches: one teacher-forced forward at `temperature` per batch, whose activations the
+/// batched per-sample gradient-norm passes reuse.
 public struct Inspector {
     public let runner: GPTRunner
     public var subset: ParameterSubset
+    /// The temperature of the token statistics: 1 for `ablate inspect`, the sampling temperature for
+    /// `ablate analyze` (as in training, where every per-token signal is at the sampling temperature).
+    public var temperature: Float
     /// Completions per batched pass (bounds memory: activations grow with batch × length²).
     public var batchSize = 64
 
-    public init(model: GPT, threads: Int, subset: ParameterSubset = .all) {
+    public init(model: GPT, threads: Int, subset: ParameterSubset = .all, temperature: Float = 1) {
         runner = GPTRunner(model: model, threads: threads)
         self.subset = subset
+        self.temperature = temperature
     }
 
-    public func signals(_ samples: [InspectSample]) throws -> [CompletionSignals] {
-        try tokenSignals(samples, subsets: [subset]).map { t in
-            CompletionSignals(completionTokens: t.completionTokens, nllMean: -SignalMeans.mean(t.logProbs),
-                              entropyMean: SignalMeans.mean(t.entropies), selfCertaintyMean: SignalMeans.mean(t.selfCertainties),
-                              gradNorm: t.gradNorms[subset] ?? .nan)
-        }
+    /// The summary of every sample (its gradient norm over `subset`).
+    public func signals(_ samples: [InspectSample]) throws -> [SignalSummary] {
+        try completionSignals(samples, subsets: [subset]).map { SignalSummary($0, subset: subset) }
     }
 
-    /// The per-token signals of one completion (at temperature 1) and its gradient norms per subset.
-    public struct TokenSignals: Sendable {
-        public var completionTokens: Int
-        public var logProbs: [Double]
-        public var entropies: [Double]
-        public var selfCertainties: [Double]
-        public var gradNorms: [ParameterSubset: Double]
-    }
-
-    /// Per-token log p, entropy and self-certainty of every completion token, and ‖∇θ_S mean NLL‖₂ for each
-    /// subset: one forward per chunk, whose activations each subset's batched norms pass reuses.
-    public func tokenSignals(_ samples: [InspectSample], subsets: [ParameterSubset]) throws -> [TokenSignals] {
-        var out: [TokenSignals] = []
+    /// The runner's signals of every sample: every token statistic of every completion token and
+    /// ‖∇θ_S mean NLL‖₂ for each subset.
+    public func completionSignals(_ samples: [InspectSample], subsets: [ParameterSubset]) throws -> [GPTRunner.CompletionSignals] {
+        var out: [GPTRunner.CompletionSignals] = []
         out.reserveCapacity(samples.count)
         var start = 0
         while start < samples.count {
-            let chunk = Array(samples[start..<min(start + batchSize, samples.count)])
+            let chunk = Array(samples[start..<min(start + max(1, batchSize), samples.count)])
             let batch = try TokenBatch.teacherForcing(
                 sequences: chunk.map { $0.promptIds + $0.completionIds },
                 lossStart: chunk.map { $0.promptIds.count }, normalization: .sequenceMean,
                 pad: Tokenizer.pad, contextLength: runner.model.config.contextLength)
-            // One forward serves both: the token statistics and the per-sample norms backward over its activations.
-            let pass = try runner.forward(batch)
-            var norms: [ParameterSubset: [Double]] = [:]
-            for s in subsets where norms[s] == nil { norms[s] = try runner.perSampleGradNorms(pass, subset: s) }
-            let stats = pass.statistics, T = batch.time
-            for (b, s) in chunk.enumerated() {
-                let rows = (0..<T).filter { batch.weights[b * T + $0] != 0 }.map { b * T + $0 }
-                out.append(TokenSignals(completionTokens: s.completionIds.count, logProbs: rows.map { Double(stats.logProbs[$0]) },
-                                        entropies: rows.map { Double(stats.entropies[$0]) },
-                                        selfCertainties: rows.map { Double(stats.selfCertainties[$0]) },
-                                        gradNorms: norms.mapValues { $0[b] }))
-            }
+            out += try runner.completionSignals(try runner.forward(batch, temperature: temperature), gradNormSubsets: subsets)
             start += chunk.count
         }
         return out

@@ -6,8 +6,8 @@ import Seeded
 import Tasks
 
 /// Scores given completions with rewards, as `ablate inspect --rewards` does: samples with identical prompts
-/// form one group (in order of first appearance); each completion's answer is parsed from its text, it is
-/// truncated when it does not end with EOS, and the gold answer is the sample's own `gold` field.
+/// form one group (in order of first appearance), built by `GroupBuilder` as in training (a completion is
+/// truncated when it does not end with EOS); the gold answer is the samples' own `gold` field.
 public struct RewardInspection {
     public let pipelines: [(name: String, pipeline: RewardPipeline)]
 
@@ -31,38 +31,30 @@ public struct RewardInspection {
             .sorted { $0.description < $1.description }
     }
 
-    /// Per sample, `{name: {"raw": r, "shaped": s}}` (null where a reward abstains).
-    public func score(samples: [InspectSample], signals: [Inspector.TokenSignals], tokenizer: Tokenizer) throws -> [JSONValue] {
+    /// Per sample, `{name: {"raw": r, "shaped": s}}` (null where a reward abstains). Groups are built by
+    /// `GroupBuilder`, as in training.
+    public func score(samples: [InspectSample], signals: [GPTRunner.CompletionSignals], tokenizer: Tokenizer) throws -> [JSONValue] {
+        guard signals.count == samples.count else {
+            throw AblateError.run(reason: "\(signals.count) signals for \(samples.count) samples")
+        }
         var groups: [[Int32]: [Int]] = [:], order: [[Int32]] = []
         for (i, s) in samples.enumerated() {
             if groups[s.promptIds] == nil { order.append(s.promptIds) }
             groups[s.promptIds, default: []].append(i)
         }
+        let builder = GroupBuilder(tokenizer: tokenizer)
         var out = [[(key: String, value: JSONValue)]](repeating: [], count: samples.count)
         for (g, prompt) in order.enumerated() {
             let members = groups[prompt] ?? []
-            let answers = try members.map { i -> String? in
-                let text = try tokenizer.decode(samples[i].completionIds.filter { $0 != Tokenizer.eos && $0 != Tokenizer.pad })
-                return AnswerParser.parse(text)
-            }
+            let completions = try members.map { try builder.completion(samples[$0].completionIds) }
+            let golds = Set(members.map { samples[$0].gold })
             for (name, pipeline) in pipelines {
-                var group = CompletionGroup(
-                    tokenCounts: members.map { samples[$0].completionIds.count },
-                    truncated: members.map { samples[$0].completionIds.last != Tokenizer.eos },
-                    answers: answers, voteAnswers: [], gold: nil,
-                    seed: StableHash.hash("inspect-group-\(g)"), step: 0)
-                if pipeline.needs.usesGold {
-                    let golds = Set(members.map { samples[$0].gold })
-                    guard golds.count == 1, let gold = golds.first ?? nil else {
-                        throw AblateError.invalidOption(name: "--rewards", value: name,
-                                                        valid: "the \(name) reward needs one \"gold\" answer on every line of a group")
-                    }
-                    group.gold = gold
+                if pipeline.needs.usesGold && (golds.count != 1 || golds.first == .some(nil)) {
+                    throw AblateError.invalidOption(name: "--rewards", value: name,
+                                                    valid: "the \(name) reward needs one \"gold\" answer on every line of a group")
                 }
-                group.tokenLogProbs = members.map { signals[$0].logProbs }
-                group.tokenEntropies = members.map { signals[$0].entropies }
-                group.tokenSelfCertainties = members.map { signals[$0].selfCertainties }
-                for subset in pipeline.needs.gradNormSubsets { group.gradNorms[subset] = members.map { signals[$0].gradNorms[subset] ?? .nan } }
+                let group = try GroupBuilder.group(completions, signals: members.map { signals[$0] }, needs: pipeline.needs,
+                                                   gold: golds.first ?? nil, seed: StableHash.hash("inspect-group-\(g)"))
                 let scores = try pipeline.score(group)
                 for (k, i) in members.enumerated() {
                     out[i].append((name, .object([("raw", scores.raw[k].map(JSONValue.double) ?? .null),

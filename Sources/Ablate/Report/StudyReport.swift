@@ -124,11 +124,11 @@ public struct StudyReport {
     /// (name, caption, svg, csv).
     func figures() -> [(String, String, String, String)] {
         var out: [(String, String, String, String)] = []
-        let curves: [(key: String, name: String, title: String, y: String)] = [
-            ("rollout_accuracy", "learning-curve", "Rollout accuracy over training", "rollout accuracy (fraction correct)"),
-            ("auroc", "auroc", "Reward vs correctness: within-group AUROC", "AUROC (0.5 = chance)"),
-            ("completion_length", "completion-length", "Completion length over training", "completion length (tokens)"),
-            ("entropy", "entropy", "Token entropy over training", "mean token entropy (nats)"),
+        let curves: [(key: String, metric: KeyPath<TrainMetrics, Double?>, name: String, title: String, y: String)] = [
+            ("rollout_accuracy", \.rolloutAccuracy, "learning-curve", "Rollout accuracy over training", "rollout accuracy (fraction correct)"),
+            ("auroc", \.auroc, "auroc", "Reward vs correctness: within-group AUROC", "AUROC (0.5 = chance)"),
+            ("completion_length", \.completionLength, "completion-length", "Completion length over training", "completion length (tokens)"),
+            ("entropy", \.entropy, "entropy", "Token entropy over training", "mean token entropy (nats)"),
         ]
         let styles = seriesStyles()
         for c in curves {
@@ -141,7 +141,7 @@ public struct StudyReport {
                     var steps: [Int] = []
                     var raw: [Double] = []
                     for line in r.train {
-                        guard let value = line.values[c.key], value.isFinite else { continue }
+                        guard let value = line[keyPath: c.metric], value.isFinite else { continue }
                         steps.append(line.step)
                         raw.append(value)
                         csv.append("\(v.name),\(r.seed),\(line.step),\(Self.csvNumber(value))")

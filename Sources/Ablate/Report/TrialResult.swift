@@ -4,20 +4,12 @@ import MiniLM
 
 /// What one trial left on disk, as the report reads it (Study → Trial → TrialResult).
 public struct TrialResult: Sendable {
-    public enum State: String, Sendable {
-        case complete, failed, interrupted, running
-        /// No status.json: never started.
-        case missing
-        /// The store cannot vouch for it (`reason` says why: a link outside the store, a torn status, a complete
-        /// trial missing a file, an edited config): it never enters the statistics.
-        case untrusted
-    }
-
     public var variant: String
     public var seed: Int
     public var label: String { "\(variant)/seed-\(seed)" }
     public var hash: String
-    public var state: State
+    /// Recorded in status.json, or `missing` (never started) or `untrusted` (`reason` says why).
+    public var state: TrialState
     public var step: Int
     public var reason: String?
     /// Final evaluation: suite → metric → value (from eval.json).
@@ -27,8 +19,8 @@ public struct TrialResult: Sendable {
     /// Validation-split evaluations of metrics.jsonl (the base model at step 0, periodic ones, the final one):
     /// step → suite → metric → value. Every choice made on data reads these, never the test split.
     public var validation: [(step: Int, suites: [String: [String: Double]])] = []
-    /// Train lines of metrics.jsonl: step → metric → value (null values left out).
-    public var train: [(step: Int, values: [String: Double])]
+    /// The train lines of metrics.jsonl, in step order.
+    public var train: [TrainMetrics]
     /// Wall seconds from runner.json.
     public var seconds: Double?
     public var codeVersion: String?
@@ -78,18 +70,14 @@ public struct TrialResult: Sendable {
             r.reason = "the trial link is \(what)"
             return r
         case let .store(hash):
-            switch store.verifiedState(hash: hash) {
-            case .absent:
+            let check = store.verifiedState(hash: hash)
+            guard check.status != nil else {
                 r.hash = hash
+                r.state = check.state
+                r.reason = check.problem
                 return r
-            case let .untrusted(problem, _):
-                r.hash = hash
-                r.state = .untrusted
-                r.reason = problem
-                return r
-            case .verified:
-                return read(directory: store.trialDirectory(hash: hash), variant: variant, seed: seed)
             }
+            return read(directory: store.trialDirectory(hash: hash), variant: variant, seed: seed)
         }
     }
 
@@ -127,7 +115,7 @@ public struct TrialResult: Sendable {
                             train: [], seconds: nil, codeVersion: nil, machine: nil)
         if let data = fm.contents(atPath: TrialFile.status.path(in: dir)),
            let s = try? JSONDecoder().decode(TrialStatus.self, from: data) {
-            r.state = State(rawValue: s.status.rawValue) ?? .missing
+            r.state = s.status
             r.step = s.step
             r.reason = s.reason
             r.hash = s.hash
@@ -154,18 +142,13 @@ public struct TrialResult: Sendable {
             r.eval = suiteMetrics(eval)
         }
         if let data = fm.contents(atPath: TrialFile.metrics.path(in: dir)) {
-            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-                guard let obj = try? JSONValue.parse(Data(line.utf8)), case let .number(step)? = obj["step"] else { continue }
-                if case .string("eval")? = obj["kind"] {
-                    // Lines without a split predate the validation split: they were on test.
-                    let split: String = if case let .string(s)? = obj["split"] { s } else { "test" }
-                    if split == "validation" { r.validation.append((Int(step), suiteMetrics(obj))) }
-                    if split == "test", step == 0 { r.baseEval = suiteMetrics(obj) }
+            for line in MetricsLine.lines(of: data) {
+                switch line {
+                case let .eval(e) where e.split == .validation: r.validation.append((e.step, e.values))
+                case let .eval(e) where e.split == .test && e.step == 0: r.baseEval = e.values
+                case .eval: break
+                case let .train(t): r.train.append(t)
                 }
-                guard case .string("train")? = obj["kind"], case let .object(fields) = obj else { continue }
-                var m: [String: Double] = [:]
-                for (k, v) in fields where k != "step" { if case let .number(d) = v { m[k] = d } }
-                r.train.append((Int(step), m))
             }
         }
         if let data = fm.contents(atPath: TrialFile.runner.path(in: dir)), let rec = try? JSONDecoder().decode(RunnerRecord.self, from: data) {

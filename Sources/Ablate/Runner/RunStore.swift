@@ -75,10 +75,9 @@ public struct RunStore: Sendable {
     }
 
     /// `config.json` as the runner writes it before the trial starts: `{"config": ..., "hash": ...}` (the trainer
-    /// rewrites it with `run_info`).
+    /// rewrites it with `run_info`; `TrialConfigFile` is the one writer of both).
     public func writeConfig(_ trial: TrialSpec) throws {
-        struct Document: Encodable { let config: TrainConfig; let hash: String }
-        try Self.writeJSON(Document(config: trial.config, hash: trial.hash), to: trialDirectory(hash: trial.hash) + "/config.json")
+        try TrialConfigFile(config: trial.config, hash: trial.hash).write(to: trialDirectory(hash: trial.hash))
     }
 
     // MARK: Files

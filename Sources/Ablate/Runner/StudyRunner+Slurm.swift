@@ -166,28 +166,29 @@ extension StudyRunner {
                 progress.line("\(t.label): trial \(t.hash) is held by a live local process; not submitted, waiting for it")
                 continue
             }
-            switch store.verifiedState(hash: t.hash) {
-            case let .verified(status) where status.status == .complete:
+            let check = store.verifiedState(hash: t.hash)
+            switch check.state {
+            case .complete:
                 lock.release()
                 outcomes[t.hash] = .alreadyComplete
                 progress.finished(t.label, outcome: .alreadyComplete, seconds: nil, reason: "settled by another runner meanwhile")
                 continue
-            case let .verified(status) where status.status == .failed && status != planned[t.hash]:
+            case .failed where check.status != planned[t.hash]:
                 lock.release()
                 outcomes[t.hash] = .skippedFailed
                 progress.finished(t.label, outcome: .skippedFailed, seconds: nil, reason: "settled by another runner meanwhile")
                 continue
-            case let .verified(status) where status.status == .running && status != planned[t.hash]:
+            case .running where check.status != planned[t.hash]:
                 lock.release()
-                if let job = status.job, slurmAlive(hash: t.hash, job: job, active: try? client.activeTasks()) {
+                if let job = check.status?.job, slurmAlive(hash: t.hash, job: job, active: try? client.activeTasks()) {
                     watched.append((t, job))
                     progress.line("\(t.label): submitted meanwhile by another runner as Slurm task \(job); attached")
                     continue
                 }
                 throw AblateError.run(reason: "\(t.label) (trial \(t.hash)) started elsewhere while this run planned; run again")
-            case let .untrusted(problem, true):
+            case .untrusted where check.hasResults:
                 lock.release()
-                throw AblateError.run(reason: "\(t.label) (trial \(t.hash)): \(problem); it changed while this run went on. Nothing was deleted; rerun with --force \(t.label) to move it to \(store.root)/quarantine/ and run it again")
+                throw changedMeanwhile(t, check)
             default:
                 break
             }

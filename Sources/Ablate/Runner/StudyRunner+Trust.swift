@@ -37,8 +37,9 @@ extension StudyRunner {
                 }
             }
             guard seen.insert(t.hash).inserted else { continue }
-            guard case let .untrusted(problem, hasResults) = store.verifiedState(hash: t.hash) else { continue }
-            if !hasResults {
+            let check = store.verifiedState(hash: t.hash)
+            guard check.state == .untrusted, let problem = check.problem else { continue }
+            if !check.hasResults {
                 notes.append("\(t.label) (trial \(t.hash)): \(problem); it has no results, so it starts again")
             } else if isForced(t) {
                 toQuarantine.append(t)
@@ -66,5 +67,11 @@ extension StudyRunner {
             notes.append("\(t.label): moved trial \(t.hash) to \(moved) (--force); it runs again")
         }
         return notes
+    }
+
+    /// The error for a trial whose results the store stopped vouching for while this run went on (found when its
+    /// state is read again under its lock, by the local or the Slurm executor).
+    func changedMeanwhile(_ t: TrialSpec, _ check: RunStore.Verification) -> AblateError {
+        .run(reason: "\(t.label) (trial \(t.hash)): \(check.problem ?? "untrusted"); it changed while this run went on. Nothing was deleted; rerun with --force \(t.label) to move it to \(store.root)/quarantine/ and run it again")
     }
 }

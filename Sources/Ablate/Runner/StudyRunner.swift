@@ -132,20 +132,18 @@ public final class StudyRunner {
         let active = slurmTasksIfAny()
         for t in trials where seen.insert(t.hash).inserted {
             let dir = store.trialDirectory(hash: t.hash)
-            let state = store.verifiedState(hash: t.hash)
-            if case let .verified(status) = state { planned[t.hash] = status }
-            switch state {
-            case let .verified(status):
-                switch status.status {
-                case .complete: outcomes[t.hash] = .alreadyComplete
-                case .failed: if options.retryFailed { pending.append(t) } else { outcomes[t.hash] = .skippedFailed }
-                case .running:
-                    if let job = status.job {
-                        if slurmAlive(hash: t.hash, job: job, active: active) { attached.append((t, job)) } else { pending.append(t) }
-                    } else if TrialLock.isHeld(directory: dir) { deferred.append(t) } else { pending.append(t) }
-                case .interrupted: pending.append(t)
-                }
-            case .absent, .untrusted:
+            let check = store.verifiedState(hash: t.hash)
+            planned[t.hash] = check.status
+            switch check.state {
+            case .complete: outcomes[t.hash] = .alreadyComplete
+            case .failed: if options.retryFailed { pending.append(t) } else { outcomes[t.hash] = .skippedFailed }
+            case .running:
+                if let job = check.status?.job {
+                    if slurmAlive(hash: t.hash, job: job, active: active) { attached.append((t, job)) } else { pending.append(t) }
+                } else if TrialLock.isHeld(directory: dir) { deferred.append(t) } else { pending.append(t) }
+            case .interrupted, .missing:
+                pending.append(t)
+            case .untrusted:
                 pending.append(t)  // untrusted without results (checkTrust refused those with results)
             }
         }
@@ -260,16 +258,17 @@ public final class StudyRunner {
         let dir = store.trialDirectory(hash: t.hash)
         try RunStore.makeDirectory(dir)
         guard let lock = try TrialLock.acquire(directory: dir) else { return .busy }
-        switch store.verifiedState(hash: t.hash) {
-        case let .verified(status) where status.status == .complete:
+        let check = store.verifiedState(hash: t.hash)
+        switch check.state {
+        case .complete:
             lock.release()
             return .settled(.alreadyComplete)
-        case let .verified(status) where status.status == .failed && status != planned[t.hash]:
+        case .failed where check.status != planned[t.hash]:
             lock.release()
             return .settled(.skippedFailed)
-        case let .untrusted(problem, true):
+        case .untrusted where check.hasResults:
             lock.release()
-            throw AblateError.run(reason: "\(t.label) (trial \(t.hash)): \(problem); it changed while this run went on. Nothing was deleted; rerun with --force \(t.label) to move it to \(store.root)/quarantine/ and run it again")
+            throw changedMeanwhile(t, check)
         default:
             break
         }

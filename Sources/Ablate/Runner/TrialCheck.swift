@@ -24,15 +24,31 @@ extension RunStore {
         case foreign(what: String)
     }
 
-    /// What the store can vouch for in `trials/<hash>/`.
-    public enum TrialState: Equatable, Sendable {
-        /// No directory, or one without status and without results: never started.
-        case absent
-        /// A readable status naming this trial (and, when complete, every file it implies).
-        case verified(TrialStatus)
-        /// Something the store did not write. `hasResults`: an `eval.json` or model is there, so it is only
-        /// moved away with `--force` (quarantine), never deleted.
-        case untrusted(problem: String, hasResults: Bool)
+    /// What the store can vouch for in `trials/<hash>/`: its `TrialState` and what backs it.
+    public struct Verification: Equatable, Sendable {
+        /// `missing` (no directory, or one without status and without results: never started), `untrusted`
+        /// (something the store did not write), or the state of the verified status.
+        public var state: TrialState
+        /// The readable status naming this trial (and, when complete, every file it implies); nil unless verified.
+        public var status: TrialStatus?
+        /// Why the store cannot vouch for the trial; nil unless untrusted.
+        public var problem: String?
+        /// An `eval.json` or model is there, so an untrusted trial is only moved away with `--force`
+        /// (quarantine), never deleted.
+        public var hasResults: Bool
+
+        /// Never started.
+        public static let missing = Verification(state: .missing, status: nil, problem: nil, hasResults: false)
+
+        /// A status the store vouches for.
+        public static func verified(_ status: TrialStatus) -> Verification {
+            Verification(state: status.status, status: status, problem: nil, hasResults: false)
+        }
+
+        /// Something the store did not write.
+        public static func untrusted(_ problem: String, hasResults: Bool) -> Verification {
+            Verification(state: .untrusted, status: nil, problem: problem, hasResults: hasResults)
+        }
     }
 
     static func isHash(_ s: String) -> Bool {
@@ -80,45 +96,45 @@ extension RunStore {
     }
 
     /// Checks `trials/<hash>/` as described above.
-    public func verifiedState(hash: String) -> TrialState {
+    public func verifiedState(hash: String) -> Verification {
         let dir = trialDirectory(hash: hash)
         var info = stat()
-        guard lstat(dir, &info) == 0 else { return .absent }
+        guard lstat(dir, &info) == 0 else { return .missing }
         guard (info.st_mode & S_IFMT) == S_IFDIR else {
             let kind = (info.st_mode & S_IFMT) == S_IFLNK ? "a link" : "a file"
-            return .untrusted(problem: "\(root)/trials/\(hash) is \(kind), not a directory the store wrote", hasResults: true)
+            return .untrusted("\(root)/trials/\(hash) is \(kind), not a directory the store wrote", hasResults: true)
         }
         let fm = FileManager.default
         let present = { (name: String) -> Bool in fm.fileExists(atPath: dir + "/" + name) }
         let hasResults = present(TrialFile.evaluation.rawValue) || present(TrialFile.model.rawValue)
         guard let data = fm.contents(atPath: TrialFile.status.path(in: dir)) else {
             if present(TrialFile.status.rawValue) {
-                return .untrusted(problem: "status.json cannot be read", hasResults: hasResults)
+                return .untrusted("status.json cannot be read", hasResults: hasResults)
             }
             return hasResults
-                ? .untrusted(problem: "status.json is missing but results (eval.json or model.safetensors) are there", hasResults: true)
-                : .absent
+                ? .untrusted("status.json is missing but results (eval.json or model.safetensors) are there", hasResults: true)
+                : .missing
         }
         let status: TrialStatus
         do { status = try JSONDecoder().decode(TrialStatus.self, from: data) } catch {
             let what = data.isEmpty ? "empty" : "not a trial status (torn or overwritten)"
-            return .untrusted(problem: "status.json is \(what)", hasResults: hasResults)
+            return .untrusted("status.json is \(what)", hasResults: hasResults)
         }
         guard status.hash == hash else {
-            return .untrusted(problem: "status.json names trial '\(status.hash)', not \(hash)", hasResults: hasResults)
+            return .untrusted("status.json names trial '\(status.hash)', not \(hash)", hasResults: hasResults)
         }
         guard status.status == .complete else { return .verified(status) }
 
         // A complete trial: every file its state implies, and its config is the one its name says.
         for name in [TrialFile.evaluation, .metrics, .model].map(\.rawValue) where !present(name) {
-            return .untrusted(problem: "status.json says complete but \(name) is missing", hasResults: true)
+            return .untrusted("status.json says complete but \(name) is missing", hasResults: true)
         }
         guard let evalData = fm.contents(atPath: TrialFile.evaluation.path(in: dir)), let eval = try? JSONValue.parse(evalData),
               case .object? = eval["suites"] else {
-            return .untrusted(problem: "eval.json is not an evaluation (no suites)", hasResults: true)
+            return .untrusted("eval.json is not an evaluation (no suites)", hasResults: true)
         }
         if let problem = Self.configProblem(directory: dir, hash: hash) {
-            return .untrusted(problem: problem, hasResults: true)
+            return .untrusted(problem, hasResults: true)
         }
         return .verified(status)
     }
@@ -126,10 +142,9 @@ extension RunStore {
     /// Why `config.json` of `directory` does not belong to trial `hash` (nil when it does): its config, hashed
     /// again, must give `hash`, and so must its recorded `hash`.
     static func configProblem(directory: String, hash: String) -> String? {
-        struct Document: Decodable { let config: TrainConfig; let hash: String }
         guard let data = FileManager.default.contents(atPath: TrialFile.config.path(in: directory)) else { return "\(TrialFile.config.rawValue) is missing" }
-        let document: Document
-        do { document = try JSONDecoder().decode(Document.self, from: data) } catch {
+        let document: TrialConfigFile
+        do { document = try JSONDecoder().decode(TrialConfigFile.self, from: data) } catch {
             return "config.json is not a trial config (\(error))"
         }
         let actual = document.config.hash

@@ -77,18 +77,8 @@ public struct TrainRun {
             }
         }
         let statusPath = TrialFile.status.path(in: directory)
-        var configDocument: [(key: String, value: JSONValue)] = [("config", try JSONValue.parse(Data(try config.json().utf8)))]
-        configDocument.append(("hash", .string(hash)))
         let info = runInfo
-        configDocument.append(("run_info", .object([
-            ("code_version", .string(info.codeVersion)), ("machine", .string(info.machine)), ("cores", .number(Double(info.cores))),
-            ("openblas_core", .string(info.openblasCore)),
-            ("blas_core_detected", info.blasCore.detected.map(JSONValue.string) ?? .null), ("blas_core", .string(info.blasCore.core)),
-            ("blas_core_choice", .string(info.blasCore.choice)),
-            ("toolchain", .string(RunInfo.toolchain)), ("os", .string(RunInfo.operatingSystem)),
-            ("started", .string(ISO8601DateFormatter().string(from: Date()))),
-        ])))
-        try RunStore.writeAtomically(text: JSONValue.object(configDocument).serialized + "\n", to: TrialFile.config.path(in: directory))
+        try TrialConfigFile(config: config, hash: hash, runInfo: TrialConfigFile.RunRecord(info)).write(to: directory)
         try TrialStatus(status: .running, step: 0, hash: hash).write(to: statusPath)
         let metrics = try LineLog(path: TrialFile.metrics.path(in: directory))
         let rolloutLog = try LineLog(path: TrialFile.rollouts.path(in: directory))
@@ -109,14 +99,8 @@ public struct TrainRun {
             let report = try EvaluationCache.evaluation(key: key, directory: evaluationCache ?? EvaluationCache.defaultDirectory, note: progress) {
                 try Evaluator.evaluate(model: model, tokenizer: tokenizer, settings: settings, threads: config.threads, checkpoint: nil)
             }
-            // pass@k − pass@1 per suite when sampled (a reward that only sharpens the distribution shrinks it).
-            var gains: [(key: String, value: JSONValue)] = []
-            for name in report.order {
-                if let s = report.suites[name], let pk = s.passAtK { gains.append((name, .double(pk - s.accuracy))) }
-            }
-            try metrics.append(.object([("kind", .string("eval")), ("step", .number(Double(step))), ("split", .string(split.rawValue)),
-                                        ("suites", try JSONValue.parse(Data(try report.suitesJSON().utf8))),
-                                        ("pass_at_k_minus_pass_at_1", gains.isEmpty ? .null : .object(gains))]))
+            // With pass@k − pass@1 per suite when sampled (a reward that only sharpens the distribution shrinks it).
+            try metrics.append(try MetricsLine.eval(EvalMetrics(step: step, split: split, report: report)).json())
             progress("eval (\(split.rawValue)) at step \(step): " + report.order.map { String(format: "%@ %.1f%%", $0, 100 * (report.suites[$0]?.accuracy ?? .nan)) }
                 .joined(separator: "  "))
             return report
@@ -148,7 +132,7 @@ public struct TrainRun {
                 guard let scores = scorer.last else { break }
                 let line = Self.metricsLine(step: step, report: report, scores: scores, groupSize: config.numGenerations,
                                             gold: scorer.gold)
-                try metrics.append(line)
+                try metrics.append(try MetricsLine.train(line).json())
                 let total = problems.count * config.numGenerations, logged = min(config.logRollouts, total)
                 for k in 0..<logged {
                     let c = k * total / logged  // spread over the step's completions
@@ -210,9 +194,9 @@ public struct TrainRun {
         return (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)).squareRoot()
     }
 
-    /// The train line of metrics.jsonl (key order fixed; the trial contract names every key).
+    /// The train line of metrics.jsonl after `step` (`TrainMetrics` names every field and fixes their order).
     static func metricsLine(step: Int, report r: GRPOStepReport, scores s: RewardScorer.StepScores, groupSize G: Int,
-                            gold: [String]) -> JSONValue {
+                            gold: [String]) -> TrainMetrics {
         let raw = s.raw.compactMap { $0 }, shaped = s.shaped.compactMap { $0 }
         // Within-group AUROC of the raw reward for correct vs incorrect completions, over the mixed groups.
         var aurocs: [Double] = []
@@ -224,40 +208,48 @@ public struct TrainRun {
             }
             if !right.isEmpty, !wrong.isEmpty, let a = try? MannWhitney.commonLanguageEffect(right, wrong) { aurocs.append(a) }
         }
-        var line: [(key: String, value: JSONValue)] = [
-            ("kind", .string("train")), ("step", .number(Double(step))), ("lr", .double(r.learningRate)),
-            ("reward_raw_mean", .double(mean(raw))), ("reward_raw_std", .double(std(raw))),
-            ("reward_shaped_mean", .double(mean(shaped))), ("reward_shaped_std", .double(std(shaped))),
-            ("rollout_accuracy", .double(mean(s.correct.map { $0 ? 1 : 0 }))),
-            ("auroc", aurocs.isEmpty ? .null : .double(mean(aurocs))), ("auroc_groups", .number(Double(aurocs.count))),
-        ]
+        var line = TrainMetrics(step: step)
+        line.lr = r.learningRate
+        line.rewardRawMean = mean(raw)
+        line.rewardRawStd = std(raw)
+        line.rewardShapedMean = mean(shaped)
+        line.rewardShapedStd = std(shaped)
+        line.rolloutAccuracy = mean(s.correct.map { $0 ? 1 : 0 })
+        line.auroc = aurocs.isEmpty ? nil : mean(aurocs)
+        line.aurocGroups = aurocs.count
         // The group's majority answer as a pseudo-label (TTRL's), from the answers signal, whatever the reward: how
         // often consensus would be right is a diagnostic of every run, and majority_vote's own reward accuracy.
         // Label accuracy: the majority label is the gold answer. Reward accuracy: the pseudo-reward (agrees with
         // the label) equals the true reward (agrees with gold). Majority ratio: share agreeing with the label.
-        do {
-            var labelRight = 0.0, rewardRight = 0.0, agree = 0.0
-            for p in 0..<s.labels.count {
-                let label = s.labels[p]
-                if label != nil && label == gold[p] { labelRight += 1 }
-                for i in (p * G)..<((p + 1) * G) {
-                    let pseudo = label != nil && s.answers[i] == label
-                    if pseudo == s.correct[i] { rewardRight += 1 }
-                    if pseudo { agree += 1 }
-                }
+        var labelRight = 0.0, rewardRight = 0.0, agree = 0.0
+        for p in 0..<s.labels.count {
+            let label = s.labels[p]
+            if label != nil && label == gold[p] { labelRight += 1 }
+            for i in (p * G)..<((p + 1) * G) {
+                let pseudo = label != nil && s.answers[i] == label
+                if pseudo == s.correct[i] { rewardRight += 1 }
+                if pseudo { agree += 1 }
             }
-            let n = Double(max(s.labels.count, 1)), m = Double(max(s.answers.count, 1))
-            line += [("label_accuracy", .double(labelRight / n)), ("reward_accuracy", .double(rewardRight / m)),
-                     ("majority_ratio", .double(agree / m))]
         }
-        line += [
-            ("completion_length", .double(r.meanCompletionLength)), ("truncation_rate", .double(r.truncationRate)),
-            ("repetition_3gram", .double(r.repetition3gram)), ("entropy", .double(r.entropy)), ("kl", .double(r.meanKL)),
-            ("clip_fraction", .double(r.clipFraction)), ("grad_norm", .double(r.gradNorm)), ("loss", .double(r.loss)),
-            ("tokens_per_s", .double(Double(r.sampledTokens) / max(r.total, 1e-9))),
-            ("time_sampling_s", .double(r.sampling)), ("time_signals_s", .double(r.signals)), ("time_norms_s", .double(r.norms)),
-            ("time_scoring_s", .double(r.scoring)), ("time_update_s", .double(r.update)), ("time_step_s", .double(r.total)),
-        ]
-        return .object(line)
+        let n = Double(max(s.labels.count, 1)), m = Double(max(s.answers.count, 1))
+        line.labelAccuracy = labelRight / n
+        line.rewardAccuracy = rewardRight / m
+        line.majorityRatio = agree / m
+        line.completionLength = r.meanCompletionLength
+        line.truncationRate = r.truncationRate
+        line.repetition3gram = r.repetition3gram
+        line.entropy = r.entropy
+        line.kl = r.meanKL
+        line.clipFraction = r.clipFraction
+        line.gradNorm = r.gradNorm
+        line.loss = r.loss
+        line.tokensPerSecond = Double(r.sampledTokens) / max(r.total, 1e-9)
+        line.timeSampling = r.sampling
+        line.timeSignals = r.signals
+        line.timeNorms = r.norms
+        line.timeScoring = r.scoring
+        line.timeUpdate = r.update
+        line.timeStep = r.total
+        return line
     }
 }

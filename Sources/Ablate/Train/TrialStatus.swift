@@ -1,10 +1,10 @@
 import Foundation
 
 /// The `status.json` of a trial directory (the trial contract): running, complete, failed (with the step and the
-/// reason) or interrupted.
+/// reason) or interrupted, the states of `TrialState` a file can record.
 public struct TrialStatus: Codable, Equatable, Sendable {
-    public enum State: String, Codable, Sendable { case running, complete, failed, interrupted }
-    public var status: State
+    /// Always one of `TrialState.recorded`: decoding refuses any other, and so does encoding.
+    public var status: TrialState
     /// The last completed step.
     public var step: Int
     public var reason: String?
@@ -16,7 +16,7 @@ public struct TrialStatus: Codable, Equatable, Sendable {
     /// the task (taken from `SLURM_ARRAY_JOB_ID`/`SLURM_ARRAY_TASK_ID`). Absent for a local trial.
     public var job: String?
 
-    public init(status: State, step: Int, reason: String? = nil, hash: String, job: String? = TrialStatus.slurmTask()) {
+    public init(status: TrialState, step: Int, reason: String? = nil, hash: String, job: String? = TrialStatus.slurmTask()) {
         self.status = status
         self.step = step
         self.reason = reason
@@ -24,6 +24,40 @@ public struct TrialStatus: Codable, Equatable, Sendable {
         self.updated = ISO8601DateFormatter().string(from: Date())
         self.hash = hash
         self.job = job
+    }
+
+    enum CodingKeys: String, CodingKey { case status, step, reason, pid, updated, hash, job }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = try c.decode(TrialState.self, forKey: .status)
+        guard status.isRecorded else {
+            throw DecodingError.dataCorruptedError(forKey: .status, in: c, debugDescription: Self.unrecorded(status))
+        }
+        step = try c.decode(Int.self, forKey: .step)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        pid = try c.decode(Int32.self, forKey: .pid)
+        updated = try c.decode(String.self, forKey: .updated)
+        hash = try c.decode(String.self, forKey: .hash)
+        job = try c.decodeIfPresent(String.self, forKey: .job)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        guard status.isRecorded else {
+            throw EncodingError.invalidValue(status, .init(codingPath: [CodingKeys.status], debugDescription: Self.unrecorded(status)))
+        }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(status, forKey: .status)
+        try c.encode(step, forKey: .step)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(updated, forKey: .updated)
+        try c.encode(hash, forKey: .hash)
+        try c.encodeIfPresent(job, forKey: .job)
+    }
+
+    private static func unrecorded(_ state: TrialState) -> String {
+        "status.json records \(TrialState.recorded.map(\.rawValue).joined(separator: ", ")), not \(state.rawValue)"
     }
 
     /// `<array job id>_<task id>` when this process runs inside a Slurm array task, else nil.
