@@ -87,7 +87,7 @@ let brokenStudies: [BrokenStudy] = [
     BrokenStudy(name: "analysis unknown reward", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: entropy}}\n", at: "6:23",
                 says: "analysis.rewards.v.name: unknown reward 'entropy'"),
     BrokenStudy(name: "analysis unknown key", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  groups: 8\n  rewards: {v: {name: vigor}}\n", at: "6:3",
-                says: "analysis: unknown key 'groups'; valid keys: 'checkpoint'"),
+                says: "analysis: unknown key 'groups'; valid keys: 'beyond', 'checkpoint'"),
 ]
 
 @Suite struct StudyParsingTests {

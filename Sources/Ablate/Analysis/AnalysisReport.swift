@@ -81,6 +81,15 @@ public enum AnalysisReport {
         for c in r.comparisons {
             out.append("| \(c.suite) | \(c.a) | \(c.b) | \(c.groups) | \(f(c.meanDifference)) | \(p(c.pvalue)) | \(p(c.holm)) |")
         }
+        if !r.beyond.isEmpty {
+            out += ["", "## Beyond another reward", "",
+                    "Does a reward rank the correct completions of a group above the incorrect ones beyond what another reward already does? Over the groups with both (scored by both rewards): within-group rank correlations (ranks and correctness centred on each group's means, pooled), and the partial correlation of the reward with correctness given the other, with a 95% percentile bootstrap interval over groups (\(s.resamples) resamples). An interval around 0 means nothing visible is added.", "",
+                    "| suite | reward | given | groups | r(reward, correct) | r(given, correct) | r(reward, given) | partial r(reward, correct \\| given) [95% CI] |",
+                    "|---|---|---|---:|---:|---:|---:|---|"]
+            for b in r.beyond {
+                out.append("| \(b.suite) | \(b.reward) | \(b.given) | \(b.groups) | \(f(b.rewardCorrect ?? .nan)) | \(f(b.givenCorrect ?? .nan)) | \(f(b.rewardGiven ?? .nan)) | \(f(b.partial ?? .nan)) [\(f(b.low ?? .nan)), \(f(b.high ?? .nan))] |")
+            }
+        }
         out += ["", "## Method", "",
                 "Each prompt's G completions are sampled with the KV cache at τ; one teacher-forced forward per chunk gives every completion's token log-probs, entropies and self-certainties, and the batched per-sample norms pass over the same activations gives ‖∇θ mean NLL‖₂ (all parameters). Each reward scores the group exactly as in training (`RewardPipeline`, raw values before shaping; vigor's truncated completions get the group's worst valid value − 10⁻³). Correctness is the task verifier's (`AnswerParser`), used only here, never by a reward. A length correction can only change a within-group ranking when the group's completions differ in length, so the length spread says where the length claim is testable. Statistics: `MannWhitney.commonLanguageEffect` (AUROC), `Bootstrap.interval` (percentile), `Correlation.spearman`, `Wilcoxon.test`, `MultipleComparisons.holm`.", ""]
         return out.joined(separator: "\n")
@@ -145,6 +154,21 @@ public enum AnalysisReport {
             let values = cells.compactMap(\.1)
             let summary = values.isEmpty ? "–" : "\(f(values.reduce(0, +) / Double(values.count))) [\(f(values.min() ?? .nan)), \(f(values.max() ?? .nan))]"
             out.append("| \(sep.suite) | \(sep.reward) | " + cells.map(\.0).joined(separator: " | ") + " | \(summary) |")
+        }
+        if !first.beyond.isEmpty {
+            out += ["", "Partial within-group rank correlation with correctness of the reward given the other [95% bootstrap CI over groups], per sampling seed:", "",
+                    "| suite | reward | given | " + results.map { "seed \($0.settings.seed)" }.joined(separator: " | ") + " | mean [min, max] |",
+                    "|---|---|---|" + String(repeating: "---|", count: results.count) + "---|"]
+            for b in first.beyond {
+                let cells = results.map { r -> (String, Double?) in
+                    guard let x = r.beyond.first(where: { $0.suite == b.suite && $0.reward == b.reward && $0.given == b.given }),
+                          let v = x.partial else { return ("–", nil) }
+                    return ("\(f(v)) [\(f(x.low ?? .nan)), \(f(x.high ?? .nan))]", v)
+                }
+                let values = cells.compactMap(\.1)
+                let summary = values.isEmpty ? "–" : "\(f(values.reduce(0, +) / Double(values.count))) [\(f(values.min() ?? .nan)), \(f(values.max() ?? .nan))]"
+                out.append("| \(b.suite) | \(b.reward) | \(b.given) | " + cells.map(\.0).joined(separator: " | ") + " | \(summary) |")
+            }
         }
         return out + [""]
     }

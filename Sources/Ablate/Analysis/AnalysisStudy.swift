@@ -16,6 +16,7 @@ public enum AnalysisStudy {
         settings.maxNewTokens = a.maxCompletionLength
         settings.threads = threads
         settings.rewards = try a.rewards.map { ($0.label, try RewardSpec.decode(json: $0.spec.serialized)) }
+        settings.beyond = a.beyond
         // Every sampling seed of the study: the report's tables are the first seed's; "Across sampling seeds"
         // puts every seed's AUROC per reward and suite side by side.
         var results: [RewardAnalysis.Result] = []

@@ -27,6 +27,9 @@ public struct RewardAnalysis {
         public var threads = 2
         /// Bootstrap resamples of the AUROC intervals.
         public var resamples = 2000
+        /// (reward, given) label pairs: the within-group partial rank correlation of `reward` with correctness given
+        /// `given` (`PartialAssociation`).
+        public var beyond: [(reward: String, given: String)] = []
         public init() {}
 
         /// The default analysis: every built-in reward that needs no gold answer and no required option, in registry
@@ -108,6 +111,7 @@ public struct RewardAnalysis {
         public var separations: [Separation]
         public var spreads: [LengthSpread]
         public var comparisons: [Comparison]
+        public var beyond: [PartialAssociation] = []
         public var seconds: Double
     }
 
@@ -233,6 +237,10 @@ public struct RewardAnalysis {
                 for (k, i) in finite.enumerated() { comparisons[i].holm = adjusted.adjusted[k] }
             }
             result.comparisons += comparisons
+            for (reward, given) in s.beyond {
+                result.beyond.append(PartialAssociation(suite: suite, reward: reward, given: given, rows: suiteRows,
+                                                        resamples: s.resamples, seed: s.seed))
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ extension Study {
     static let comparisonKeys = ["alpha", "collapse", "control", "correction", "hypotheses", "metrics", "paired", "sd",
                                  "smallest_effect"]
     static let hypothesisKeys = ["alternative", "control", "metric", "suite", "test", "variant"]
-    static let analysisKeys = ["checkpoint", "max_completion_length", "num_generations", "prompts", "rewards",
+    static let analysisKeys = ["beyond", "checkpoint", "max_completion_length", "num_generations", "prompts", "rewards",
                                "temperature"]
     /// Train keys a study may not set: the runner fills them in.
     static let runnerKeys: [String: String] = [
@@ -425,8 +425,27 @@ struct StudyReader {
             rewards.append((label, try reward(value, "analysis.rewards.\(label)")))
         }
         guard !rewards.isEmpty else { throw fail(rewardsNode, "analysis.rewards: give at least one reward") }
-        return Study.Analysis(checkpoint: checkpoint, prompts: prompts, numGenerations: g, temperature: temperature,
-                              maxCompletionLength: length, rewards: rewards)
+        var analysis = Study.Analysis(checkpoint: checkpoint, prompts: prompts, numGenerations: g, temperature: temperature,
+                                      maxCompletionLength: length, rewards: rewards)
+        if let beyondNode = pairs.value("beyond") {
+            let labels = rewards.map(\.label)
+            for item in try sequence(beyondNode, "analysis.beyond") {
+                let b = try mapping(item, "analysis.beyond[]")
+                try checkKeys(b, valid: ["given", "reward"], "analysis.beyond[]")
+                var pair: [String] = []
+                for key in ["reward", "given"] {
+                    guard let v = b.value(key) else { throw fail(item, "analysis.beyond[]: missing key '\(key)' (a label of analysis.rewards)") }
+                    let label = try string(v, "analysis.beyond[].\(key)")
+                    guard labels.contains(label) else {
+                        throw fail(v, "analysis.beyond[].\(key): unknown reward label '\(label)'; please provide one of \(AblateError.list(labels))")
+                    }
+                    pair.append(label)
+                }
+                guard pair[0] != pair[1] else { throw fail(item, "analysis.beyond[]: '\(pair[0])' given itself leaves nothing to measure") }
+                analysis.beyond.append((pair[0], pair[1]))
+            }
+        }
+        return analysis
     }
 }
 

@@ -127,6 +127,10 @@ public struct Study: Sendable {
         public var maxCompletionLength: Int
         /// Label → reward spec (a label, since one reward appears with several options).
         public var rewards: [(label: String, spec: JSONValue)]
+        /// Pairs of reward labels (`beyond: [{reward: vigor_sqrt, given: trajectory_logprob}]`): does `reward`
+        /// rank correct completions above incorrect ones beyond what `given` already does? (Within-group partial
+        /// rank correlation with correctness.)
+        public var beyond: [(reward: String, given: String)] = []
     }
 }
 
