@@ -189,7 +189,7 @@ public final class Sampler: @unchecked Sendable {
         let acts = ws.prefill
         _ = model.forward(acts, inputs: inputs, targets: inputs, weights: zeros, batch: S, time: T)
         for l in 0..<L {
-            let qkv = acts.layers[l].qkv.base
+            let qkv = acts[.qkv, l]
             for s in 0..<S {
                 for t in 0..<prompts[s].count { cache(l, s, t, qkv + (s * T + t) * 3 * C) }
             }
@@ -201,7 +201,7 @@ public final class Sampler: @unchecked Sendable {
         for s in 0..<S { targets[s]?.copyPrefill(from: acts, sequence: s, sourceTime: T, positions: lengths[s]) }
         var logitRows = [[Float]](repeating: [], count: S)
         for s in 0..<S {
-            let r = acts.logits.base + (s * T + lengths[s] - 1) * V
+            let r = acts[.logits] + (s * T + lengths[s] - 1) * V
             logitRows[s] = Array(UnsafeBufferPointer(start: r, count: V))
         }
 
@@ -246,14 +246,14 @@ public final class Sampler: @unchecked Sendable {
                 let e = p + layout.wte + Int(tokens[r]) * C, pe = p + layout.wpe + pos * C, xr = x.base + r * C
                 for i in 0..<C { xr[i] = e[i] + pe[i] }
             }
-            keep(\.encoded, x, C)
+            keep({ $0.buffer(.encoded) }, x, C)
             for l in 0..<L {
                 let o = layout.blocks[l], w = packed.blocks[l]
                 LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + o.ln1Weight,
                                   bias: p + o.ln1Bias, rows: m, channels: C)
-                keep({ $0.layers[l].ln1 }, ln, C); keep({ $0.layers[l].ln1Mean }, mean, 1); keep({ $0.layers[l].ln1Rstd }, rstd, 1)
+                keep({ $0.buffer(.ln1, l) }, ln, C); keep({ $0.buffer(.ln1Mean, l) }, mean, 1); keep({ $0.buffer(.ln1Rstd, l) }, rstd, 1)
                 w.qkv.forward(out: qkv.base, inp: ln.base, rows: m)
-                keep({ $0.layers[l].qkv }, qkv, 3 * C)
+                keep({ $0.buffer(.qkv, l) }, qkv, 3 * C)
                 for (r, s) in active.enumerated() {
                     let pos = lengths[s] - 1
                     let row = qkv.base + r * 3 * C
@@ -264,23 +264,23 @@ public final class Sampler: @unchecked Sendable {
                         for h in 0..<H { tg.storeProbs(l, head: h, processed[s], scores.base + h * Tpad) }
                     }
                 }
-                keep({ $0.layers[l].atty }, atty, C)
+                keep({ $0.buffer(.atty, l) }, atty, C)
                 w.attnProj.forward(out: x.base, inp: atty.base, rows: m, accumulate: true)
-                keep({ $0.layers[l].res2 }, x, C)
+                keep({ $0.buffer(.res2, l) }, x, C)
                 LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + o.ln2Weight,
                                   bias: p + o.ln2Bias, rows: m, channels: C)
-                keep({ $0.layers[l].ln2 }, ln, C); keep({ $0.layers[l].ln2Mean }, mean, 1); keep({ $0.layers[l].ln2Rstd }, rstd, 1)
+                keep({ $0.buffer(.ln2, l) }, ln, C); keep({ $0.buffer(.ln2Mean, l) }, mean, 1); keep({ $0.buffer(.ln2Rstd, l) }, rstd, 1)
                 w.fc.forward(out: fch.base, inp: ln.base, rows: m)
                 GELU.forward(out: fchGelu.base, inp: fch.base, count: m * F)  // out of place: in place would not vectorise
-                keep({ $0.layers[l].fch }, fch, F); keep({ $0.layers[l].fchGelu }, fchGelu, F)
+                keep({ $0.buffer(.fch, l) }, fch, F); keep({ $0.buffer(.fchGelu, l) }, fchGelu, F)
                 w.fcProj.forward(out: x.base, inp: fchGelu.base, rows: m, accumulate: true)
-                keep({ $0.layers[l].res3 }, x, C)
+                keep({ $0.buffer(.res3, l) }, x, C)
             }
             LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + layout.lnfWeight,
                               bias: p + layout.lnfBias, rows: m, channels: C)
-            keep(\.lnf, ln, C); keep(\.lnfMean, mean, 1); keep(\.lnfRstd, rstd, 1)
+            keep({ $0.buffer(.lnf) }, ln, C); keep({ $0.buffer(.lnfMean) }, mean, 1); keep({ $0.buffer(.lnfRstd) }, rstd, 1)
             packed.lmHead.forward(out: logits.base, inp: ln.base, rows: m)
-            keep(\.logits, logits, V)
+            keep({ $0.buffer(.logits) }, logits, V)
             for (r, s) in active.enumerated() {
                 logitRows[s] = Array(UnsafeBufferPointer(start: logits.base + r * V, count: V))
                 processed[s] += 1
