@@ -4,8 +4,9 @@ import Foundation
 /// teacher-forced forward over the same sequences (`GPT.forward` on a right-padded batch of `time` positions).
 ///
 /// Sampling with the KV cache already computes every activation a backward pass reads: the prefill is a causal
-/// forward over the prompts (copied in by `Target.copyPrefill`), and each decode step runs every layer on the
-/// new token's row. Keeping those rows makes the RL step's teacher-forced forward unnecessary; the sampled sequences' log-probs, statistics, the
+/// forward over the prompts (copied in by `Target.copyPrefill`), and each decode step runs the same row step
+/// (`GPT.step`) on the new token's row, whose `Sink` copies every finished row here. Keeping those rows makes the
+/// RL step's teacher-forced forward unnecessary; the sampled sequences' log-probs, statistics, the
 /// per-sample gradient norms and the update's backward then all read what the sampling computed. The values
 /// are the forward's up to floating-point rounding (the decode step's products sum in another order), and the
 /// log-probs the loss treats as "old" are those same values, so the first iteration's ratio is exactly 1.
@@ -127,7 +128,7 @@ final class ActivationCapture: @unchecked Sendable {
             if t + 1 < time { (r + t + 1).update(repeating: 0, count: time - t - 1) }
         }
 
-        /// Every row-layout buffer the decode step computes, with its row width, in the table's order
+        /// Every row-layout buffer the row step computes, with its row width, in the table's order
         /// (`ActivationTensor.instances`; the attention probabilities and the losses excluded).
         func buffers() -> [(FloatBuffer, Int)] {
             ActivationTensor.instances(layers: config.layers).compactMap { tensor, layer in
@@ -156,6 +157,29 @@ final class ActivationCapture: @unchecked Sendable {
             for l in 0..<config.layers {
                 for h in 0..<config.heads { probs(l, head: h, n).update(repeating: 0, count: (time - n) * time) }
             }
+        }
+    }
+
+    /// The decode step's sink: copies each finished row of the step's scratch (one row per active sequence) to
+    /// its captured sequence's position, and each row's attention probabilities (`storeProbs`).
+    struct Sink: ActivationSink {
+        let config: ModelConfig
+        /// Per decode row: its captured sequence and the position the row is at, or nil (not captured).
+        let rows: [(target: Target, position: Int)?]
+
+        func computed(_ stage: ActivationTensor.Stage, layer: Int, rows n: Int, storage: some RowStorage) {
+            for tensor in ActivationTensor.rows(of: stage) {
+                let src = storage.rows(tensor, layer: layer), width = tensor.width(config, time: 1)
+                for (r, row) in rows.prefix(n).enumerated() {
+                    guard let row else { continue }
+                    row.target.row(row.target.acts.buffer(tensor, layer), width, row.position).update(from: src + r * width, count: width)
+                }
+            }
+        }
+
+        func attention(layer: Int, row r: Int, head h: Int, _ probs: UnsafePointer<Float>) {
+            guard r < rows.count, let row = rows[r] else { return }
+            row.target.storeProbs(layer, head: h, row.position, probs)
         }
     }
 }

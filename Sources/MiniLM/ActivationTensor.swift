@@ -1,7 +1,8 @@
 /// The activations of a forward pass, one case per tensor with its width per row: the one table of the
 /// activation layout (llm.c's `ActivationTensors` and its size table, karpathy/llm.c train_gpt2.c). The allocation
 /// of `Activations` and its per-sequence views, the sampler's decode rows, and the capture's copies, compaction
-/// and zero padding all iterate over it.
+/// and zero padding all iterate over it; the equations that fill it are `GPT.step` (RowStep.swift). An
+/// architecture change edits those two places.
 ///
 /// Every tensor is a row-major [B·T, width] buffer, one row per position, sequences one after another, except
 /// `probs` (`layout == .attention`): per sequence [H, T, T], head h's row t holding the attention of position t
@@ -32,9 +33,9 @@ enum ActivationTensor: Int, CaseIterable, Sendable {
     /// w · NLL of each position (`CrossEntropy`). Width 1.
     case losses
 
-    /// Which part of the model computes the tensor: the embedding, a block, the head, or the loss, which the
-    /// decode step does not compute (it needs targets) and a capture therefore does not keep
-    /// (`GPTRunner.pass(from:)` computes it from the captured logits).
+    /// Which part of the model computes the tensor: the row step's stages (`GPT.step` hands each finished
+    /// stage to its `ActivationSink`), or the loss, which the step does not compute (it needs targets) and a
+    /// capture therefore does not keep (`GPTRunner.pass(from:)` computes it from the captured logits).
     enum Stage: Sendable { case embedding, block, head, loss }
 
     /// How a sequence's rows are laid out (see the type's comment).
@@ -74,8 +75,8 @@ enum ActivationTensor: Int, CaseIterable, Sendable {
         return single(.embedding) + blocks + single(.head) + single(.loss)
     }
 
-    /// The tensors of a stage that are written row by row (and a capture copies row by row): the stage's
-    /// tensors of layout `.rows`.
+    /// The tensors of a stage that the row step writes row by row (and a capture copies row by row): the stage's
+    /// tensors of layout `.rows`. The attention probabilities go through `ActivationSink.attention` instead.
     static func rows(of stage: Stage) -> [ActivationTensor] {
         switch stage {
         case .embedding: embeddingRows
@@ -88,6 +89,6 @@ enum ActivationTensor: Int, CaseIterable, Sendable {
     private static let blockRows = allCases.filter { $0.stage == .block && $0.layout == .rows }
     private static let headRows = allCases.filter { $0.stage == .head && $0.layout == .rows }
 
-    /// Whether the decode step computes the tensor (and so a capture keeps it): every stage but the loss.
+    /// Whether the row step computes the tensor (and so a capture keeps it): every stage but the loss.
     var isComputedByStep: Bool { stage != .loss }
 }

@@ -1,7 +1,7 @@
 /// Caller-owned buffers for one forward/backward over up to `capacityB` sequences of up to `capacityT` positions:
 /// one buffer per instance of the `ActivationTensor` table, and the backward's gradient scratch. Strides use the
 /// actual T of each call, so a buffer serves any (B, T) with B·T ≤ capacity (and `probs`, B·H·T² ≤ its capacity).
-final class Activations {
+final class Activations: RowStorage {
     let config: ModelConfig
     let capacityB: Int, capacityT: Int
     /// `buffers[tensor.rawValue][layer]` (layer 0 for a tensor outside the blocks).
@@ -41,6 +41,8 @@ final class Activations {
     /// The first row of a tensor (of block `layer`).
     @inline(__always)
     subscript(_ tensor: ActivationTensor, _ layer: Int = 0) -> UnsafeMutablePointer<Float> { buffer(tensor, layer).base }
+
+    func rows(_ tensor: ActivationTensor, layer: Int) -> UnsafeMutablePointer<Float> { self[tensor, layer] }
 
     var encoded: FloatBuffer { buffer(.encoded) }
     var logits: FloatBuffer { buffer(.logits) }

@@ -63,43 +63,17 @@ public final class GPT: @unchecked Sendable {
     // MARK: - Forward
 
     /// Runs the model on B sequences of T positions; fills every activation of `acts` and returns Σ w·NLL.
+    /// The equations are the row step's (`step`, RowStep.swift) over the B·T rows, with OpenBLAS products and
+    /// whole-sequence causal attention (`TeacherForcedKernels`).
     func forward(
         _ acts: Activations, inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, weights: UnsafePointer<Float>,
         batch B: Int, time T: Int
     ) -> Double {
-        let C = config.dModel, F = config.mlpHidden, V = config.vocabSize, H = config.heads
         let N = B * T
-        let p = UnsafePointer(params.base)
-        Embedding.forward(out: acts[.encoded], tokens: inputs, wte: p + layout.wte, wpe: p + layout.wpe, batch: B, time: T, channels: C)
-        var x = UnsafePointer(acts[.encoded])
-        for l in 0..<config.layers {
-            let o = layout.blocks[l]
-            // x = x + attn(ln_1(x))
-            LayerNorm.forward(out: acts[.ln1, l], mean: acts[.ln1Mean, l], rstd: acts[.ln1Rstd, l], inp: x,
-                              weight: p + o.ln1Weight, bias: p + o.ln1Bias, rows: N, channels: C)
-            Linear.forward(out: acts[.qkv, l], inp: acts[.ln1, l], weight: p + o.qkvWeight, bias: p + o.qkvBias,
-                           rows: N, inFeatures: C, outFeatures: 3 * C)
-            Attention.forward(out: acts[.atty, l], probs: acts[.probs, l], qkv: acts[.qkv, l], batch: B, time: T, channels: C, heads: H)
-            acts[.res2, l].update(from: x, count: N * C)
-            Linear.forward(out: acts[.res2, l], inp: acts[.atty, l], weight: p + o.attnProjWeight, bias: p + o.attnProjBias,
-                           rows: N, inFeatures: C, outFeatures: C, accumulate: true)
-            // x = x + mlp(ln_2(x))
-            LayerNorm.forward(out: acts[.ln2, l], mean: acts[.ln2Mean, l], rstd: acts[.ln2Rstd, l], inp: acts[.res2, l],
-                              weight: p + o.ln2Weight, bias: p + o.ln2Bias, rows: N, channels: C)
-            Linear.forward(out: acts[.fch, l], inp: acts[.ln2, l], weight: p + o.fcWeight, bias: p + o.fcBias,
-                           rows: N, inFeatures: C, outFeatures: F)
-            GELU.forward(out: acts[.fchGelu, l], inp: acts[.fch, l], count: N * F)
-            acts[.res3, l].update(from: acts[.res2, l], count: N * C)
-            Linear.forward(out: acts[.res3, l], inp: acts[.fchGelu, l], weight: p + o.fcProjWeight, bias: p + o.fcProjBias,
-                           rows: N, inFeatures: F, outFeatures: C, accumulate: true)
-            x = UnsafePointer(acts[.res3, l])
-        }
-        LayerNorm.forward(out: acts[.lnf], mean: acts[.lnfMean], rstd: acts[.lnfRstd], inp: x,
-                          weight: p + layout.lnfWeight, bias: p + layout.lnfBias, rows: N, channels: C)
-        Linear.forward(out: acts[.logits], inp: acts[.lnf], weight: p + layout.lmHead, bias: nil,
-                       rows: N, inFeatures: C, outFeatures: V)
+        step(rows: N, tokens: inputs, storage: acts, kernels: TeacherForcedKernels(model: self, acts: acts, batch: B, time: T),
+             sink: DiscardingSink())
         return CrossEntropy.forward(losses: acts[.losses], logits: acts[.logits], targets: targets, weights: weights,
-                                    rows: N, vocab: V)
+                                    rows: N, vocab: config.vocabSize)
     }
 
     // MARK: - Backward
@@ -224,3 +198,26 @@ public final class GPT: @unchecked Sendable {
     }
 }
 
+/// The teacher-forced forward's kernels for the row step: rows are the B·T positions of whole sequences, the
+/// linear layers are OpenBLAS products (`Linear`), and attention is the causal GEMMs of `Attention`, which keep
+/// the probabilities in the activations (the backward reads them).
+struct TeacherForcedKernels: RowKernels {
+    let model: GPT
+    let acts: Activations
+    let batch: Int, time: Int
+
+    @inline(__always)
+    func position(ofRow r: Int) -> Int { r % time }
+
+    func linear(_ layer: LinearLayer, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows n: Int, accumulate: Bool) {
+        let (w, b, cin, cout) = layer.parameters(model.layout)
+        let p = UnsafePointer(model.params.base)
+        Linear.forward(out: out, inp: inp, weight: p + w, bias: b.map { p + $0 }, rows: n, inFeatures: cin, outFeatures: cout,
+                       accumulate: accumulate)
+    }
+
+    func attention(block l: Int, out: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>, rows n: Int, sink: some ActivationSink) {
+        Attention.forward(out: out, probs: acts[.probs, l], qkv: qkv, batch: batch, time: time, channels: model.config.dModel,
+                          heads: model.config.heads)
+    }
+}
