@@ -129,7 +129,8 @@ final class ActivationCapture: @unchecked Sendable {
         }
 
         /// Every row-layout buffer the row step computes, with its row width, in the table's order
-        /// (`ActivationTensor.instances`; the attention probabilities and the losses excluded).
+        /// (`ActivationTensor.instances`; the attention probabilities and the losses excluded): what a test
+        /// compares with a teacher-forced forward.
         func buffers() -> [(FloatBuffer, Int)] {
             ActivationTensor.instances(layers: config.layers).compactMap { tensor, layer in
                 tensor.layout == .rows && tensor.isComputedByStep ? (acts.buffer(tensor, layer), tensor.width(config, time: time)) : nil
@@ -137,25 +138,33 @@ final class ActivationCapture: @unchecked Sendable {
         }
 
         /// Copies positions 0 ..< n of sequence s of a prefill forward (`source`, `sourceTime` positions per
-        /// sequence) into this sequence.
+        /// sequence) into this sequence: every tensor the row step computes.
         func copyPrefill(from source: Activations, sequence s: Int, sourceTime Tp: Int, positions n: Int) {
             let src = ActivationCapture.Target(acts: source, sequence: s, time: Tp, config: config)
-            for ((d, width), (from, _)) in zip(buffers(), src.buffers()) {
-                row(d, width, 0).update(from: src.row(from, width, 0), count: n * width)
-            }
-            for l in 0..<config.layers {
-                for h in 0..<config.heads {
-                    for t in 0..<n { storeProbs(l, head: h, t, src.probs(l, head: h, t)) }
+            for (tensor, layer) in ActivationTensor.instances(layers: config.layers) where tensor.isComputedByStep {
+                switch tensor.layout {
+                case .rows:
+                    let width = tensor.width(config, time: time)
+                    row(acts.buffer(tensor, layer), width, 0).update(from: src.row(source.buffer(tensor, layer), width, 0), count: n * width)
+                case .attention:
+                    for h in 0..<config.heads {
+                        for t in 0..<n { storeProbs(layer, head: h, t, src.probs(layer, head: h, t)) }
+                    }
                 }
             }
         }
 
-        /// Zeroes positions n ..< time (never reached by the sequence).
+        /// Zeroes positions n ..< time (never reached by the sequence) of every tensor the row step computes.
         func zeroPadding(from n: Int) {
             guard n < time else { return }
-            for (d, width) in buffers() { row(d, width, n).update(repeating: 0, count: (time - n) * width) }
-            for l in 0..<config.layers {
-                for h in 0..<config.heads { probs(l, head: h, n).update(repeating: 0, count: (time - n) * time) }
+            for (tensor, layer) in ActivationTensor.instances(layers: config.layers) where tensor.isComputedByStep {
+                switch tensor.layout {
+                case .rows:
+                    let width = tensor.width(config, time: time)
+                    row(acts.buffer(tensor, layer), width, n).update(repeating: 0, count: (time - n) * width)
+                case .attention:
+                    for h in 0..<config.heads { probs(layer, head: h, n).update(repeating: 0, count: (time - n) * time) }
+                }
             }
         }
     }
