@@ -59,9 +59,9 @@ extension GPT {
         let C = config.dModel, F = config.mlpHidden
         let p = UnsafePointer(params.base)
         let encoded = storage.rows(.encoded, layer: 0)
-        for r in 0..<n {
-            let e = p + layout.wte + Int(tokens[r]) * C, pe = p + layout.wpe + kernels.position(ofRow: r) * C, o = encoded + r * C
-            for i in 0..<C { o[i] = e[i] + pe[i] }
+        for r in 0..<n {  // row r as a sequence of one token at its own position
+            Embedding.forward(out: encoded + r * C, tokens: tokens + r, wte: p + layout.wte, wpe: p + layout.wpe + kernels.position(ofRow: r) * C,
+                              batch: 1, time: 1, channels: C)
         }
         sink.computed(.embedding, layer: 0, rows: n, storage: storage)
         var x = UnsafePointer(encoded)
