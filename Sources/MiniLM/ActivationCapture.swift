@@ -4,14 +4,16 @@ import Foundation
 /// teacher-forced forward over the same sequences (`GPT.forward` on a right-padded batch of `time` positions).
 ///
 /// Sampling with the KV cache already computes every activation a backward pass reads: the prefill is a causal
-/// forward over the prompts, and each decode step runs every layer on the new token's row. Keeping those rows
-/// makes the RL step's teacher-forced forward unnecessary; the sampled sequences' log-probs, statistics, the
+/// forward over the prompts (copied in by `Target.copyPrefill`), and each decode step runs the same row step
+/// (`GPT.step`) on the new token's row, whose `Sink` copies every finished row here. Keeping those rows makes the
+/// RL step's teacher-forced forward unnecessary; the sampled sequences' log-probs, statistics, the
 /// per-sample gradient norms and the update's backward then all read what the sampling computed. The values
 /// are the forward's up to floating-point rounding (the decode step's products sum in another order), and the
 /// log-probs the loss treats as "old" are those same values, so the first iteration's ratio is exactly 1.
 ///
 /// Positions a sequence never reaches (right padding) are zeros, which carry no gradient; `finish()` writes
-/// them, once the sampling is done and the longest sequence known.
+/// them, once the sampling is done and the longest sequence known. Which buffers are copied, moved and zeroed is
+/// the `ActivationTensor` table's.
 final class ActivationCapture: @unchecked Sendable {
     let config: ModelConfig
     /// Positions per sequence (the stride of every buffer): room for the longest possible sequence while
@@ -72,19 +74,20 @@ final class ActivationCapture: @unchecked Sendable {
     private func compact(to newTime: Int) {
         precondition(newTime >= 1 && newTime <= time)
         guard newTime < time else { return }
-        let T = time, T2 = newTime, H = config.heads
+        let T = time, T2 = newTime, H = config.heads, floats = MemoryLayout<Float>.stride
         for (range, acts) in shards {
             let B = range.count
-            for (buffer, width) in Target(acts: acts, sequence: 0, time: T, config: config).buffers() {
-                for b in 1..<max(1, B) {
-                    memmove(buffer.base + b * T2 * width, buffer.base + b * T * width, T2 * width * MemoryLayout<Float>.stride)
-                }
-            }
-            for layer in acts.layers {
-                let p = layer.probs.base
-                for bh in 0..<(B * H) {
-                    for t in 0..<T2 where bh > 0 || t > 0 {
-                        memmove(p + (bh * T2 + t) * T2, p + (bh * T + t) * T, T2 * MemoryLayout<Float>.stride)
+            for (tensor, layer) in ActivationTensor.instances(layers: config.layers) where tensor.isComputedByStep {
+                let p = acts[tensor, layer]
+                switch tensor.layout {
+                case .rows:
+                    // Sequence b's T2 rows, contiguous: from b·T rows to b·T2 rows.
+                    let width = tensor.width(config, time: T)
+                    for b in 1..<max(1, B) { memmove(p + b * T2 * width, p + b * T * width, T2 * width * floats) }
+                case .attention:
+                    // Row t of head h of sequence b, T2 of its T entries: from ((b·H + h)·T + t)·T to ((b·H + h)·T2 + t)·T2.
+                    for bh in 0..<(B * H) {
+                        for t in 0..<T2 where bh > 0 || t > 0 { memmove(p + (bh * T2 + t) * T2, p + (bh * T + t) * T, T2 * floats) }
                     }
                 }
             }
@@ -115,7 +118,7 @@ final class ActivationCapture: @unchecked Sendable {
         /// Row t of head h of a layer's [B, H, T, T] attention probabilities.
         @inline(__always)
         func probs(_ layer: Int, head h: Int, _ t: Int) -> UnsafeMutablePointer<Float> {
-            acts.layers[layer].probs.base + ((sequence * config.heads + h) * time + t) * time
+            acts[.probs, layer] + ((sequence * config.heads + h) * time + t) * time
         }
 
         /// Writes position t's attention probabilities of one head (t + 1 values) and zeroes the rest of the row.
@@ -125,39 +128,67 @@ final class ActivationCapture: @unchecked Sendable {
             if t + 1 < time { (r + t + 1).update(repeating: 0, count: time - t - 1) }
         }
 
-        /// Every buffer of the sequence with its row width, in the order of `Activations` (probs excluded).
+        /// Every row-layout buffer the row step computes, with its row width, in the table's order
+        /// (`ActivationTensor.instances`; the attention probabilities and the losses excluded): what a test
+        /// compares with a teacher-forced forward.
         func buffers() -> [(FloatBuffer, Int)] {
-            let C = config.dModel, F = config.mlpHidden
-            var out: [(FloatBuffer, Int)] = [(acts.encoded, C)]
-            for a in acts.layers {
-                out += [(a.ln1, C), (a.ln1Mean, 1), (a.ln1Rstd, 1), (a.qkv, 3 * C), (a.atty, C), (a.res2, C),
-                        (a.ln2, C), (a.ln2Mean, 1), (a.ln2Rstd, 1), (a.fch, F), (a.fchGelu, F), (a.res3, C)]
+            ActivationTensor.instances(layers: config.layers).compactMap { tensor, layer in
+                tensor.layout == .rows && tensor.isComputedByStep ? (acts.buffer(tensor, layer), tensor.width(config, time: time)) : nil
             }
-            out += [(acts.lnf, C), (acts.lnfMean, 1), (acts.lnfRstd, 1), (acts.logits, config.vocabSize)]
-            return out
         }
 
         /// Copies positions 0 ..< n of sequence s of a prefill forward (`source`, `sourceTime` positions per
-        /// sequence) into this sequence.
+        /// sequence) into this sequence: every tensor the row step computes.
         func copyPrefill(from source: Activations, sequence s: Int, sourceTime Tp: Int, positions n: Int) {
             let src = ActivationCapture.Target(acts: source, sequence: s, time: Tp, config: config)
-            for ((d, width), (from, _)) in zip(buffers(), src.buffers()) {
-                row(d, width, 0).update(from: src.row(from, width, 0), count: n * width)
-            }
-            for l in 0..<config.layers {
-                for h in 0..<config.heads {
-                    for t in 0..<n { storeProbs(l, head: h, t, src.probs(l, head: h, t)) }
+            for (tensor, layer) in ActivationTensor.instances(layers: config.layers) where tensor.isComputedByStep {
+                switch tensor.layout {
+                case .rows:
+                    let width = tensor.width(config, time: time)
+                    row(acts.buffer(tensor, layer), width, 0).update(from: src.row(source.buffer(tensor, layer), width, 0), count: n * width)
+                case .attention:
+                    for h in 0..<config.heads {
+                        for t in 0..<n { storeProbs(layer, head: h, t, src.probs(layer, head: h, t)) }
+                    }
                 }
             }
         }
 
-        /// Zeroes positions n ..< time (never reached by the sequence).
+        /// Zeroes positions n ..< time (never reached by the sequence) of every tensor the row step computes.
         func zeroPadding(from n: Int) {
             guard n < time else { return }
-            for (d, width) in buffers() { row(d, width, n).update(repeating: 0, count: (time - n) * width) }
-            for l in 0..<config.layers {
-                for h in 0..<config.heads { probs(l, head: h, n).update(repeating: 0, count: (time - n) * time) }
+            for (tensor, layer) in ActivationTensor.instances(layers: config.layers) where tensor.isComputedByStep {
+                switch tensor.layout {
+                case .rows:
+                    let width = tensor.width(config, time: time)
+                    row(acts.buffer(tensor, layer), width, n).update(repeating: 0, count: (time - n) * width)
+                case .attention:
+                    for h in 0..<config.heads { probs(layer, head: h, n).update(repeating: 0, count: (time - n) * time) }
+                }
             }
+        }
+    }
+
+    /// The decode step's sink: copies each finished row of the step's scratch (one row per active sequence) to
+    /// its captured sequence's position, and each row's attention probabilities (`storeProbs`).
+    struct Sink: ActivationSink {
+        let config: ModelConfig
+        /// Per decode row: its captured sequence and the position the row is at, or nil (not captured).
+        let rows: [(target: Target, position: Int)?]
+
+        func computed(_ stage: ActivationTensor.Stage, layer: Int, rows n: Int, storage: some RowStorage) {
+            for tensor in ActivationTensor.rows(of: stage) {
+                let src = storage.rows(tensor, layer: layer), width = tensor.width(config, time: 1)
+                for (r, row) in rows.prefix(n).enumerated() {
+                    guard let row else { continue }
+                    row.target.row(row.target.acts.buffer(tensor, layer), width, row.position).update(from: src + r * width, count: width)
+                }
+            }
+        }
+
+        func attention(layer: Int, row r: Int, head h: Int, _ probs: UnsafePointer<Float>) {
+            guard r < rows.count, let row = rows[r] else { return }
+            row.target.storeProbs(layer, head: h, row.position, probs)
         }
     }
 }

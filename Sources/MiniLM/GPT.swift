@@ -63,43 +63,17 @@ public final class GPT: @unchecked Sendable {
     // MARK: - Forward
 
     /// Runs the model on B sequences of T positions; fills every activation of `acts` and returns Σ w·NLL.
+    /// The equations are the row step's (`step`, RowStep.swift) over the B·T rows, with OpenBLAS products and
+    /// whole-sequence causal attention (`TeacherForcedKernels`).
     func forward(
         _ acts: Activations, inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, weights: UnsafePointer<Float>,
         batch B: Int, time T: Int
     ) -> Double {
-        let C = config.dModel, F = config.mlpHidden, V = config.vocabSize, H = config.heads
         let N = B * T
-        let p = UnsafePointer(params.base)
-        Embedding.forward(out: acts.encoded.base, tokens: inputs, wte: p + layout.wte, wpe: p + layout.wpe, batch: B, time: T, channels: C)
-        var x = UnsafePointer(acts.encoded.base)
-        for l in 0..<config.layers {
-            let a = acts.layers[l], o = layout.blocks[l]
-            // x = x + attn(ln_1(x))
-            LayerNorm.forward(out: a.ln1.base, mean: a.ln1Mean.base, rstd: a.ln1Rstd.base, inp: x,
-                              weight: p + o.ln1Weight, bias: p + o.ln1Bias, rows: N, channels: C)
-            Linear.forward(out: a.qkv.base, inp: a.ln1.base, weight: p + o.qkvWeight, bias: p + o.qkvBias,
-                           rows: N, inFeatures: C, outFeatures: 3 * C)
-            Attention.forward(out: a.atty.base, probs: a.probs.base, qkv: a.qkv.base, batch: B, time: T, channels: C, heads: H)
-            a.res2.base.update(from: x, count: N * C)
-            Linear.forward(out: a.res2.base, inp: a.atty.base, weight: p + o.attnProjWeight, bias: p + o.attnProjBias,
-                           rows: N, inFeatures: C, outFeatures: C, accumulate: true)
-            // x = x + mlp(ln_2(x))
-            LayerNorm.forward(out: a.ln2.base, mean: a.ln2Mean.base, rstd: a.ln2Rstd.base, inp: a.res2.base,
-                              weight: p + o.ln2Weight, bias: p + o.ln2Bias, rows: N, channels: C)
-            Linear.forward(out: a.fch.base, inp: a.ln2.base, weight: p + o.fcWeight, bias: p + o.fcBias,
-                           rows: N, inFeatures: C, outFeatures: F)
-            GELU.forward(out: a.fchGelu.base, inp: a.fch.base, count: N * F)
-            a.res3.base.update(from: a.res2.base, count: N * C)
-            Linear.forward(out: a.res3.base, inp: a.fchGelu.base, weight: p + o.fcProjWeight, bias: p + o.fcProjBias,
-                           rows: N, inFeatures: F, outFeatures: C, accumulate: true)
-            x = UnsafePointer(a.res3.base)
-        }
-        LayerNorm.forward(out: acts.lnf.base, mean: acts.lnfMean.base, rstd: acts.lnfRstd.base, inp: x,
-                          weight: p + layout.lnfWeight, bias: p + layout.lnfBias, rows: N, channels: C)
-        Linear.forward(out: acts.logits.base, inp: acts.lnf.base, weight: p + layout.lmHead, bias: nil,
-                       rows: N, inFeatures: C, outFeatures: V)
-        return CrossEntropy.forward(losses: acts.losses.base, logits: acts.logits.base, targets: targets, weights: weights,
-                                    rows: N, vocab: V)
+        step(rows: N, tokens: inputs, storage: acts, kernels: TeacherForcedKernels(model: self, acts: acts, batch: B, time: T),
+             sink: DiscardingSink())
+        return CrossEntropy.forward(losses: acts[.losses], logits: acts[.logits], targets: targets, weights: weights,
+                                    rows: N, vocab: config.vocabSize)
     }
 
     // MARK: - Backward
@@ -121,6 +95,7 @@ public final class GPT: @unchecked Sendable {
         let C = config.dModel, F = config.mlpHidden, V = config.vocabSize, H = config.heads
         let p = UnsafePointer(params.base)
         let subsetStart = sink.subsetStart
+        let g = acts.gradients
 
         // Per sequence, the weighted span [first, end) (above the last attention) and [0, end) (below it).
         var above = RowSpans(time: T, spans: []), below = RowSpans(time: T, spans: [])
@@ -151,62 +126,62 @@ public final class GPT: @unchecked Sendable {
         }
 
         // Loss and LM head.
-        zero(acts.dlogits, width: V, rows: window)
-        CrossEntropy.backward(dlogits: acts.dlogits.base + window.lowerBound * V, logits: acts.logits.base + window.lowerBound * V,
+        zero(g.dlogits, width: V, rows: window)
+        CrossEntropy.backward(dlogits: g.dlogits.base + window.lowerBound * V, logits: acts[.logits] + window.lowerBound * V,
                               targets: targets + window.lowerBound, weights: weights + window.lowerBound, rows: window.count,
                               vocab: V, temperature: temperature)
-        sink.linear(weight: layout.lmHead, bias: nil, dout: acts.dlogits.base, inp: acts.lnf.base, spans: above, inFeatures: C, outFeatures: V)
+        sink.linear(weight: layout.lmHead, bias: nil, dout: g.dlogits.base, inp: acts[.lnf], spans: above, inFeatures: C, outFeatures: V)
         guard subsetStart < layout.lmHead else { return }
-        zero(acts.dln, width: C, rows: window)
-        inputGradient(acts.dln.base, weight: layout.lmHead, dout: acts.dlogits.base, inFeatures: C, outFeatures: V)
+        zero(g.dln, width: C, rows: window)
+        inputGradient(g.dln.base, weight: layout.lmHead, dout: g.dlogits.base, inFeatures: C, outFeatures: V)
 
         // Final LayerNorm: dres becomes ∂L/∂(last block's output).
-        let dres = acts.dres.base
-        acts.dres.zero()
-        let lastX = config.layers > 0 ? UnsafePointer(acts.layers[config.layers - 1].res3.base) : UnsafePointer(acts.encoded.base)
-        sink.layerNorm(weight: layout.lnfWeight, bias: layout.lnfBias, dout: acts.dln.base, inp: lastX, mean: acts.lnfMean.base,
-                       rstd: acts.lnfRstd.base, spans: above, channels: C)
+        let dres = g.dres.base
+        g.dres.zero()
+        let lastX = config.layers > 0 ? UnsafePointer(acts[.res3, config.layers - 1]) : UnsafePointer(acts[.encoded])
+        sink.layerNorm(weight: layout.lnfWeight, bias: layout.lnfBias, dout: g.dln.base, inp: lastX, mean: acts[.lnfMean],
+                       rstd: acts[.lnfRstd], spans: above, channels: C)
         guard subsetStart < layout.lnfWeight else { return }
-        layerNormInput(dres, dout: acts.dln.base, inp: lastX, weight: layout.lnfWeight, mean: acts.lnfMean.base,
-                       rstd: acts.lnfRstd.base, rows: window, channels: C)
+        layerNormInput(dres, dout: g.dln.base, inp: lastX, weight: layout.lnfWeight, mean: acts[.lnfMean],
+                       rstd: acts[.lnfRstd], rows: window, channels: C)
 
         var spans = above  // rows that carry gradient at this depth: `below` from the last attention down
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
-            let a = acts.layers[l], o = layout.blocks[l]
-            let x = l == 0 ? UnsafePointer(acts.encoded.base) : UnsafePointer(acts.layers[l - 1].res3.base)
+            let o = layout.blocks[l]
+            let x = l == 0 ? UnsafePointer(acts[.encoded]) : UnsafePointer(acts[.res3, l - 1])
             // x = x + mlp(ln_2(x)): dres holds ∂L/∂res3.
-            sink.linear(weight: o.fcProjWeight, bias: o.fcProjBias, dout: dres, inp: a.fchGelu.base, spans: spans, inFeatures: F, outFeatures: C)
-            zero(acts.dfchGelu, width: F, rows: window)
-            inputGradient(acts.dfchGelu.base, weight: o.fcProjWeight, dout: dres, inFeatures: F, outFeatures: C)
-            zero(acts.dfch, width: F, rows: window)
-            GELU.backward(dinp: acts.dfch.base + window.lowerBound * F, dout: acts.dfchGelu.base + window.lowerBound * F,
-                          inp: a.fch.base + window.lowerBound * F, count: window.count * F)
-            sink.linear(weight: o.fcWeight, bias: o.fcBias, dout: acts.dfch.base, inp: a.ln2.base, spans: spans, inFeatures: C, outFeatures: F)
-            zero(acts.dln, width: C, rows: window)
-            inputGradient(acts.dln.base, weight: o.fcWeight, dout: acts.dfch.base, inFeatures: C, outFeatures: F)
-            sink.layerNorm(weight: o.ln2Weight, bias: o.ln2Bias, dout: acts.dln.base, inp: a.res2.base, mean: a.ln2Mean.base,
-                           rstd: a.ln2Rstd.base, spans: spans, channels: C)
-            layerNormInput(dres, dout: acts.dln.base, inp: a.res2.base, weight: o.ln2Weight, mean: a.ln2Mean.base,
-                           rstd: a.ln2Rstd.base, rows: window, channels: C)
+            sink.linear(weight: o.fcProjWeight, bias: o.fcProjBias, dout: dres, inp: acts[.fchGelu, l], spans: spans, inFeatures: F, outFeatures: C)
+            zero(g.dfchGelu, width: F, rows: window)
+            inputGradient(g.dfchGelu.base, weight: o.fcProjWeight, dout: dres, inFeatures: F, outFeatures: C)
+            zero(g.dfch, width: F, rows: window)
+            GELU.backward(dinp: g.dfch.base + window.lowerBound * F, dout: g.dfchGelu.base + window.lowerBound * F,
+                          inp: acts[.fch, l] + window.lowerBound * F, count: window.count * F)
+            sink.linear(weight: o.fcWeight, bias: o.fcBias, dout: g.dfch.base, inp: acts[.ln2, l], spans: spans, inFeatures: C, outFeatures: F)
+            zero(g.dln, width: C, rows: window)
+            inputGradient(g.dln.base, weight: o.fcWeight, dout: g.dfch.base, inFeatures: C, outFeatures: F)
+            sink.layerNorm(weight: o.ln2Weight, bias: o.ln2Bias, dout: g.dln.base, inp: acts[.res2, l], mean: acts[.ln2Mean, l],
+                           rstd: acts[.ln2Rstd, l], spans: spans, channels: C)
+            layerNormInput(dres, dout: g.dln.base, inp: acts[.res2, l], weight: o.ln2Weight, mean: acts[.ln2Mean, l],
+                           rstd: acts[.ln2Rstd, l], rows: window, channels: C)
             // x = x + attn(ln_1(x)): dres holds ∂L/∂res2.
-            sink.linear(weight: o.attnProjWeight, bias: o.attnProjBias, dout: dres, inp: a.atty.base, spans: spans, inFeatures: C, outFeatures: C)
-            acts.datty.zero()  // the attention reads every row
-            inputGradient(acts.datty.base, weight: o.attnProjWeight, dout: dres, inFeatures: C, outFeatures: C)
+            sink.linear(weight: o.attnProjWeight, bias: o.attnProjBias, dout: dres, inp: acts[.atty, l], spans: spans, inFeatures: C, outFeatures: C)
+            g.datty.zero()  // the attention reads every row
+            inputGradient(g.datty.base, weight: o.attnProjWeight, dout: dres, inFeatures: C, outFeatures: C)
             // From here down, the prompt's rows carry gradient too (keys and values feed later queries).
             spans = below
             window = below.rows
-            acts.dqkv.zero()
-            Attention.backward(dqkv: acts.dqkv.base, dout: acts.datty.base, qkv: a.qkv.base, probs: a.probs.base,
-                               scratch: acts.dAttention.base, batch: B, time: T, channels: C, heads: H)
-            sink.linear(weight: o.qkvWeight, bias: o.qkvBias, dout: acts.dqkv.base, inp: a.ln1.base, spans: spans, inFeatures: C, outFeatures: 3 * C)
-            zero(acts.dln, width: C, rows: window)
-            inputGradient(acts.dln.base, weight: o.qkvWeight, dout: acts.dqkv.base, inFeatures: C, outFeatures: 3 * C)
-            sink.layerNorm(weight: o.ln1Weight, bias: o.ln1Bias, dout: acts.dln.base, inp: x, mean: a.ln1Mean.base,
-                           rstd: a.ln1Rstd.base, spans: spans, channels: C)
+            g.dqkv.zero()
+            Attention.backward(dqkv: g.dqkv.base, dout: g.datty.base, qkv: acts[.qkv, l], probs: acts[.probs, l],
+                               scratch: g.dAttention.base, batch: B, time: T, channels: C, heads: H)
+            sink.linear(weight: o.qkvWeight, bias: o.qkvBias, dout: g.dqkv.base, inp: acts[.ln1, l], spans: spans, inFeatures: C, outFeatures: 3 * C)
+            zero(g.dln, width: C, rows: window)
+            inputGradient(g.dln.base, weight: o.qkvWeight, dout: g.dqkv.base, inFeatures: C, outFeatures: 3 * C)
+            sink.layerNorm(weight: o.ln1Weight, bias: o.ln1Bias, dout: g.dln.base, inp: x, mean: acts[.ln1Mean, l],
+                           rstd: acts[.ln1Rstd, l], spans: spans, channels: C)
             // A subset starts at a block boundary: the blocks below need nothing when this one is its first.
             guard subsetStart < o.range.lowerBound else { return }
-            layerNormInput(dres, dout: acts.dln.base, inp: x, weight: o.ln1Weight, mean: a.ln1Mean.base,
-                           rstd: a.ln1Rstd.base, rows: window, channels: C)
+            layerNormInput(dres, dout: g.dln.base, inp: x, weight: o.ln1Weight, mean: acts[.ln1Mean, l],
+                           rstd: acts[.ln1Rstd, l], rows: window, channels: C)
         }
 
         // Embeddings: dres holds ∂L/∂encoded.
@@ -220,5 +195,29 @@ public final class GPT: @unchecked Sendable {
         let r = rows.lowerBound
         LayerNorm.backward(dinp: dres + r * C, dweight: nil, dbias: nil, dout: dout + r * C, inp: inp + r * C,
                            weight: UnsafePointer(params.base) + weight, mean: mean + r, rstd: rstd + r, rows: rows.count, channels: C)
+    }
+}
+
+/// The teacher-forced forward's kernels for the row step: rows are the B·T positions of whole sequences, the
+/// linear layers are OpenBLAS products (`Linear`), and attention is the causal GEMMs of `Attention`, which keep
+/// the probabilities in the activations (the backward reads them).
+struct TeacherForcedKernels: RowKernels {
+    let model: GPT
+    let acts: Activations
+    let batch: Int, time: Int
+
+    @inline(__always)
+    func position(ofRow r: Int) -> Int { r % time }
+
+    func linear(_ layer: LinearLayer, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows n: Int, accumulate: Bool) {
+        let (w, b, cin, cout) = layer.parameters(model.layout)
+        let p = UnsafePointer(model.params.base)
+        Linear.forward(out: out, inp: inp, weight: p + w, bias: b.map { p + $0 }, rows: n, inFeatures: cin, outFeatures: cout,
+                       accumulate: accumulate)
+    }
+
+    func attention(block l: Int, out: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>, rows n: Int, sink: some ActivationSink) {
+        Attention.forward(out: out, probs: acts[.probs, l], qkv: qkv, batch: batch, time: time, channels: model.config.dModel,
+                          heads: model.config.heads)
     }
 }

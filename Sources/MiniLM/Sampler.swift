@@ -51,28 +51,25 @@ public final class Sampler: @unchecked Sendable {
     private var workspaces: [Workspace?]
 
     /// Per-worker buffers kept across calls (a trainer samples every step): the KV cache, the prefill
-    /// activations and the decode-step rows. Grown when a call needs more, never shrunk.
+    /// activations and the decode step's rows. Grown when a call needs more, never shrunk.
     final class Workspace {
         let sequences: Int, promptLength: Int
-        /// Keys and values per head, `[L][S][H][Tpad][hs]`, so each head's keys and values are one contiguous
-        /// stream; Tpad is the context rounded up to whole blocks of 8 keys, so the score kernel may read a few
-        /// rows past the last cached one without leaving the buffer.
+        /// Keys and values `[L][S][H][Tpad][hs]` (`KVCache`).
         let kCache, vCache: FloatBuffer
         let rowsPerSequence: Int
         let prefill: Activations
-        let x, ln, qkv, atty, fch, fchGelu, mean, rstd, logits, scores: FloatBuffer
+        let rows: DecodeRows
+        /// One row's attention scores, H·Tpad floats.
+        let scores: FloatBuffer
 
         init(config c: ModelConfig, sequences S: Int, promptLength P: Int) {
             sequences = S
             promptLength = P
-            let C = c.dModel, F = c.mlpHidden
-            rowsPerSequence = (c.contextLength + 7) / 8 * 8
-            kCache = FloatBuffer(count: c.layers * S * rowsPerSequence * C)
-            vCache = FloatBuffer(count: c.layers * S * rowsPerSequence * C)
+            rowsPerSequence = KVCache.rowsPerHead(context: c.contextLength)
+            kCache = FloatBuffer(count: KVCache.count(c, sequences: S, rowsPerHead: rowsPerSequence))
+            vCache = FloatBuffer(count: KVCache.count(c, sequences: S, rowsPerHead: rowsPerSequence))
             prefill = Activations(config: c, batch: S, time: P)
-            x = FloatBuffer(count: S * C); ln = FloatBuffer(count: S * C); qkv = FloatBuffer(count: S * 3 * C)
-            atty = FloatBuffer(count: S * C); fch = FloatBuffer(count: S * F); fchGelu = FloatBuffer(count: S * F)
-            mean = FloatBuffer(count: S); rstd = FloatBuffer(count: S); logits = FloatBuffer(count: S * c.vocabSize)
+            rows = DecodeRows(config: c, sequences: S)
             scores = FloatBuffer(count: c.heads * rowsPerSequence)
         }
     }
@@ -159,27 +156,19 @@ public final class Sampler: @unchecked Sendable {
         return results
     }
 
-    /// Prefill and decode one group of sequences on the calling thread.
+    /// Prefill and decode one group of sequences on the calling thread. Both run the row step (`GPT.step`): the
+    /// prefill as the teacher-forced forward over the right-padded prompts, each decode step over one row per
+    /// active sequence with the KV cache (`DecodeKernels`).
     private func decodeGroup(_ prompts: [[Int32]], firstIndex: Int, workspace ws: Workspace, packed: PackedModel,
                              options: SamplingOptions, capture: ActivationCapture?) -> [Generation] {
         let cfg = model.config
-        let S = prompts.count, L = cfg.layers, C = cfg.dModel, F = cfg.mlpHidden, V = cfg.vocabSize, H = cfg.heads
+        let S = prompts.count, L = cfg.layers, C = cfg.dModel, V = cfg.vocabSize
         let Tmax = cfg.contextLength
-        let p = UnsafePointer(model.params.base), layout = model.layout
         var gens = [Generation](repeating: Generation(), count: S)
         var rngs = (0..<S).map { SplitMix64(seed: options.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(firstIndex + $0 + 1)) }
         precondition(ws.sequences >= S && ws.promptLength >= (prompts.map(\.count).max() ?? 1))
-        let Tpad = ws.rowsPerSequence, hs = C / H
-        func keys(_ l: Int, _ s: Int) -> UnsafeMutablePointer<Float> { ws.kCache.base + (l * S + s) * Tpad * C }
-        func values(_ l: Int, _ s: Int) -> UnsafeMutablePointer<Float> { ws.vCache.base + (l * S + s) * Tpad * C }
-        /// Caches the key and value at position t from a qkv row (q | k | v), head by head.
-        func cache(_ l: Int, _ s: Int, _ t: Int, _ row: UnsafePointer<Float>) {
-            let k = keys(l, s), v = values(l, s)
-            for h in 0..<H {
-                (k + (h * Tpad + t) * hs).update(from: row + C + h * hs, count: hs)
-                (v + (h * Tpad + t) * hs).update(from: row + 2 * C + h * hs, count: hs)
-            }
-        }
+        let cache = KVCache(keys: ws.kCache.base, values: ws.vCache.base, sequences: S, rowsPerHead: ws.rowsPerSequence,
+                            channels: C, heads: cfg.heads)
 
         // Prefill: one causal forward over the right-padded prompts.
         let T = prompts.map(\.count).max() ?? 1
@@ -189,9 +178,9 @@ public final class Sampler: @unchecked Sendable {
         let acts = ws.prefill
         _ = model.forward(acts, inputs: inputs, targets: inputs, weights: zeros, batch: S, time: T)
         for l in 0..<L {
-            let qkv = acts.layers[l].qkv.base
+            let qkv = acts[.qkv, l]
             for s in 0..<S {
-                for t in 0..<prompts[s].count { cache(l, s, t, qkv + (s * T + t) * 3 * C) }
+                for t in 0..<prompts[s].count { cache.store(layer: l, sequence: s, position: t, qkv: qkv + (s * T + t) * 3 * C) }
             }
         }
         var lengths = prompts.map(\.count)
@@ -201,13 +190,10 @@ public final class Sampler: @unchecked Sendable {
         for s in 0..<S { targets[s]?.copyPrefill(from: acts, sequence: s, sourceTime: T, positions: lengths[s]) }
         var logitRows = [[Float]](repeating: [], count: S)
         for s in 0..<S {
-            let r = acts.logits.base + (s * T + lengths[s] - 1) * V
+            let r = acts[.logits] + (s * T + lengths[s] - 1) * V
             logitRows[s] = Array(UnsafeBufferPointer(start: r, count: V))
         }
-
-        // Decode buffers for up to S rows.
-        let x = ws.x, ln = ws.ln, qkv = ws.qkv, atty = ws.atty, fch = ws.fch, fchGelu = ws.fchGelu
-        let mean = ws.mean, rstd = ws.rstd, logits = ws.logits, scores = ws.scores
+        let logits = ws.rows.rows(.logits, layer: 0)
         var probs = [Double](repeating: 0, count: V)
 
         var active = Array(0..<S)
@@ -232,57 +218,20 @@ public final class Sampler: @unchecked Sendable {
             active = next
             let m = active.count
             if m == 0 { break }
-            /// Copies each active row of `src` (`width` floats per row) to its sequence's position in `buffer`.
-            func keep(_ buffer: (Activations) -> FloatBuffer, _ src: FloatBuffer, _ width: Int) {
-                guard capture != nil else { return }
-                for (r, s) in active.enumerated() {
-                    guard let tg = targets[s] else { continue }
-                    tg.row(buffer(tg.acts), width, processed[s]).update(from: src.base + r * width, count: width)
+            // One decode step for the m active rows: the new token of each at its position.
+            let kernels = DecodeKernels(packed: packed, cache: cache, sequences: active, positions: active.map { lengths[$0] - 1 },
+                                        scores: ws.scores.base)
+            tokens.withUnsafeBufferPointer { tk in
+                guard let tk = tk.baseAddress else { return }
+                if capture == nil {
+                    model.step(rows: m, tokens: tk, storage: ws.rows, kernels: kernels, sink: DiscardingSink())
+                } else {
+                    let sink = ActivationCapture.Sink(config: cfg, rows: active.map { s in targets[s].map { (target: $0, position: processed[s]) } })
+                    model.step(rows: m, tokens: tk, storage: ws.rows, kernels: kernels, sink: sink)
                 }
             }
-            // One decode step for the m active rows.
             for (r, s) in active.enumerated() {
-                let pos = lengths[s] - 1
-                let e = p + layout.wte + Int(tokens[r]) * C, pe = p + layout.wpe + pos * C, xr = x.base + r * C
-                for i in 0..<C { xr[i] = e[i] + pe[i] }
-            }
-            keep(\.encoded, x, C)
-            for l in 0..<L {
-                let o = layout.blocks[l], w = packed.blocks[l]
-                LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + o.ln1Weight,
-                                  bias: p + o.ln1Bias, rows: m, channels: C)
-                keep({ $0.layers[l].ln1 }, ln, C); keep({ $0.layers[l].ln1Mean }, mean, 1); keep({ $0.layers[l].ln1Rstd }, rstd, 1)
-                w.qkv.forward(out: qkv.base, inp: ln.base, rows: m)
-                keep({ $0.layers[l].qkv }, qkv, 3 * C)
-                for (r, s) in active.enumerated() {
-                    let pos = lengths[s] - 1
-                    let row = qkv.base + r * 3 * C
-                    cache(l, s, pos, row)
-                    DecodeAttention.attendOne(q: row, keys: keys(l, s), values: values(l, s), rowsPerHead: Tpad, count: pos + 1,
-                                      out: atty.base + r * C, scores: scores.base, headSize: hs, heads: H)
-                    if let tg = targets[s] {
-                        for h in 0..<H { tg.storeProbs(l, head: h, processed[s], scores.base + h * Tpad) }
-                    }
-                }
-                keep({ $0.layers[l].atty }, atty, C)
-                w.attnProj.forward(out: x.base, inp: atty.base, rows: m, accumulate: true)
-                keep({ $0.layers[l].res2 }, x, C)
-                LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + o.ln2Weight,
-                                  bias: p + o.ln2Bias, rows: m, channels: C)
-                keep({ $0.layers[l].ln2 }, ln, C); keep({ $0.layers[l].ln2Mean }, mean, 1); keep({ $0.layers[l].ln2Rstd }, rstd, 1)
-                w.fc.forward(out: fch.base, inp: ln.base, rows: m)
-                GELU.forward(out: fchGelu.base, inp: fch.base, count: m * F)  // out of place: in place would not vectorise
-                keep({ $0.layers[l].fch }, fch, F); keep({ $0.layers[l].fchGelu }, fchGelu, F)
-                w.fcProj.forward(out: x.base, inp: fchGelu.base, rows: m, accumulate: true)
-                keep({ $0.layers[l].res3 }, x, C)
-            }
-            LayerNorm.forward(out: ln.base, mean: mean.base, rstd: rstd.base, inp: x.base, weight: p + layout.lnfWeight,
-                              bias: p + layout.lnfBias, rows: m, channels: C)
-            keep(\.lnf, ln, C); keep(\.lnfMean, mean, 1); keep(\.lnfRstd, rstd, 1)
-            packed.lmHead.forward(out: logits.base, inp: ln.base, rows: m)
-            keep(\.logits, logits, V)
-            for (r, s) in active.enumerated() {
-                logitRows[s] = Array(UnsafeBufferPointer(start: logits.base + r * V, count: V))
+                logitRows[s] = Array(UnsafeBufferPointer(start: logits + r * V, count: V))
                 processed[s] += 1
             }
         }
