@@ -240,6 +240,7 @@ struct RunCommand: ParsableCommand {
             options.retryFailed = retryFailed
             options.force = Set(force)
             options.executor = executor
+            options.warmEvaluations = trialCommand == nil && !noPretrain
             let interactive = isatty(STDERR_FILENO) != 0
             let runner = try StudyRunner(study: s, basePath: base, store: RunStore(root: location.runs), options: options,
                                          log: { try? StandardStreams.write($0, to: 2) }, interactive: interactive)

@@ -81,6 +81,41 @@ import Testing
         #expect(try run("f", seed: 6, cached: true).log.filter { $0.hasPrefix("reusing") }.count == 2)
     }
 
+    /// The warm-up computes each distinct base evaluation of the pending trials once (test and validation, per
+    /// distinct settings), and a trial then finds exactly those entries: the same keys and the same numbers as a
+    /// trial that evaluates afresh. A second warm-up has nothing left to do.
+    @Test func warmUpFillsTheEntriesTrialsAskFor() throws {
+        let (dir, base) = try tinyBase()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cache = (dir as NSString).appendingPathComponent("evaluations")
+        var info = RunInfo.current()
+        info.codeVersion = "0123456789ab"
+        var a = try config(base: base, reward: "random"), b = a, c = a
+        a.seed = 1
+        b.seed = 2          // same evaluation settings as a: nothing more to compute
+        c.evalK = 2         // other settings: two more entries
+        let computed = try EvaluationWarmup.warm([a, b, c], jobs: 2, directory: cache, info: info)
+        #expect(computed == 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 4)
+        #expect(try EvaluationWarmup.warm([a, b, c], jobs: 2, directory: cache, info: info) == 0)
+        func run(_ config: TrainConfig, _ name: String, cached: Bool) throws -> (evals: [JSONValue], log: [String]) {
+            var trial = TrainRun(config: config, directory: (dir as NSString).appendingPathComponent(name))
+            trial.evaluationCache = cached ? cache : nil
+            trial.runInfo = info
+            let log = Box<[String]>([])
+            trial.progress = { line in log.value.append(line) }
+            guard case .complete = try trial.run() else { Issue.record("not complete"); return ([], []) }
+            let evals = try lines((dir as NSString).appendingPathComponent("\(name)/metrics.jsonl"))
+                .filter { $0["kind"] == .string("eval") && $0["step"] == .number(0) }
+            return (evals, log.value)
+        }
+        for (config, name) in [(b, "b"), (c, "c")] {
+            let warm = try run(config, name, cached: true)
+            #expect(warm.log.filter { $0.hasPrefix("reusing the base model's evaluation") }.count == 2, "\(name)")
+            #expect(warm.evals == (try run(config, name + "-fresh", cached: false)).evals, "\(name)")
+        }
+    }
+
     /// A run writes every file of the trial contract; the same config run again gives the same numbers; the
     /// config.json it wrote repeats it.
     @Test func runWritesTheTrialDirectoryAndRepeats() throws {

@@ -36,12 +36,10 @@ public enum EvaluationCache {
                                   compute: () throws -> EvaluationReport) throws -> EvaluationReport {
         guard let key else { return try compute() }
         let path = (directory as NSString).appendingPathComponent("\(key).json")
-        if let data = FileManager.default.contents(atPath: path) {
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            if let entry = try? decoder.decode(Entry.self, from: data), entry.key == key, entry.report.isPlausible {
+        if FileManager.default.fileExists(atPath: path) {
+            if let report = cached(key: key, directory: directory) {
                 note("reusing the base model's evaluation \(path)")
-                return entry.report
+                return report
             }
             note("replacing an unreadable cached evaluation \(path)")
         }
@@ -58,6 +56,19 @@ public enum EvaluationCache {
         try RunStore.writeAtomically(text: text + "\n", to: path)
         return report
     }
+
+    /// The sound entry of `key`, if there is one (decodes, carries its own key, plausible numbers).
+    static func cached(key: String, directory: String) -> EvaluationReport? {
+        let path = (directory as NSString).appendingPathComponent("\(key).json")
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let entry = try? decoder.decode(Entry.self, from: data), entry.key == key, entry.report.isPlausible else { return nil }
+        return entry.report
+    }
+
+    /// True when `key` has a sound entry.
+    public static func has(key: String, directory: String = defaultDirectory) -> Bool { cached(key: key, directory: directory) != nil }
 
     /// One file: the key it was written under and the report.
     struct Entry: Codable {

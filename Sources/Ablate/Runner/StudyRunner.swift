@@ -35,6 +35,9 @@ public final class StudyRunner {
         public var terminationGrace = 5.0
         /// Called once the plan is made, before any trial starts (tests use it to race a second runner).
         public var afterPlanning: (@Sendable () -> Void)? = nil
+        /// Evaluate the base model once for every pending trial before any starts (`EvaluationWarmup`), `jobs` at
+        /// a time, so the first trials do not all compute the same evaluations side by side (local runs only).
+        public var warmEvaluations = false
         /// How trials are launched: as local child processes (default) or as a Slurm job array.
         public var executor: Executor = .local
 
@@ -153,6 +156,12 @@ public final class StudyRunner {
                                   total: seen.count, notes: notes)
         }
         deferred += attached.map(\.trial)
+        if options.warmEvaluations, !pending.isEmpty {
+            progress.line("evaluating the base model once for the pending trials (shared through the evaluation cache)")
+            let lines = LineCollector()
+            _ = try? EvaluationWarmup.warm(pending.map(\.config), jobs: options.jobs, note: { lines.add($0) })
+            for line in lines.all { progress.line(line) }
+        }
         progress.begin(total: seen.count, done: outcomes.values.filter { $0 == .alreadyComplete }.count,
                        failed: outcomes.values.filter { $0 == .skippedFailed }.count)
         for note in notes { progress.line(note) }

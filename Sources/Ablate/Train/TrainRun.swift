@@ -38,6 +38,19 @@ public struct TrainRun {
         case interrupted(step: Int)
     }
 
+    /// The settings of a trial's evaluations (the split aside): the config's suites, n, k, sample temperature
+    /// and sampled suites at the family knobs of the base checkpoint's recipe. Validated.
+    public static func evaluationSettings(_ config: TrainConfig, checkpoint contents: Checkpoint.Contents) throws -> EvaluationSettings {
+        var s = try EvaluationSettings(checkpoint: contents, path: config.base)
+        s.suites = config.evalSuites
+        s.problemsPerSuite = config.evalN
+        s.k = config.evalK
+        if let t = config.evalTemperature { s.temperature = Float(t) }
+        s.sampledSuites = config.evalKSuites
+        try s.validate()
+        return s
+    }
+
     /// Paths inside the trial directory.
     public static func path(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
@@ -50,13 +63,7 @@ public struct TrainRun {
         try Self.checkOutput(directory: directory, hash: hash, createParents: createParents)
         guard FileManager.default.fileExists(atPath: config.base) else { throw AblateError.missingCheckpoint(path: config.base) }
         let contents = try Checkpoint.load(path: config.base)
-        var evalSettings = try EvaluationSettings(checkpoint: contents, path: config.base)
-        evalSettings.suites = config.evalSuites
-        evalSettings.problemsPerSuite = config.evalN
-        evalSettings.k = config.evalK
-        if let t = config.evalTemperature { evalSettings.temperature = Float(t) }
-        evalSettings.sampledSuites = config.evalKSuites
-        try evalSettings.validate()
+        let evalSettings = try Self.evaluationSettings(config, checkpoint: contents)
         let families = try PretrainRecipe.families(overrides: evalSettings.familyOverrides)
             .filter { config.trainSuites.contains($0.name) }
         let pipeline = try RewardPipeline(spec: config.reward, shaping: config.shaping)
