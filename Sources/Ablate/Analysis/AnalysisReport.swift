@@ -43,7 +43,13 @@ public enum AnalysisReport {
             if let random = r.separations.first(where: { $0.suite == suite && $0.reward == randomLabel }) {
                 control = " (The random control's AUROC, 0.5 in expectation: \(f(random.auroc)) [\(f(random.aurocLow)), \(f(random.aurocHigh))].)"
             }
-            lines.append("- **\(suite)**: " + claim + length + "." + control)
+            var beyond = ""
+            for b in r.beyond where b.suite == suite {
+                guard let partial = b.partial, let low = b.low, let high = b.high else { continue }
+                let reading = low > 0 ? "adds information" : (high < 0 ? "ranks against correctness" : "adds nothing visible")
+                beyond += " Beyond `\(b.given)`, `\(b.reward)` \(reading) (partial within-group r = \(f(partial)) [\(f(low)), \(f(high))])."
+            }
+            lines.append("- **\(suite)**: " + claim + length + "." + control + beyond)
         }
         return lines
     }
