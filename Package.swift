@@ -22,7 +22,9 @@ var cliSettings: [SwiftSetting] = []
 if ProcessInfo.processInfo.environment["REWARDZOO_PORTABLE"] == nil {
     miniLMSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
     miniLMSettings.append(.define("REWARDZOO_KERNELS_V4"))
-    kernelsV4Settings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v4"]))
+    // Optimised in debug builds too: unoptimised, the target emits weak copies of generic standard-library
+    // functions (UnsafeRawPointer.loadUnaligned, ...) compiled for v4, which the linker may pick for other modules.
+    kernelsV4Settings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v4", "-O"]))
     cliSettings.append(.define("REWARDZOO_X86_64_V3"))
 } else {
     miniLMSettings.append(.define("REWARDZOO_NO_FMA"))  // the kernels' fused multiply-adds become mul + add
