@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // RewardZoo: verifier-free ("intrinsic") rewards for RL post-training of small language models.
 // Dependencies point one way (see docs/ARCHITECTURE.md):
-//   CBLAS <- MiniLM <- RewardZoo <- Ablate <- AblateCLI;   Tasks <- Ablate;   CGSL, JSON <- Statistics <- Ablate.
+//   CBLAS, MiniLMKernelsV4 <- MiniLM <- RewardZoo <- Ablate <- AblateCLI;   Tasks <- Ablate;   CGSL, JSON <- Statistics <- Ablate.
 // Seeded (under MiniLM, RewardZoo, Tasks, Ablate) and JSON (under Statistics, Ablate) import only Foundation.
 // Statistics knows nothing of models, rewards, tasks or studies, so it and its tests build without OpenBLAS.
 import PackageDescription
@@ -11,11 +11,20 @@ import Foundation
 // vectorises. Without a target CPU it may only use SSE2 (4 floats); x86-64-v3 (AVX2 + FMA, every x86 CPU since
 // 2013-2015) doubles their width. `REWARDZOO_PORTABLE=1 swift build` leaves the flag out; the `ablate` CLI
 // refuses to start with a clear message on an x86 CPU without AVX2/FMA.
+//
+// MiniLMKernelsV4 holds AVX-512 (SIMD16) copies of MiniLM's own kernels, compiled for x86-64-v4 in that build;
+// MiniLM (define REWARDZOO_KERNELS_V4) calls them only after CPUID says the CPU runs them (KernelPath.swift).
+// Everywhere else the target compiles without flags and MiniLM never calls it.
 var miniLMSettings: [SwiftSetting] = []
+var kernelsV4Settings: [SwiftSetting] = []
 var cliSettings: [SwiftSetting] = []
 #if arch(x86_64)
 if ProcessInfo.processInfo.environment["REWARDZOO_PORTABLE"] == nil {
     miniLMSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
+    miniLMSettings.append(.define("REWARDZOO_KERNELS_V4"))
+    // Optimised in debug builds too: unoptimised, the target emits weak copies of generic standard-library
+    // functions (UnsafeRawPointer.loadUnaligned, ...) compiled for v4, which the linker may pick for other modules.
+    kernelsV4Settings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v4", "-O"]))
     cliSettings.append(.define("REWARDZOO_X86_64_V3"))
 } else {
     miniLMSettings.append(.define("REWARDZOO_NO_FMA"))  // the kernels' fused multiply-adds become mul + add
@@ -49,7 +58,10 @@ let package = Package(
         .target(name: "Seeded", exclude: ["README.md"]),
 
         // MARK: - Model
-        .target(name: "MiniLM", dependencies: ["CBLAS", "Seeded"], exclude: ["README.md"], swiftSettings: miniLMSettings),
+        // The AVX-512 kernels: no dependencies, raw pointers in and out, nothing inlinable (see its README.md).
+        .target(name: "MiniLMKernelsV4", exclude: ["README.md"], swiftSettings: kernelsV4Settings),
+        .target(name: "MiniLM", dependencies: ["CBLAS", "Seeded", "MiniLMKernelsV4"], exclude: ["README.md"],
+                swiftSettings: miniLMSettings),
 
         // MARK: - Rewards (knows nothing of tasks: a group carries extracted answers as strings)
         .target(name: "RewardZoo", dependencies: ["MiniLM", "Seeded"], exclude: ["README.md"]),

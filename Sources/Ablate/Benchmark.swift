@@ -71,6 +71,8 @@ public struct Benchmark {
         public var blas_core_detected: String?
         public var blas_core: String
         public var blas_core_choice: String
+        /// MiniLM's own kernels (`KernelPath`): avx2, avx512 or portable.
+        public var kernel_path: String
         public var parameters: Int
     }
 
@@ -132,7 +134,8 @@ public struct Benchmark {
         let core = BLASCore.current
         var results = Results(train: nil, rl_step: nil, grad_norms: nil, sampling: nil, threads: w.threads,
                               openblas_core: core.core, blas_core_detected: core.detected, blas_core: core.core,
-                              blas_core_choice: core.choice, parameters: model.parameterCount)
+                              blas_core_choice: core.choice, kernel_path: KernelPath.active.rawValue,
+                              parameters: model.parameterCount)
         let runner = GPTRunner(model: model, threads: w.threads)
         let grads = FloatBuffer(count: model.parameterCount)
 

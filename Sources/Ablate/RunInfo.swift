@@ -10,6 +10,8 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var openblasCore: String { blasCore.core }
     /// The core OpenBLAS detected, the one running and how it was chosen (issue 16: `BLASCore`).
     public var blasCore: BLASCore.Record
+    /// MiniLM's own kernels: `avx2`, `avx512` or `portable` (`KernelPath`; the AVX-512 tile gives the AVX2 bits).
+    public var kernelPath: String = KernelPath.active.rawValue
 
     /// Reads the code version from `git describe` of the working directory when available ("unknown" otherwise).
     public static func current() -> RunInfo {

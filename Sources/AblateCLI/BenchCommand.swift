@@ -59,7 +59,7 @@ struct BenchCommand: ParsableCommand {
                 try StandardStreams.emit(String(format: "rl step     %-15@ %.3f s (%.2f× gold)  %@", name, step.step_s, step.over_gold ?? .nan, phases))
             }
             let core = BLASCore.Record(detected: r.blas_core_detected, core: r.blas_core, choice: r.blas_core_choice)
-            try StandardStreams.emit("threads \(r.threads), OpenBLAS core \(core), \(r.parameters) parameters")
+            try StandardStreams.emit("threads \(r.threads), OpenBLAS core \(core), MiniLM kernels \(r.kernel_path), \(r.parameters) parameters")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MiniLM
 import RewardZoo
 
 @main
@@ -13,6 +14,7 @@ struct AblateCommand: ParsableCommand {
 
     static func main() {
         CPUSupport.requireBuildTarget()
+        CPUSupport.requireKernelPath()
         BLASCoreStartup.run()  // may re-execute the process: before anything else opens files or changes signals
         StandardStreams.prepare()
         // The failure-isolation tests run `ablate train --reward fault` as a subprocess; users never see `fault`.
@@ -39,5 +41,14 @@ enum CPUSupport {
             exit(1)
         }
         #endif
+    }
+
+    /// A `REWARDZOO_KERNELS` that names no path of this build, or one the CPU cannot run, stops ablate with
+    /// `KernelPath.select`'s message (MiniLM alone would quietly use the automatic choice).
+    static func requireKernelPath() {
+        do { _ = try KernelPath.select(environment: ProcessInfo.processInfo.environment, cpu: .current) } catch {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            exit(1)
+        }
     }
 }

@@ -6,15 +6,17 @@ import Foundation
 public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     public var avx = false, avx2 = false, fma = false
     public var avx512f = false, avx512bw = false, avx512dq = false, avx512vl = false, avx512bf16 = false
+    /// AVX-512 CD: not needed by OpenBLAS, but part of x86-64-v4, the target of MiniLM's AVX-512 kernels.
+    public var avx512cd = false
     /// The OS saves the YMM state (XCR0 bits 1–2) / also the opmask and ZMM state (XCR0 bits 5–7).
     public var osYMM = false, osZMM = false
 
     public init(avx: Bool = false, avx2: Bool = false, fma: Bool = false, avx512f: Bool = false, avx512bw: Bool = false,
                 avx512dq: Bool = false, avx512vl: Bool = false, avx512bf16: Bool = false, osYMM: Bool = false,
-                osZMM: Bool = false) {
+                osZMM: Bool = false, avx512cd: Bool = false) {
         self.avx = avx; self.avx2 = avx2; self.fma = fma
         self.avx512f = avx512f; self.avx512bw = avx512bw; self.avx512dq = avx512dq; self.avx512vl = avx512vl
-        self.avx512bf16 = avx512bf16; self.osYMM = osYMM; self.osZMM = osZMM
+        self.avx512bf16 = avx512bf16; self.osYMM = osYMM; self.osZMM = osZMM; self.avx512cd = avx512cd
     }
 
     /// From the raw registers: CPUID.1:ECX, CPUID.(7,0):EBX, CPUID.(7,1):EAX and XCR0.
@@ -23,7 +25,7 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
         self.init(avx: bit(leaf1ECX, 28), avx2: bit(leaf7EBX, 5), fma: bit(leaf1ECX, 12),
                   avx512f: bit(leaf7EBX, 16), avx512bw: bit(leaf7EBX, 30), avx512dq: bit(leaf7EBX, 17),
                   avx512vl: bit(leaf7EBX, 31), avx512bf16: bit(leaf7Sub1EAX, 5),
-                  osYMM: xcr0 & 0x6 == 0x6, osZMM: xcr0 & 0xE6 == 0xE6)
+                  osYMM: xcr0 & 0x6 == 0x6, osZMM: xcr0 & 0xE6 == 0xE6, avx512cd: bit(leaf7EBX, 28))
     }
 
     /// This machine's features.
@@ -39,6 +41,8 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     public var runsAVX2: Bool { avx && avx2 && fma && osYMM }
     /// AVX-512 F, BW, DQ and VL present and the ZMM state saved: OpenBLAS's SkylakeX kernels run.
     public var runsAVX512: Bool { runsAVX2 && avx512f && avx512bw && avx512dq && avx512vl && osZMM }
+    /// AVX-512 F, BW, CD, DQ and VL with the ZMM state saved: code compiled for x86-64-v4 runs (`KernelPath.avx512`).
+    public var runsX86_64V4: Bool { runsAVX512 && avx512cd }
     /// AVX-512 with BF16 as well: OpenBLAS's Cooperlake kernels run.
     public var runsAVX512BF16: Bool { runsAVX512 && avx512bf16 }
 
@@ -54,6 +58,7 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
         let avx2 = CPUFeatures(avx: true, avx2: true, fma: true, osYMM: true)
         var avx512 = avx2
         avx512.avx512f = true; avx512.avx512bw = true; avx512.avx512dq = true; avx512.avx512vl = true; avx512.osZMM = true
+        avx512.avx512cd = true
         switch name.lowercased() {
         case "none": self.init()
         case "avx2": self = avx2

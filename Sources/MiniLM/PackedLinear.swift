@@ -1,4 +1,7 @@
 import CBLAS
+#if REWARDZOO_KERNELS_V4
+import MiniLMKernelsV4
+#endif
 
 /// Linear layers repacked for decoding, where each call multiplies only a few dozen rows.
 ///
@@ -55,13 +58,14 @@ struct PackedLinear {
     }
 
     /// out[m, out] = inp[m, in]·Wᵀ + bias; with `accumulate`, added to what `out` holds (residual connections).
-    func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int, accumulate: Bool = false) {
+    func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int, accumulate: Bool = false,
+                 kernels: KernelPath = .active) {
         let K = inFeatures, N = outFeatures, W = PackedLinear.panelWidth
         var p = 0
         while p * W < N {
             let panel = panels + p * K * W, cols = min(W, N - p * W)
             let bias = self.bias.map { $0 + p * W }
-            PackedLinear.multiplyRows(inp, rows: m, stride: K, panel: panel, k: K) { r, lo, hi in
+            PackedLinear.multiplyRows(inp, rows: m, stride: K, panel: panel, k: K, kernels: kernels) { r, lo, hi in
                 PackedLinear.store(lo, hi, out + r * N + p * W, cols: cols, bias: bias, accumulate: accumulate)
             }
             p += 1
@@ -98,10 +102,17 @@ struct PackedLinear {
     /// For rows r of `a` (`rows` of them, stride `stride`), the 16 dot products of a_r[0..<k] with the columns of
     /// one packed panel, handed to `emit(r, lanes 0..<8, lanes 8..<16)`. Rows go in register blocks of 6, with
     /// 4-row blocks where 6 would leave a short tail (32 = 6·4 + 4·2, 16 = 6·2 + 4); a last block of fewer rows
-    /// repeats its final row and emits only the real ones.
+    /// repeats its final row and emits only the real ones. With `kernels` = `.avx512` the tile is
+    /// `MiniLMKernelsV4`'s, which gives the same bits (`multiplyRowsAVX512`).
     @inline(__always)
     static func multiplyRows(_ a: UnsafePointer<Float>, rows m: Int, stride: Int, from start: Int = 0,
-                             panel: UnsafePointer<Float>, k K: Int, emit: (Int, V, V) -> Void) {
+                             panel: UnsafePointer<Float>, k K: Int, kernels: KernelPath = .active, emit: (Int, V, V) -> Void) {
+        #if REWARDZOO_KERNELS_V4
+        if kernels == .avx512 {
+            multiplyRowsAVX512(a, rows: m, stride: stride, from: start, panel: panel, k: K, emit: emit)
+            return
+        }
+        #endif
         var r = start
         while r < m {
             let left = m - r
@@ -124,6 +135,32 @@ struct PackedLinear {
     }
 
     typealias V = Vector.V
+
+    #if REWARDZOO_KERNELS_V4
+    /// Rows of the AVX-512 build go in chunks through a stack buffer of 16-float rows, then to `emit` (one
+    /// store and two loads per row against K fused multiply-adds).
+    static let avx512Chunk = 48
+
+    /// `multiplyRows` on `MiniLMKernelsV4`'s tile. Only for `KernelPath.avx512`, which `KernelPath.select`
+    /// grants only on a CPU with x86-64-v4: this is the one call into AVX-512 code.
+    @inline(__always)
+    static func multiplyRowsAVX512(_ a: UnsafePointer<Float>, rows m: Int, stride: Int, from start: Int,
+                                   panel: UnsafePointer<Float>, k K: Int, emit: (Int, V, V) -> Void) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: avx512Chunk * panelWidth) { buffer in
+            guard let tile = buffer.baseAddress else { return }
+            var r = start
+            while r < m {
+                let end = min(m, r + avx512Chunk)
+                PanelTileV4.multiplyRows(a, rows: end, stride: stride, from: r, panel: panel, k: K, out: tile)
+                for i in r..<end {
+                    let row = tile + (i - r) * panelWidth
+                    emit(i, Vector.load(row), Vector.load(row + 8))
+                }
+                r = end
+            }
+        }
+    }
+    #endif
 
     /// Writes one row's 16 outputs (`cols` of them in a last, partial panel).
     @inline(__always)

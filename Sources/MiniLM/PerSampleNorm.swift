@@ -32,9 +32,9 @@ enum PerSampleNorm {
     /// ~n²(C+OC) flops) or the materialised OC×C product (~2n·C·OC flops), whichever is cheaper for this n.
     static func linear(dout g: UnsafePointer<Float>, inp a: UnsafePointer<Float>, rows n: Int,
                        inFeatures C: Int, outFeatures OC: Int, bias: Bool, scratch: PerSampleNormScratch,
-                       method: Method? = nil) -> Double {
+                       method: Method? = nil, kernels: KernelPath = .active) -> Double {
         if method ?? (n * (C + OC) < 2 * C * OC ? .ghost : .materialised) == .ghost {
-            let (weight, biasPart) = ghost(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, scratch: scratch)
+            let (weight, biasPart) = ghost(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, scratch: scratch, kernels: kernels)
             return weight + (bias ? biasPart : 0)
         }
         let m = scratch.materialised.base
@@ -54,7 +54,8 @@ enum PerSampleNorm {
     /// The Gram tiles are compute-bound and the packing reads cold activations, so G is prefetched while the A
     /// tiles are computed.
     static func ghost(dout g: UnsafePointer<Float>, inp a: UnsafePointer<Float>, rows n: Int,
-                      inFeatures C: Int, outFeatures OC: Int, scratch: PerSampleNormScratch) -> (weight: Double, bias: Double) {
+                      inFeatures C: Int, outFeatures OC: Int, scratch: PerSampleNormScratch,
+                      kernels: KernelPath = .active) -> (weight: Double, bias: Double) {
         typealias V = Vector.V
         let W = PackedLinear.panelWidth, panelCount = (n + W - 1) / W, stride = panelCount * W
         let packed = scratch.panels.base, gramA = scratch.gramA.base
@@ -63,7 +64,7 @@ enum PerSampleNorm {
         for p in 0..<panelCount {
             prefetch(gBytes, part: p, of: panelCount)
             // Column block p of the upper triangle: rows 0 ..< min(n, 16(p+1)).
-            PackedLinear.multiplyRows(a, rows: min(n, (p + 1) * W), stride: C, panel: packed + p * C * W, k: C) { r, lo, hi in
+            PackedLinear.multiplyRows(a, rows: min(n, (p + 1) * W), stride: C, panel: packed + p * C * W, k: C, kernels: kernels) { r, lo, hi in
                 Vector.store(lo, gramA + r * stride + p * W)
                 Vector.store(hi, gramA + r * stride + p * W + 8)
             }
@@ -74,7 +75,7 @@ enum PerSampleNorm {
         for p in 0..<panelCount {
             let colsLo = lane + V(repeating: Float(p * W)), colsHi = colsLo + V(repeating: 8)
             var sw = V(), sb = V()
-            PackedLinear.multiplyRows(g, rows: min(n, (p + 1) * W), stride: OC, panel: packed + p * OC * W, k: OC) { r, lo, hi in
+            PackedLinear.multiplyRows(g, rows: min(n, (p + 1) * W), stride: OC, panel: packed + p * OC * W, k: OC, kernels: kernels) { r, lo, hi in
                 // Weight 2 above the diagonal (the lower triangle's twin), 1 on it, 0 below. Columns past n hold
                 // zeros in both Grams.
                 let t = V(repeating: Float(r))

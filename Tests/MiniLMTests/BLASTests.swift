@@ -28,9 +28,14 @@ import Testing
 
 @Suite struct PackedLinearTests {
     /// The decode kernel equals the OpenBLAS linear layer for every row count (6- and 4-row blocks, padded last
-    /// blocks), partial output panels, with and without bias, assigning and accumulating.
+    /// blocks), partial output panels, with and without bias, assigning and accumulating, on every kernel path
+    /// this CPU runs (`KernelPathTests` names the AVX-512 path on its own, so its skip is visible).
     @Test(arguments: [(3, 5), (8, 16), (17, 21), (32, 40)])
     func matchesLinearForward(inFeatures K: Int, outFeatures N: Int) {
+        for kernels in KernelPath.supported() { Self.checkForward(inFeatures: K, outFeatures: N, kernels: kernels) }
+    }
+
+    static func checkForward(inFeatures K: Int, outFeatures N: Int, kernels: KernelPath) {
         let weight = randomFloats(N * K, seed: 41), bias = randomFloats(N, seed: 42)
         let storage = FloatBuffer(count: PackedLinear.storage(inFeatures: K, outFeatures: N))
         for m in 1...14 {
@@ -44,10 +49,11 @@ import Testing
                                            rows: m, inFeatures: K, outFeatures: N, accumulate: accumulate)
                             let packed = PackedLinear(weight: w.baseAddress!, bias: withBias ? b.baseAddress! : nil,
                                                       inFeatures: K, outFeatures: N, into: storage.base)
-                            packed.forward(out: &actual, inp: inp, rows: m, accumulate: accumulate)
+                            packed.forward(out: &actual, inp: inp, rows: m, accumulate: accumulate, kernels: kernels)
                         }
                     }
-                    expectRelativeError(actual, expected, atMost: 1e-6, "m \(m) K \(K) N \(N) bias \(withBias) accumulate \(accumulate)")
+                    expectRelativeError(actual, expected, atMost: 1e-6,
+                                        "\(kernels): m \(m) K \(K) N \(N) bias \(withBias) accumulate \(accumulate)")
                 }
             }
         }
@@ -58,6 +64,10 @@ extension PackedLinearTests {
     /// Packed transposed, a weight carries output gradients back to the input like `Linear.backward`'s dinp.
     @Test(arguments: [(3, 5), (16, 8), (21, 17), (40, 32)])
     func transposedMatchesInputGradient(inFeatures C: Int, outFeatures OC: Int) {
+        for kernels in KernelPath.supported() { Self.checkTransposed(inFeatures: C, outFeatures: OC, kernels: kernels) }
+    }
+
+    static func checkTransposed(inFeatures C: Int, outFeatures OC: Int, kernels: KernelPath) {
         let weight = randomFloats(OC * C, seed: 51)
         let storage = FloatBuffer(count: PackedLinear.storage(inFeatures: OC, outFeatures: C))
         for m in [1, 5, 6, 13] {
@@ -66,9 +76,10 @@ extension PackedLinearTests {
             weight.withUnsafeBufferPointer { w in
                 Linear.backward(dinp: &expected, dweight: nil, dbias: nil, dout: dout, inp: inp, weight: w.baseAddress!,
                                 rows: m, inFeatures: C, outFeatures: OC)
-                PackedLinear(transposing: w.baseAddress!, rows: OC, columns: C, into: storage.base).forward(out: &actual, inp: dout, rows: m)
+                PackedLinear(transposing: w.baseAddress!, rows: OC, columns: C, into: storage.base)
+                    .forward(out: &actual, inp: dout, rows: m, kernels: kernels)
             }
-            expectRelativeError(actual, expected, atMost: 1e-6, "m \(m) C \(C) OC \(OC)")
+            expectRelativeError(actual, expected, atMost: 1e-6, "\(kernels): m \(m) C \(C) OC \(OC)")
         }
     }
 }

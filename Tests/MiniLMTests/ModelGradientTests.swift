@@ -198,6 +198,10 @@ import Testing
     /// the packing (and its element-wise tails) and several 16-row panels.
     @Test(arguments: [(6, 5), (16, 24), (21, 19)])
     func linearNormMethodsAgree(inFeatures C: Int, outFeatures OC: Int) {
+        for kernels in KernelPath.supported() { Self.checkLinearNorms(inFeatures: C, outFeatures: OC, kernels: kernels) }
+    }
+
+    static func checkLinearNorms(inFeatures C: Int, outFeatures OC: Int, kernels: KernelPath) {
         let scratch = PerSampleNormScratch(config: ModelConfig(vocabSize: 8, contextLength: 48, layers: 1, heads: 1, dModel: 24, mlpHidden: 24))
         for n in [1, 2, 7, 8, 17, 30, 48] {
             let a = randomFloats(n * C, seed: UInt64(n)), g = randomFloats(n * OC, seed: UInt64(100 + n))
@@ -214,11 +218,11 @@ import Testing
             }
             for method in [PerSampleNorm.Method.ghost, .materialised, nil] {
                 let got = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, bias: false,
-                                               scratch: scratch, method: method)
-                #expect(abs(got - expected) <= 1e-5 * expected, "n = \(n), \(String(describing: method))")
+                                               scratch: scratch, method: method, kernels: kernels)
+                #expect(abs(got - expected) <= 1e-5 * expected, "\(kernels): n = \(n), \(String(describing: method))")
                 let withBias = PerSampleNorm.linear(dout: g, inp: a, rows: n, inFeatures: C, outFeatures: OC, bias: true,
-                                                    scratch: scratch, method: method)
-                #expect(abs(withBias - expected - biasPart) <= 1e-5 * (expected + biasPart), "n = \(n) with bias, \(String(describing: method))")
+                                                    scratch: scratch, method: method, kernels: kernels)
+                #expect(abs(withBias - expected - biasPart) <= 1e-5 * (expected + biasPart), "\(kernels): n = \(n) with bias, \(String(describing: method))")
             }
         }
     }

@@ -219,6 +219,7 @@ extension StudyReport {
         out.append("| machine | \(machines.isEmpty ? "unknown" : machines.joined(separator: "; ")) |")
         let cores = Set(ran.compactMap(\.blasCore)).sorted()
         out.append("| OpenBLAS core | \(cores.isEmpty ? "not recorded" : cores.joined(separator: "; ")) |")
+        out.append("| MiniLM kernels | \(distinct("kernel_path")) |")
         out.append("| toolchain, OS | \(distinct("toolchain")); \(distinct("os")) |")
         out.append("| threads per trial | \(Set(ran.compactMap(\.threads)).sorted().map(String.init).joined(separator: ", ").nonEmpty ?? "not recorded") |")
         out.append("| wall time (sum over trials) | \(String(format: "%.1f", seconds)) s |")

@@ -35,7 +35,7 @@ public struct TrialConfigFile: Codable, Equatable, Sendable {
     }
 
     /// config.json's `run_info`: code version, machine, cores, the OpenBLAS core detected and chosen (issue 16),
-    /// toolchain, OS and start time. `blas_core_detected` is written as null when nothing was detected.
+    /// MiniLM's kernel path (absent in older trials), toolchain, OS and start time. `blas_core_detected` is written as null when nothing was detected.
     public struct RunRecord: Codable, Equatable, Sendable {
         public var codeVersion: String
         public var machine: String
@@ -44,6 +44,7 @@ public struct TrialConfigFile: Codable, Equatable, Sendable {
         public var blasCoreDetected: String?
         public var blasCore: String
         public var blasCoreChoice: String
+        public var kernelPath: String?
         public var toolchain: String
         public var os: String
         /// ISO 8601.
@@ -52,7 +53,7 @@ public struct TrialConfigFile: Codable, Equatable, Sendable {
         enum CodingKeys: String, CodingKey {
             case codeVersion = "code_version", machine, cores, openblasCore = "openblas_core"
             case blasCoreDetected = "blas_core_detected", blasCore = "blas_core", blasCoreChoice = "blas_core_choice"
-            case toolchain, os, started
+            case kernelPath = "kernel_path", toolchain, os, started
         }
 
         /// This process's record, started now.
@@ -64,6 +65,7 @@ public struct TrialConfigFile: Codable, Equatable, Sendable {
             blasCoreDetected = info.blasCore.detected
             blasCore = info.blasCore.core
             blasCoreChoice = info.blasCore.choice
+            kernelPath = info.kernelPath
             toolchain = RunInfo.toolchain
             os = RunInfo.operatingSystem
             self.started = ISO8601DateFormatter().string(from: started)
@@ -78,6 +80,7 @@ public struct TrialConfigFile: Codable, Equatable, Sendable {
             try c.encode(blasCoreDetected, forKey: .blasCoreDetected)  // null, not absent, when nil
             try c.encode(blasCore, forKey: .blasCore)
             try c.encode(blasCoreChoice, forKey: .blasCoreChoice)
+            try c.encodeIfPresent(kernelPath, forKey: .kernelPath)
             try c.encode(toolchain, forKey: .toolchain)
             try c.encode(os, forKey: .os)
             try c.encode(started, forKey: .started)

@@ -1,0 +1,1 @@
+../../Sources/MiniLMKernelsV4/PanelTileV4.swift
