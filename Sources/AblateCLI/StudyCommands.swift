@@ -72,6 +72,18 @@ struct CheckCommand: ParsableCommand {
                     let groups = s.selectionGroups(by: sel.by).filter { $0.members.count > 1 }
                     let budget = sel.budget.map { "; step budget: the first evaluated step where \($0.group) at its best \(sel.by) gains ≥ \($0.gain) over the base model" } ?? "; at the last evaluated step"
                     try StandardStreams.emit("selection: \(sel.by) per group (\(groups.map { "\($0.label) ×\($0.members.count)" }.joined(separator: ", "))) by validation \(sel.metric) on \(sel.suite)\(budget)")
+                    // A choice, not a test: what its seeds can resolve, from a pilot's validation values.
+                    var resolution = "  a choice, not a test (no hypotheses, no Holm); give --pilot STUDY to see what \(s.seeds.count) seeds per value can resolve"
+                    if let pilot {
+                        let (name, results) = try PilotResults.load(pilot, runs: location.runs)
+                        let last: (TrialResult) -> Double? = { $0.validation.last?.suites[sel.suite]?[sel.metric] }
+                        if let r = SelectionFindings.resolution(groups: s.selectionGroups(by: sel.by), results: results, seeds: s.seeds.count, value: last) {
+                            resolution = "  a choice, not a test: σ = \(String(format: "%.4f", r.sd)) (pilot \(name), final validation \(sel.metric), df \(r.df)); \(s.seeds.count) seeds per value resolve a difference of \(r.resolvable.map { String(format: "%.3f", $0) } ?? "—") between two values (80% power, α = 0.05)"
+                        } else {
+                            resolution = "  a choice, not a test: pilot \(name) has no value with 2 complete seeds yet"
+                        }
+                    }
+                    try StandardStreams.emit(resolution)
                 }
                 if let c = s.comparison {
                     try StandardStreams.emit("comparisons: each variant vs its control (default \(c.control)) on \(c.metrics.joined(separator: ", ")), \(c.paired ? "paired" : "independent"), α = \(c.alpha)")

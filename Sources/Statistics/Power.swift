@@ -90,6 +90,30 @@ public enum Power {
                            powerAtSeeds: powerUnchecked(effectSize, Double(seeds), alpha, design, alternative, ratio))
     }
 
+    /// The smallest standardised effect (Cohen's d, or d_z paired) that `nobs` seeds per arm detect with `power`
+    /// at `alpha`: solves power(d) = target by bisection (statsmodels `solve_power` with `effect_size=None`).
+    /// What a study's seeds can resolve when it declares no hypothesis (a tuning study's choice between rates).
+    public static func detectableEffect(nobs: Double, power target: Double = 0.8, alpha: Double = 0.05,
+                                        design: PowerDesign = .independent, alternative: Alternative = .twoSided) throws -> Double {
+        try Check.level(alpha, "alpha")
+        try Check.level(target, "power")
+        guard nobs > 1, nobs.isFinite else {
+            throw StatsError.invalidParameter(name: "nobs", value: "\(nobs)", expected: "greater than 1")
+        }
+        let f = { (d: Double) in powerUnchecked(d, nobs, alpha, design, alternative) - target }
+        var lo = 0.0, hi = 1.0
+        while f(hi) < 0 {
+            lo = hi
+            hi *= 2
+            guard hi < 1e6 else { throw StatsError.invalidParameter(name: "nobs", value: "\(nobs)", expected: "enough seeds to reach the power") }
+        }
+        for _ in 0..<200 where hi - lo > 1e-12 * hi {
+            let mid = (lo + hi) / 2
+            if f(mid) < 0 { lo = mid } else { hi = mid }
+        }
+        return hi
+    }
+
     static func powerUnchecked(_ d: Double, _ n: Double, _ alpha: Double, _ design: PowerDesign,
                                _ alternative: Alternative, _ ratio: Double = 1) -> Double {
         let (df, nc): (Double, Double) = switch design {

@@ -114,6 +114,11 @@ import Testing
         let i = try #require(vigor.interval)
         expectClose(try #require(i.low), 0.0373554, abs: 1e-6)
         expectClose(try #require(i.high), 0.0506446, abs: 1e-6)
+        // What 3 seeds per value resolve: the SD pooled over every candidate at step 100 (numpy: 0.0014142, df 12)
+        // times the effect 3 seeds detect with 80% power.
+        expectClose(f.pooledSD, 0.0014142135623730961, rel: 1e-9)
+        #expect(f.pooledDF == 12)
+        expectClose(f.resolvable, 0.0014142135623730961 * 3.070892269599019, rel: 1e-6)
         // A lone variant is a group with nothing to choose; the choice is still its value.
         let lone = try #require(f.groups.first { $0.label == "random" })
         #expect(lone.chosen == "random" && lone.runnerUp == nil)
@@ -134,6 +139,7 @@ import Testing
         #expect(md.contains("## Selection (validation split)"))
         // Every candidate ties: the choice is flat, and the report says so.
         #expect(md.contains("flat: the runner-up is within the interval"))
+        #expect(md.contains("A selection concludes a choice, not a hypothesis"))
         #expect(report.render().contains { $0.0 == "tuning/selection-arith-accuracy.svg" })
     }
 }

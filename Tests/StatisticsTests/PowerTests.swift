@@ -40,3 +40,13 @@ import Testing
         }
     }
 }
+
+/// The smallest effect n seeds detect, against statsmodels' `solve_power(effect_size=None, ...)`.
+@Suite struct DetectableEffectTests {
+    @Test func matchesStatsmodels() throws {
+        expectClose(try Power.detectableEffect(nobs: 3), 3.070892269599019, rel: 1e-6)
+        expectClose(try Power.detectableEffect(nobs: 8), 1.5066342476563057, rel: 1e-6)
+        expectClose(try Power.detectableEffect(nobs: 5, alpha: 0.025, design: .paired), 2.0500088861920496, rel: 1e-6)
+        #expect(throws: StatsError.self) { try Power.detectableEffect(nobs: 1) }
+    }
+}

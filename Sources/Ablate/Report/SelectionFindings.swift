@@ -62,6 +62,12 @@ public struct SelectionFindings: Codable, Sendable {
     public var base: Double?
     public var budget: Budget?
     public var groups: [Group]
+    /// The between-seed SD at the selection step pooled over every candidate with 2 or more seeds, its df, and
+    /// the smallest difference between two candidates that the study's seeds per candidate detect with 80% power
+    /// (independent two-sided t at α = 0.05): what a selection, which tests no hypothesis, can resolve.
+    public var pooledSD: Double?
+    public var pooledDF: Int?
+    public var resolvable: Double?
 
     public init(study: Study, selection s: Study.Selection, results: [TrialResult]) {
         let complete = results.filter { $0.state == .complete }
@@ -102,6 +108,10 @@ public struct SelectionFindings: Codable, Sendable {
         self.step = step
         self.budget = budget
         let at = step
+        let spread = Self.resolution(groups: groups, results: complete, seeds: study.seeds.count) { r in at.flatMap { value(r, at: $0) } }
+        pooledSD = spread?.sd
+        pooledDF = spread?.df
+        resolvable = spread?.resolvable
         self.groups = groups.map { g in
             var out = Group(label: g.label, candidates: [])
             for m in g.members {
@@ -132,5 +142,24 @@ public struct SelectionFindings: Codable, Sendable {
             }
             return out
         }
+    }
+
+    /// The between-seed SD pooled over the candidates of `groups` (each with its own mean), its df and the
+    /// difference `seeds` seeds per candidate detect with 80% power; nil without 1 df. `value` reads a trial's
+    /// value at the selection step. Shared by the report and `ablate check --pilot`.
+    public static func resolution(groups: [Study.SelectionGroup], results: [TrialResult], seeds: Int,
+                                  value: (TrialResult) -> Double?) -> (sd: Double, df: Int, resolvable: Double?)? {
+        var ss = 0.0, df = 0
+        for m in groups.flatMap(\.members) {
+            let xs = results.filter { $0.variant == m.variant && $0.state == .complete }.compactMap(value)
+            guard xs.count >= 2 else { continue }
+            let mean = xs.reduce(0, +) / Double(xs.count)
+            ss += xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+            df += xs.count - 1
+        }
+        guard df > 0 else { return nil }
+        let sd = (ss / Double(df)).squareRoot()
+        let d = seeds >= 2 ? try? Power.detectableEffect(nobs: Double(seeds)) : nil
+        return (sd, df, d.map { $0 * sd })
     }
 }

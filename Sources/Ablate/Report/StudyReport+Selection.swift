@@ -51,6 +51,12 @@ extension StudyReport {
             out.append("| \(g.label) | " + cells.joined(separator: " | ") + " | \(chosen) | \(gain) | \(diff) | \(Self.num(g.spread)) | \(reading) |")
         }
         out.append("")
+        // A selection tests no hypothesis: it concludes a choice, and this says how fine a choice its seeds make.
+        if let sd = s.pooledSD, let df = s.pooledDF {
+            let resolves = s.resolvable.map { "so \(study.seeds.count) seeds per value detect a difference of \(Self.num($0)) between two values with 80% power (independent two-sided t, α = 0.05); a smaller best − runner-up is not a choice these seeds make, and any value within it serves" } ?? "with fewer than 2 seeds per value nothing is resolved"
+            out.append("A selection concludes a choice, not a hypothesis (no Holm, no verdict). The between-seed SD at step \(step), pooled over every value of every group, is \(Self.num(sd, 4)) (df \(df)), \(resolves).")
+            out.append("")
+        }
         return out
     }
 

@@ -157,7 +157,6 @@ public final class StudyRunner {
         }
         deferred += attached.map(\.trial)
         if options.warmEvaluations, !pending.isEmpty {
-            progress.line("evaluating the base model once for the pending trials (shared through the evaluation cache)")
             let lines = LineCollector()
             _ = try? EvaluationWarmup.warm(pending.map(\.config), jobs: options.jobs, note: { lines.add($0) })
             for line in lines.all { progress.line(line) }
