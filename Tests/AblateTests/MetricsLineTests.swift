@@ -56,6 +56,7 @@ import Testing
         // What the old reader dropped the typed one keeps as what it is: a NaN, or nil for null and absent fields.
         #expect(read.train[0].rewardRawStd?.isNaN == true && read.train[0].labelAccuracy == nil && read.train[0].timeStep == nil)
         #expect(read.train[1].aurocGroups == 3 && read.train[1].timeStep == 4.5 && read.train[2].majorityRatio == nil)
+        #expect(read.train[1].lengthRho == -0.125 && read.train[0].lengthRho == nil && read.train[2].lengthRho == nil)
         #expect(read.baseEval == legacy.base && read.baseEval["arith"]?["n"] == 200 && read.baseEval["word"]?["unparsable"] == nil)
         #expect(read.validation.map(\.step) == legacy.validation.map(\.step))
         #expect(read.validation.map(\.suites) == legacy.validation.map(\.suites))

@@ -139,7 +139,7 @@ import Testing
         let read = TrialResult.read(directory: first, variant: "v", seed: 1)
         #expect(read.validation.map(\.step) == [0, 3] && read.baseEval["arith"]?["accuracy"] != nil)
         let train = try #require(metrics.first { $0["kind"] == .string("train") })
-        for key in ["reward_raw_mean", "rollout_accuracy", "auroc_groups", "entropy", "kl", "clip_fraction", "grad_norm",
+        for key in ["reward_raw_mean", "rollout_accuracy", "auroc_groups", "length_rho", "entropy", "kl", "clip_fraction", "grad_norm",
                     "completion_length", "truncation_rate", "repetition_3gram", "time_norms_s", "time_sampling_s"] {
             #expect(train[key] != nil, "metrics line lacks \(key)")
         }

@@ -198,9 +198,9 @@ public struct RewardAnalysis {
                     let scored = g.compactMap { r in (r.raw[label] ?? nil).map { (value: $0, row: r) } }
                     let right = scored.filter(\.row.correct).map(\.value), wrong = scored.filter { !$0.row.correct }.map(\.value)
                     if !right.isEmpty, !wrong.isEmpty, let a = try? MannWhitney.commonLanguageEffect(right, wrong) { perGroup[p] = a }
-                    let values = scored.map(\.value), lengths = scored.map { Double($0.row.length) }
-                    if Set(values).count > 1, Set(lengths).count > 1, let rho = try? Correlation.spearman(values, lengths).statistic,
-                       rho.isFinite { withinRho.append(rho) }
+                    if let rho = LengthCorrelation.withinGroup(rewards: scored.map(\.value), lengths: scored.map(\.row.length)) {
+                        withinRho.append(rho)
+                    }
                 }
                 let aurocs = perGroup.sorted { $0.key < $1.key }.map(\.value)
                 var low = Double.nan, high = Double.nan

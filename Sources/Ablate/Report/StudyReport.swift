@@ -128,6 +128,8 @@ public struct StudyReport {
             ("rollout_accuracy", \.rolloutAccuracy, "learning-curve", "Rollout accuracy over training", "rollout accuracy (fraction correct)"),
             ("auroc", \.auroc, "auroc", "Reward vs correctness: within-group AUROC", "AUROC (0.5 = chance)"),
             ("completion_length", \.completionLength, "completion-length", "Completion length over training", "completion length (tokens)"),
+            ("truncation_rate", \.truncationRate, "truncation", "Truncated completions over training", "share without EOS"),
+            ("length_rho", \.lengthRho, "length-rho", "Raw reward vs completion length within groups", "mean within-group Spearman ρ(reward, length)"),
             ("entropy", \.entropy, "entropy", "Token entropy over training", "mean token entropy (nats)"),
         ]
         let styles = seriesStyles()

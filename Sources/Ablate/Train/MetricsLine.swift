@@ -90,6 +90,9 @@ public struct TrainMetrics: Codable, Equatable, Sendable {
     /// groups that have both (nil when none has).
     public var auroc: Double?
     public var aurocGroups: Int?
+    /// Within-group Spearman ρ(raw reward, completion length), averaged over the groups whose rewards and lengths
+    /// both vary (nil when none does; > 0: the reward favours long completions).
+    public var lengthRho: Double?
     /// The majority answer as a pseudo-label: how often it is the gold answer, how often the pseudo-reward equals
     /// the true reward, and the share of completions agreeing with it (null in lines of early versions).
     public var labelAccuracy: Double?, rewardAccuracy: Double?, majorityRatio: Double?
@@ -112,6 +115,7 @@ public struct TrainMetrics: Codable, Equatable, Sendable {
         case rewardRawMean = "reward_raw_mean", rewardRawStd = "reward_raw_std"
         case rewardShapedMean = "reward_shaped_mean", rewardShapedStd = "reward_shaped_std"
         case rolloutAccuracy = "rollout_accuracy", auroc, aurocGroups = "auroc_groups"
+        case lengthRho = "length_rho"
         case labelAccuracy = "label_accuracy", rewardAccuracy = "reward_accuracy", majorityRatio = "majority_ratio"
         case completionLength = "completion_length", truncationRate = "truncation_rate", repetition3gram = "repetition_3gram"
         case entropy, kl, clipFraction = "clip_fraction", gradNorm = "grad_norm", loss

@@ -21,6 +21,8 @@ final class RewardScorer: RolloutScorer {
 
     struct StepScores {
         var texts: [String]
+        /// Completion lengths in tokens (EOS included when it ended).
+        var lengths: [Int]
         var answers: [String?]
         var correct: [Bool]
         var raw: [Double?]
@@ -66,7 +68,7 @@ final class RewardScorer: RolloutScorer {
         let advantages = Advantages.compute(shaped, scaling: scaling).flatMap { $0 }
         let answers = completions.map(\.answer)
         let correct = (0..<(P * G)).map { answers[$0] != nil && answers[$0] == gold[$0 / G] }
-        last = StepScores(texts: completions.map(\.text), answers: answers, correct: correct, raw: raw,
+        last = StepScores(texts: completions.map(\.text), lengths: completions.map(\.tokens.count), answers: answers, correct: correct, raw: raw,
                           shaped: shaped.flatMap { $0 }, advantages: advantages, labels: labels)
         return advantages
     }

@@ -205,9 +205,14 @@ public struct TrainRun {
     static func metricsLine(step: Int, report r: GRPOStepReport, scores s: RewardScorer.StepScores, groupSize G: Int,
                             gold: [String]) -> TrainMetrics {
         let raw = s.raw.compactMap { $0 }, shaped = s.shaped.compactMap { $0 }
-        // Within-group AUROC of the raw reward for correct vs incorrect completions, over the mixed groups.
-        var aurocs: [Double] = []
+        // Per group: the AUROC of the raw reward for correct vs incorrect completions (the mixed groups), and the
+        // raw reward's rank correlation with length (the groups where both vary).
+        var aurocs: [Double] = [], lengthRhos: [Double] = []
         for p in 0..<(s.raw.count / G) {
+            let group = (p * G)..<((p + 1) * G)
+            if let rho = LengthCorrelation.withinGroup(rewards: Array(s.raw[group]), lengths: Array(s.lengths[group])) {
+                lengthRhos.append(rho)
+            }
             var right: [Double] = [], wrong: [Double] = []
             for i in (p * G)..<((p + 1) * G) {
                 guard let v = s.raw[i] else { continue }
@@ -224,6 +229,7 @@ public struct TrainRun {
         line.rolloutAccuracy = mean(s.correct.map { $0 ? 1 : 0 })
         line.auroc = aurocs.isEmpty ? nil : mean(aurocs)
         line.aurocGroups = aurocs.count
+        line.lengthRho = lengthRhos.isEmpty ? nil : mean(lengthRhos)
         // The group's majority answer as a pseudo-label (TTRL's), from the answers signal, whatever the reward: how
         // often consensus would be right is a diagnostic of every run, and majority_vote's own reward accuracy.
         // Label accuracy: the majority label is the gold answer. Reward accuracy: the pseudo-reward (agrees with
