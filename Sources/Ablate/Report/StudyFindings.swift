@@ -137,6 +137,8 @@ public struct StudyFindings: Codable, Sendable {
     public var exploratory: [Comparison]
     /// A tuning study's choices on the validation split (`selection:`); nil for every other study.
     public var selection: SelectionFindings?
+    /// The transfer ratios of a study with `transfer:`; nil for every other study.
+    public var transfer: TransferFindings?
 
     // MARK: - Computing
 
@@ -200,6 +202,7 @@ public struct StudyFindings: Codable, Sendable {
         self.arms = arms
         self.pooledSD = pooled
         self.selection = study.selection.map { SelectionFindings(study: study, selection: $0, results: results) }
+        self.transfer = study.transfer.map { TransferFindings(study: study, transfer: $0, values: values) }
 
         guard let c else {
             self.primary = []

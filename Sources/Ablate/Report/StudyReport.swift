@@ -54,6 +54,7 @@ public struct StudyReport {
         md += resultTables(f)
         md += primarySection(f)
         md += exploratorySection(f)
+        md += transferSection(f)
         md += powerSection(f)
         md.append("## Figures")
         md.append("")

@@ -9,7 +9,8 @@ import Yams
 extension Study {
     /// Top-level keys of a study file.
     public static let topLevelKeys = ["analysis", "base_model", "collapse", "comparisons", "description", "evaluation",
-                                      "hypotheses", "kind", "sd", "seeds", "selection", "smallest_effect", "train", "variants"]
+                                      "hypotheses", "kind", "sd", "seeds", "selection", "smallest_effect", "train", "transfer",
+                                      "variants"]
     /// The study's declared design, at the top level (as the study's own headline) or inside `comparisons:`.
     static let designKeys = ["collapse", "hypotheses", "sd", "smallest_effect"]
     static let evaluationKeys = ["k", "n", "suites"]
@@ -230,6 +231,10 @@ extension Study {
         if let node = top.value("selection") {
             if kind == .analysis { throw r.fail(node, "selection: an analysis study trains nothing to choose from; remove `selection:`") }
             study.selection = try r.selection(node, study: study)
+        }
+        if let node = top.value("transfer") {
+            if kind == .analysis { throw r.fail(node, "transfer: an analysis study trains nothing; remove `transfer:`") }
+            study.transfer = try r.transfer(node, study: study)
         }
         // Every trial must resolve (catches combinations no single key shows).
         _ = try study.trials(basePath: "base.safetensors")

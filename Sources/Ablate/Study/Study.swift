@@ -32,6 +32,8 @@ public struct Study: Sendable {
     public var analysis: Analysis?
     /// A tuning study's declared choice (`selection:`, Selection.swift): nil for every other study.
     public var selection: Selection? = nil
+    /// The transfer ratios a study reports (`transfer:`); nil = none.
+    public var transfer: Transfer? = nil
 
     public struct Evaluation: Sendable, Equatable {
         public var suites: [String]
