@@ -122,6 +122,9 @@ public struct StudyReport {
 
     // MARK: Figures
 
+    /// The training curves whose values are shares of the step's completions.
+    static let shareCurves: Set<String> = ["rollout_accuracy", "truncation_rate"]
+
     /// (name, caption, svg, csv).
     func figures() -> [(String, String, String, String)] {
         var out: [(String, String, String, String)] = []
@@ -164,7 +167,10 @@ public struct StudyReport {
                         return (Double(step), m, vs.min() ?? m, vs.max() ?? m)
                     }
                     let ci = try? Descriptive.meanConfidenceInterval(vs)
-                    return (Double(step), m, ci?.low ?? m, ci?.high ?? m)
+                    var (low, high) = (ci?.low ?? m, ci?.high ?? m)
+                    // A share cannot leave [0, 1], whatever the t interval of a few seeds says.
+                    if Self.shareCurves.contains(c.key) { (low, high) = (max(low, 0), min(high, 1)) }
+                    return (Double(step), m, low, high)
                 }
                 series.append(SVGChart.Series(name: v.name, points: points, colour: styles.colour[v.name], dash: styles.dash[v.name]))
             }
