@@ -11,6 +11,29 @@
 // A software prefetch hint (read, keep in all cache levels): Swift has no intrinsic for it.
 static inline void rz_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
+// Copies n floats with non-temporal stores (around the caches, without first reading the destination's lines)
+// when dst is 16-byte aligned and n a multiple of 4, with memcpy otherwise: for buffers written once and read
+// only after far more data than the caches hold has passed. Such stores are weakly ordered: the writing thread
+// calls rz_store_fence before any other thread may read dst. Swift has no intrinsic for either.
+static inline void rz_stream_copy(float *dst, const float *src, long n) {
+    typedef float rz_v4 __attribute__((vector_size(16)));
+    if (((uintptr_t)dst & 15) != 0 || (n & 3) != 0) { memcpy(dst, src, (size_t)n * sizeof(float)); return; }
+    for (long i = 0; i < n; i += 4) {
+        rz_v4 v;
+        memcpy(&v, src + i, sizeof v);
+        __builtin_nontemporal_store(v, (rz_v4 *)(dst + i));
+    }
+}
+
+// Orders the calling thread's earlier non-temporal stores before its later stores (sfence on x86).
+static inline void rz_store_fence(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_sfence();
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
 // CPUID leaf/subleaf into regs[0..3] = eax, ebx, ecx, edx; returns 0 (regs zeroed) when the leaf is beyond the
 // CPU's maximum or the machine is not x86.
 static inline int rz_cpuid(unsigned leaf, unsigned subleaf, uint32_t regs[4]) {

@@ -171,6 +171,11 @@ final class ActivationCapture: @unchecked Sendable {
 
     /// The decode step's sink: copies each finished row of the step's scratch (one row per active sequence) to
     /// its captured sequence's position, and each row's attention probabilities (`storeProbs`).
+    ///
+    /// The rows go out with non-temporal stores (`Vector.streamCopy`): the capture of an RL step is hundreds of
+    /// MB, written once and read only by the passes after the sampling, so storing through the caches made every
+    /// copied line be read from memory first and pushed the KV cache and weights out. The sampler's worker calls
+    /// `Vector.storeFence` when its sequences are done, before the runner's threads read them.
     struct Sink: ActivationSink {
         let config: ModelConfig
         /// Per decode row: its captured sequence and the position the row is at, or nil (not captured).
@@ -181,7 +186,7 @@ final class ActivationCapture: @unchecked Sendable {
                 let src = storage.rows(tensor, layer: layer), width = tensor.width(config, time: 1)
                 for (r, row) in rows.prefix(n).enumerated() {
                     guard let row else { continue }
-                    row.target.row(row.target.acts.buffer(tensor, layer), width, row.position).update(from: src + r * width, count: width)
+                    Vector.streamCopy(row.target.row(row.target.acts.buffer(tensor, layer), width, row.position), src + r * width, width)
                 }
             }
         }

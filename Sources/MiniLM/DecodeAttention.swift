@@ -1,3 +1,5 @@
+import CBLAS
+
 /// The decode step's attention kernel: one new query row per sequence against its KV cache (the teacher-forced
 /// forward attends whole sequences with GEMMs in `Attention.swift`). Kept apart from the sampler's loop so that a
 /// CPU-specific variant replaces one file.
@@ -6,9 +8,15 @@ enum DecodeAttention {
     /// `keys` and `values` are `[H][rowsPerHead][hs]`; `scores` holds H·rowsPerHead floats. When the head size is
     /// a multiple of 8, keys are read in blocks of 8 rows, up to `count` rounded up to 8 (the cache has room; those
     /// scores are never used), and the weighted sum of values keeps up to 32 channels in registers over all rows.
+    ///
+    /// Each head's keys and values are a short stream (n·hs floats) that starts cold: the caches of all the
+    /// group's sequences outgrow L2, so without help every head began with a run of misses, and the loads of the
+    /// first key rows were where the kernel spent most of its time. So the vectorised path prefetches one stream
+    /// ahead: the head's values while its scores are computed, and the next head's keys (after the last head,
+    /// `nextKeys`, the keys of the next row's sequence) while the values are summed. Prefetches change no result.
     static func attendOne(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, rowsPerHead Tpad: Int,
                           count n: Int, out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
-                          headSize hs: Int, heads H: Int) {
+                          headSize hs: Int, heads H: Int, nextKeys: UnsafePointer<Float>? = nil) {
         let scale = 1 / Float(hs).squareRoot()
         let vectorised = hs % 8 == 0
         for h in 0..<H {
@@ -16,6 +24,7 @@ enum DecodeAttention {
             if vectorised {
                 var j0 = 0
                 while j0 < n {
+                    prefetchLines(vh + j0 * hs, floats: 8 * hs)  // the values of these 8 keys
                     Vector.store(DecodeAttention.dots8(qh, kh + j0 * hs, stride: hs, count: hs) * Vector.V(repeating: scale), sr + j0)
                     j0 += 8
                 }
@@ -30,11 +39,14 @@ enum DecodeAttention {
                 for j in 0..<n { Vector.axpy(sr[j], vh + j * hs, oh, hs) }
                 continue
             }
+            let keysAhead = h + 1 < H ? kh + Tpad * hs : nextKeys
             var c0 = 0
             while c0 + 32 <= hs {
                 var a0 = Vector.V(), a1 = Vector.V(), a2 = Vector.V(), a3 = Vector.V()
                 var v = vh + c0
+                let ahead = c0 == 0 ? keysAhead : nil  // once per head, in the first pass over the values
                 for j in 0..<n {
+                    if let ahead { prefetchLines(ahead + j * hs, floats: hs) }
                     let pj = Vector.V(repeating: sr[j])
                     a0 = Vector.fma(a0, pj, Vector.load(v))
                     a1 = Vector.fma(a1, pj, Vector.load(v + 8))
@@ -56,6 +68,13 @@ enum DecodeAttention {
                 c0 += 8
             }
         }
+    }
+
+    /// Prefetches the cache lines of `floats` floats from `p` (16 floats a line).
+    @inline(__always)
+    static func prefetchLines(_ p: UnsafePointer<Float>, floats: Int) {
+        var i = 0
+        while i < floats { rz_prefetch(p + i); i += 16 }
     }
 
     /// The dot products of q[0..<count] with 8 rows r_i = rows + i·stride, as one vector: eight accumulators, then

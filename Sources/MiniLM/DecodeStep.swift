@@ -74,7 +74,8 @@ struct DecodeKernels: RowKernels {
             let s = sequences[r], t = positions[r], row = qkv + r * 3 * C
             cache.store(layer: l, sequence: s, position: t, qkv: row)
             DecodeAttention.attendOne(q: row, keys: cache.keys(l, s), values: cache.values(l, s), rowsPerHead: Tpad, count: t + 1,
-                                      out: out + r * C, scores: scores, headSize: C / H, heads: H)
+                                      out: out + r * C, scores: scores, headSize: C / H, heads: H,
+                                      nextKeys: r + 1 < n ? UnsafePointer(cache.keys(l, sequences[r + 1])) : nil)
             for h in 0..<H { sink.attention(layer: l, row: r, head: h, scores + h * Tpad) }
         }
     }

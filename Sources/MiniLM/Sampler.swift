@@ -235,6 +235,8 @@ public final class Sampler: @unchecked Sendable {
                 processed[s] += 1
             }
         }
+        // The capture's rows were written with non-temporal stores: order them before the runner may read them.
+        if capture != nil { Vector.storeFence() }
         for s in 0..<S where targets[s] != nil { capture?.record(job: firstIndex + s, positions: processed[s]) }
         return gens
     }

@@ -1,3 +1,5 @@
+import CBLAS
+
 /// Explicit SIMD reductions over float rows (multiply and add kept separate; the register-tiled kernels use `fma`
 /// below, fused only where the build targets FMA). The compiler does not vectorise a float reduction written as a
 /// scalar loop (it may not reorder the additions), so every hot dot product, sum and max goes through these.
@@ -74,6 +76,19 @@ enum Vector {
         while i + 8 <= n { store(load(y + i) + av * load(x + i), y + i); i += 8 }
         while i < n { y[i] += alpha * x[i]; i += 1 }
     }
+
+    /// dst[0..<n] = src[0..<n] with non-temporal stores where dst allows (16-byte aligned, n a multiple of 4;
+    /// otherwise a plain copy): for rows written once and read only after far more data than the caches hold.
+    /// The same values as `update(from:count:)`; other threads may read dst only after the writer's `storeFence`.
+    @inline(__always)
+    static func streamCopy(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+        rz_stream_copy(dst, src, n)
+    }
+
+    /// Orders the calling thread's earlier `streamCopy` stores before its later stores (non-temporal stores are
+    /// weakly ordered: without it, a thread that synchronises with this one later might not see them).
+    @inline(__always)
+    static func storeFence() { rz_store_fence() }
 
     /// In place: a[i] = exp(a[i] − shift); returns the sum.
     @inline(__always)

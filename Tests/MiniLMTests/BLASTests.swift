@@ -84,6 +84,26 @@ extension PackedLinearTests {
     }
 }
 
+@Suite struct StreamCopyTests {
+    /// The non-temporal copy equals a plain copy at every alignment of the destination (the stores are used only
+    /// at 16 bytes) and every length (whole vectors of 4 or not), and writes nothing past n.
+    @Test func matchesPlainCopy() {
+        let src = randomFloats(70, seed: 5)
+        for offset in 0..<4 {
+            for n in [0, 1, 3, 4, 8, 13, 64] {
+                let dst = FloatBuffer(count: 72)
+                for i in 0..<72 { dst[i] = -1 }
+                src.withUnsafeBufferPointer { Vector.streamCopy(dst.base + offset, $0.baseAddress!, n) }
+                Vector.storeFence()
+                for i in 0..<72 {
+                    let expected = i >= offset && i < offset + n ? src[i - offset] : -1
+                    #expect(dst[i].bitPattern == expected.bitPattern, "offset \(offset) n \(n) index \(i)")
+                }
+            }
+        }
+    }
+}
+
 @Suite struct PackingTests {
     /// Panels hold row r's feature k at [r / 16][k][r % 16], zero past the last row, for row counts and widths
     /// that take the 8×8 transposes, their element-wise tails and partial panels.
