@@ -98,6 +98,12 @@ struct CheckCommand: ParsableCommand {
                 for job in s.analysisPlan {
                     try StandardStreams.emit("seed-\(job.seed)/\(job.suite): \(job.prompts) prompts × G \(a.numGenerations) = \(job.completions) completions, scored by \(a.rewards.count) reward(s)")
                 }
+                if let along = a.alongTraining {
+                    let found = (try? AlongTraining.policies(along, store: RunStore(root: location.runs))) ?? []
+                    let seeds = Set(found.map(\.seed)).sorted()
+                    try StandardStreams.emit("along training: \(along.study)/\(along.variant) at steps \(along.steps.map(String.init).joined(separator: ", ")), sampling seed \(s.seeds.first ?? 0): "
+                        + (seeds.isEmpty ? "no complete trial with those checkpoints yet" : "\(seeds.count) complete trial seed(s) (\(seeds.map(String.init).joined(separator: ", "))), \(Set(found.map(\.path)).count) policies to score"))
+                }
                 try StandardStreams.emit("(`ablate run` samples and scores these groups and writes the report; no trials are stored)")
             }
         }
@@ -235,7 +241,7 @@ struct RunCommand: ParsableCommand {
                                                      note: { StandardStreams.warn($0) },
                                                      progress: { StandardStreams.warn("pretrain: \($0.line)") }).path
                 }
-                try StandardStreams.emit("report: \(try AnalysisStudy.run(s, basePath: base, notebooks: location.notebooks))")
+                try StandardStreams.emit("report: \(try AnalysisStudy.run(s, basePath: base, notebooks: location.notebooks, runs: location.runs))")
                 return
             }
             // A heading per phase on stderr, so a log read later shows where the time went.

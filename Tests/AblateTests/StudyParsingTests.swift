@@ -87,7 +87,13 @@ let brokenStudies: [BrokenStudy] = [
     BrokenStudy(name: "analysis unknown reward", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: entropy}}\n", at: "6:23",
                 says: "analysis.rewards.v.name: unknown reward 'entropy'"),
     BrokenStudy(name: "analysis unknown key", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  groups: 8\n  rewards: {v: {name: vigor}}\n", at: "6:3",
-                says: "analysis: unknown key 'groups'; valid keys: 'beyond', 'checkpoint'"),
+                says: "analysis: unknown key 'groups'; valid keys: 'along_training', 'beyond', 'checkpoint'"),
+    BrokenStudy(name: "along_training without steps", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: vigor}}\n  along_training: {study: headline, variant: vigor}\n", at: "7:19",
+                says: "analysis.along_training: missing key 'steps'"),
+    BrokenStudy(name: "along_training steps decrease", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: vigor}}\n  along_training: {study: headline, variant: vigor, steps: [0, 300, 150]}\n", at: "7:69",
+                says: "analysis.along_training.steps: must be increasing (150 after 300)"),
+    BrokenStudy(name: "along_training study is a path", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: vigor}}\n  along_training: {study: ../x, variant: vigor, steps: [0]}\n", at: "7:27",
+                says: "analysis.along_training.study: '../x' is not a name"),
 ]
 
 @Suite struct StudyParsingTests {

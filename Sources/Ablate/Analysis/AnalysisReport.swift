@@ -180,7 +180,8 @@ public enum AnalysisReport {
     }
 
     public static func write(_ r: RewardAnalysis.Result, name: String, notebooks dir: String, title: String, studyFile: String?,
-                             codeVersion: String, machine: String, acrossSeeds results: [RewardAnalysis.Result] = []) throws -> String {
+                             codeVersion: String, machine: String, acrossSeeds results: [RewardAnalysis.Result] = [],
+                             alongTraining along: AlongTraining.Result? = nil) throws -> String {
         let folder = "\(dir)/\(name)"
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw AblateError.io(path: folder, reason: "cannot create the figure folder (\(error.localizedDescription))")
@@ -188,11 +189,19 @@ public enum AnalysisReport {
         var md = markdown(r, title: title, studyFile: studyFile, codeVersion: codeVersion, machine: machine)
         let across = acrossSeeds(results)
         if !across.isEmpty { md += "\n" + across.joined(separator: "\n") }
+        if let along { md += "\n" + AlongTraining.markdown(along, settings: r.settings).joined(separator: "\n") }
         md += "\n## Figures\n\n"
         for fig in figures(r) {
             try RunStore.writeAtomically(text: fig.svg, to: "\(folder)/\(fig.name).svg")
             try RunStore.writeAtomically(text: fig.csv, to: "\(folder)/\(fig.name).csv")
             md += "![\(fig.caption)](\(name)/\(fig.name).svg)\n\n\(fig.caption) — data: [`\(fig.name).csv`](\(name)/\(fig.name).csv)\n\n"
+        }
+        if let along {
+            for fig in AlongTraining.figures(along, settings: r.settings) {
+                try RunStore.writeAtomically(text: fig.svg, to: "\(folder)/\(fig.name).svg")
+                md += "![\(fig.caption)](\(name)/\(fig.name).svg)\n\n\(fig.caption) — data: [`along-training.csv`](\(name)/along-training.csv)\n\n"
+            }
+            try RunStore.writeAtomically(text: AlongTraining.csv(along), to: "\(folder)/along-training.csv")
         }
         md += "Per-group AUROCs: [`group_auroc.csv`](\(name)/group_auroc.csv); every completion with its raw rewards: [`completions.csv`](\(name)/completions.csv).\n"
         try RunStore.writeAtomically(text: groupCSV(r), to: "\(folder)/group_auroc.csv")

@@ -4,7 +4,8 @@ import RewardZoo
 /// Runs a `kind: analysis` study: its plan through `RewardAnalysis`, its report through `AnalysisReport`.
 public enum AnalysisStudy {
     /// Samples, scores and writes `<notebooks>/<study>.md` with its figures; returns the report path.
-    public static func run(_ study: Study, basePath: String, notebooks: String, threads: Int = 2,
+    /// `runs` is the run store an `along_training` block reads its trials from.
+    public static func run(_ study: Study, basePath: String, notebooks: String, runs: String = "runs", threads: Int = 2,
                            progress: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> String {
         guard let a = study.analysis else { throw AblateError.run(reason: "\(study.path) has no analysis block") }
         var settings = RewardAnalysis.Settings()
@@ -26,9 +27,15 @@ public enum AnalysisStudy {
             results.append(try RewardAnalysis(settings: settings).run(progress: progress))
         }
         guard let first = results.first else { throw AblateError.run(reason: "\(study.path) has no seeds") }
+        var along: AlongTraining.Result?
+        if let spec = a.alongTraining {
+            settings.seed = first.settings.seed
+            along = try AlongTraining.run(spec, store: RunStore(root: runs), settings: settings, progress: progress)
+        }
         let info = RunInfo.current()
         return try AnalysisReport.write(first, name: study.name, notebooks: notebooks, title: study.name,
                                         studyFile: study.path, codeVersion: info.codeVersion,
-                                        machine: info.machineDescription, acrossSeeds: results)
+                                        machine: info.machineDescription, acrossSeeds: results,
+                                        alongTraining: along)
     }
 }

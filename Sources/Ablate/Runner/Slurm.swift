@@ -195,7 +195,7 @@ func slurmBatchScript(tasks: [(directory: String, argv: [String])], environment:
           exit 0
         fi
         # A (re)start begins from nothing, as with the local executor.
-        rm -f \(TrialFile.attemptOutputs.map { "\"$dir/\($0.rawValue)\"" }.joined(separator: " "))
+        rm -f \(TrialFile.attemptOutputs.map { "\"$dir/\($0.rawValue)\"" }.joined(separator: " ")) "$dir"/\(TrialFile.stepModelGlob)
         started=$(date -u +%Y-%m-%dT%H:%M:%SZ); t0=$(date +%s)
         touch "$dir/\(TrialFile.heartbeat.rawValue)"
         ( while sleep \(max(1, heartbeat)); do touch "$dir/\(TrialFile.heartbeat.rawValue)" || exit 0; done ) </dev/null >/dev/null 2>&1 &

@@ -17,7 +17,7 @@ extension Study {
     static let comparisonKeys = ["alpha", "collapse", "control", "correction", "hypotheses", "metrics", "paired", "sd",
                                  "smallest_effect"]
     static let hypothesisKeys = ["alternative", "control", "metric", "suite", "test", "variant"]
-    static let analysisKeys = ["beyond", "checkpoint", "max_completion_length", "num_generations", "prompts", "rewards",
+    static let analysisKeys = ["along_training", "beyond", "checkpoint", "max_completion_length", "num_generations", "prompts", "rewards",
                                "temperature"]
     /// Train keys a study may not set: the runner fills them in.
     static let runnerKeys: [String: String] = [
@@ -432,6 +432,37 @@ struct StudyReader {
         guard !rewards.isEmpty else { throw fail(rewardsNode, "analysis.rewards: give at least one reward") }
         var analysis = Study.Analysis(checkpoint: checkpoint, prompts: prompts, numGenerations: g, temperature: temperature,
                                       maxCompletionLength: length, rewards: rewards)
+        if let alongNode = pairs.value("along_training") {
+            let a = try mapping(alongNode, "analysis.along_training")
+            try checkKeys(a, valid: ["steps", "study", "variant"], "analysis.along_training")
+            var names: [String] = []
+            for key in ["study", "variant"] {
+                guard let v = a.value(key) else {
+                    throw fail(alongNode, "analysis.along_training: missing key '\(key)' (a train study and one of its variants, e.g. {study: headline, variant: vigor, steps: [0, 150, 300]})")
+                }
+                let name = try string(v, "analysis.along_training.\(key)")
+                guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+                    throw fail(v, "analysis.along_training.\(key): '\(name)' is not a name (no '/', no leading '.')")
+                }
+                names.append(name)
+            }
+            guard let stepsNode = a.value("steps") else {
+                throw fail(alongNode, "analysis.along_training: missing key 'steps' (training steps whose policies are scored, e.g. [0, 150, 300])")
+            }
+            var steps: [Int] = []
+            for item in try sequence(stepsNode, "analysis.along_training.steps") {
+                let step = try int(item, "analysis.along_training.steps[]")
+                guard step >= 0 else { throw fail(item, "analysis.along_training.steps[]: \(step) is negative (0 = the base model)") }
+                guard steps.last.map({ $0 < step }) ?? true else {
+                    throw fail(item, "analysis.along_training.steps: must be increasing (\(step) after \(steps.last ?? 0))")
+                }
+                steps.append(step)
+            }
+            guard !steps.isEmpty, steps.count <= 100 else {
+                throw fail(stepsNode, "analysis.along_training.steps: give 1 to 100 steps")
+            }
+            analysis.alongTraining = Study.AlongTrainingSpec(study: names[0], variant: names[1], steps: steps)
+        }
         if let beyondNode = pairs.value("beyond") {
             let labels = rewards.map(\.label)
             for item in try sequence(beyondNode, "analysis.beyond") {

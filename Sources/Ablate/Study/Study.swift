@@ -133,6 +133,22 @@ public struct Study: Sendable {
         /// rank correct completions above incorrect ones beyond what `given` already does? (Within-group partial
         /// rank correlation with correctness.)
         public var beyond: [(reward: String, given: String)] = []
+        /// `along_training: {study: headline, variant: vigor, steps: [0, 150, 300]}`: the same analysis on the
+        /// policies of a train study's trials at those steps (0 = their base model, max_steps = the final policy,
+        /// steps between = their `checkpoint_steps`), one sampling seed (the study's first), every complete seed.
+        public var alongTraining: AlongTrainingSpec? = nil
+    }
+
+    /// Where the policies of an along-training analysis come from (`Analysis.alongTraining`).
+    public struct AlongTrainingSpec: Sendable, Equatable {
+        public var study: String
+        public var variant: String
+        public var steps: [Int]
+        public init(study: String, variant: String, steps: [Int]) {
+            self.study = study
+            self.variant = variant
+            self.steps = steps
+        }
     }
 }
 

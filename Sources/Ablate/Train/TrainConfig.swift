@@ -74,6 +74,10 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var evalKSuites: [String]? = nil
     /// Steps between periodic evaluations (0 = only the base model and the final one).
     public var evalInterval = 0
+    /// Steps after which the policy is also saved (`model-step-<n>.safetensors` beside the final `model.safetensors`),
+    /// e.g. for the reward analysis along training; each in 1..<max_steps, increasing. Absent: none, as before
+    /// this key (absent keys leave a config's hash as it was).
+    public var checkpointSteps: [Int]? = nil
     /// Worker threads, each with one BLAS thread; part of a result's identity (bits differ across counts).
     public var threads = 1
     /// Sample rollouts written per step to rollouts.jsonl.
@@ -97,11 +101,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         case maskTruncatedCompletions = "mask_truncated_completions", numIterations = "num_iterations"
         case trainSuites = "train_suites", evalSuites = "eval_suites", evalN = "eval_n", evalK = "eval_k"
         case evalInterval = "eval_interval", logRollouts = "log_rollouts", evalTemperature = "eval_temperature"
-        case evalKSuites = "eval_k_suites"
+        case evalKSuites = "eval_k_suites", checkpointSteps = "checkpoint_steps"
     }
 
     /// Keys that may be absent from a resolved config (nil: the documented behaviour, and no change to the hash).
-    static let optionalKeys = [CodingKeys.shaping.rawValue, CodingKeys.evalTemperature.rawValue, CodingKeys.evalKSuites.rawValue]
+    static let optionalKeys = [CodingKeys.shaping.rawValue, CodingKeys.evalTemperature.rawValue, CodingKeys.evalKSuites.rawValue,
+                               CodingKeys.checkpointSteps.rawValue]
 
     /// Every JSON key, sorted.
     public static let fieldNames = CodingKeys.allCases.map(\.rawValue).sorted()
@@ -158,6 +163,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
             try require(Set(sampled).count == sampled.count, .evalKSuites, sampled, "names a suite twice")
         }
         try require(evalInterval >= 0, .evalInterval, evalInterval, "must be non-negative (0 = final evaluation only)")
+        if let steps = checkpointSteps {
+            try require(steps.count <= 1000 && steps.allSatisfy { (1..<maxSteps).contains($0) }, .checkpointSteps, steps,
+                        "each must be in 1..<max_steps (\(maxSteps)): the final policy is model.safetensors, the first is the base")
+            try require(zip(steps, steps.dropFirst()).allSatisfy { $0 < $1 }, .checkpointSteps, steps, "must be increasing")
+        }
         try require((1...64).contains(threads), .threads, threads, "must be in 1...64")
         try require((0...1024).contains(logRollouts), .logRollouts, logRollouts, "must be in 0...1024")
         do { _ = try RewardPipeline(spec: reward, shaping: shaping) } catch {

@@ -75,7 +75,8 @@ public struct TrainRun {
             }
         }
         // A restart of this same unfinished trial (checkOutput allowed it) begins from nothing.
-        for name in [TrialFile.evaluation, .model].map(\.rawValue) {
+        let stepModels = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter(TrialFile.isStepModel)
+        for name in [TrialFile.evaluation, .model].map(\.rawValue) + stepModels {
             let p = Self.path(directory, name)
             if FileManager.default.fileExists(atPath: p) {
                 do { try FileManager.default.removeItem(atPath: p) } catch {
@@ -99,6 +100,12 @@ public struct TrainRun {
         // The base model's evaluations (step 0) are shared by every trial that starts from the same checkpoint with
         // the same evaluation settings (`EvaluationCache`); the bits are the same either way.
         let baseBytes = FileManager.default.contents(atPath: config.base)
+        func checkpointMetadata(step: Int) throws -> [String: String] {
+            var metadata = RunInfo.current().metadata(extra: ["train_config": try config.json(), "train_hash": hash,
+                                                              "base": config.base, "step": "\(step)"])
+            if let recipe = contents.metadata["recipe"] { metadata["recipe"] = recipe }
+            return metadata
+        }
         func evaluate(_ split: Split = .validation) throws -> EvaluationReport {
             var settings = evalSettings
             settings.split = split
@@ -161,16 +168,18 @@ public struct TrainRun {
                                 100 * Self.mean(scores.correct.map { $0 ? 1 : 0 }), report.meanCompletionLength,
                                 Double(sampledTokens) / elapsed / 1000, PretrainProgress.clock(eta)))
                 }
+                if config.checkpointSteps?.contains(step) == true {
+                    try Checkpoint.save(model: model, tokenizer: tokenizer, metadata: try checkpointMetadata(step: step),
+                                        to: Self.path(directory, TrialFile.stepModel(step)))
+                }
                 try TrialStatus(status: .running, step: step, hash: hash).write(to: statusPath)
                 if config.evalInterval > 0, step % config.evalInterval == 0, step < config.maxSteps { _ = try evaluate(.validation) }
             }
             _ = try evaluate(.validation)
             let final = try evaluate(.test)
             try RunStore.writeAtomically(text: try final.json() + "\n", to: TrialFile.evaluation.path(in: directory))
-            var metadata = RunInfo.current().metadata(extra: ["train_config": try config.json(), "train_hash": hash,
-                                                              "base": config.base])
-            if let recipe = contents.metadata["recipe"] { metadata["recipe"] = recipe }
-            try Checkpoint.save(model: model, tokenizer: tokenizer, metadata: metadata, to: TrialFile.model.path(in: directory))
+            try Checkpoint.save(model: model, tokenizer: tokenizer, metadata: try checkpointMetadata(step: step),
+                                to: TrialFile.model.path(in: directory))
             try TrialStatus(status: .complete, step: step, hash: hash).write(to: statusPath)
             return .complete(final)
         } catch let e where Self.failsTheRun(e) {

@@ -23,8 +23,18 @@ public enum TrialFile: String, CaseIterable, Sendable {
     /// Held by the process that owns the directory (flock), so two runners never write one trial.
     case lock = ".lock"
 
-    /// The outputs of one attempt, removed before a restart begins from nothing.
+    /// The outputs of one attempt, removed before a restart begins from nothing (with the step checkpoints,
+    /// `isStepModel`, which `TrainRun` removes when it starts).
     public static let attemptOutputs: [TrialFile] = [.metrics, .evaluation, .rollouts, .model, .runner]
+
+    /// The policy after `step` (`checkpoint_steps`): `model-step-<step>.safetensors`.
+    public static func stepModel(_ step: Int) -> String { "model-step-\(step).safetensors" }
+
+    /// The shell glob of every step checkpoint.
+    public static let stepModelGlob = "model-step-*.safetensors"
+
+    /// Whether `name` is a step checkpoint's file name (an output of an attempt, like `model`).
+    public static func isStepModel(_ name: String) -> Bool { name.hasPrefix("model-step-") && name.hasSuffix(".safetensors") }
 
     /// This file in `directory`.
     public func path(in directory: String) -> String { directory + "/" + rawValue }
