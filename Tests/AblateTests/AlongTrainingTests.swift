@@ -77,6 +77,34 @@ import Testing
         #expect(step1Again.model.params.array == a, "same seed, same bits")
     }
 
+    /// `eval_k_splits: [test]`: the test evaluations draw the k samples, the validation ones are greedy only; the
+    /// key absent leaves the hash as it was.
+    @Test func evalKSplitsLimitsTheSamplesToTheNamedSplits() throws {
+        let (dir, base) = try TrainRunTests().tinyBase()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var c = try tinyConfig(base: base)
+        let before = c.hash
+        c.evalKSplits = nil
+        #expect(c.hash == before)
+        c.evalK = 2
+        c.evalKSplits = ["test"]
+        try c.validate()
+        for bad in [[], ["train"], ["test", "test"]] {
+            var d = c
+            d.evalKSplits = bad
+            do { try d.validate(); Issue.record("\(bad) accepted") } catch let AblateError.invalidTrainConfig(field, _, _) { #expect(field == "eval_k_splits") }
+        }
+        let out = (dir as NSString).appendingPathComponent("trial")
+        var trial = TrainRun(config: c, directory: out)
+        trial.evaluationCache = nil
+        guard case .complete = try trial.run() else { Issue.record("not complete"); return }
+        let text = try String(contentsOfFile: TrialFile.metrics.path(in: out), encoding: .utf8)
+        let evals = try text.split(separator: "\n").map { try JSONValue.parse(Data($0.utf8)) }.filter { $0["kind"] == .string("eval") }
+        let sampled = evals.map { ($0["split"], $0["suites"]?["arith"]?["avg_at_k"] != nil) }
+        #expect(sampled.count == 4)
+        for (split, hasSamples) in sampled { #expect(hasSamples == (split == .string("test")), "\(String(describing: split))") }
+    }
+
     /// Two trials of a study in a store: the policies at 0, 2 and 3 are their base, step checkpoint and final
     /// model; a step they did not save is an error naming the file and the key; the report section gives each step.
     @Test func policiesOfAStudysTrialsAreScoredAlongTraining() throws {

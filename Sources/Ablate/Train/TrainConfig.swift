@@ -72,6 +72,10 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// The evaluated suites whose k samples are drawn (avg@k, pass@k, maj@k); the others are evaluated greedy
     /// only. Absent: every evaluated suite, as before this key.
     public var evalKSuites: [String]? = nil
+    /// The splits whose evaluations draw the k samples (`test`, `validation`); the others are greedy only. Absent:
+    /// both, as before this key. `[test]` when no choice is made on sampled validation metrics: the k samples are
+    /// most of a trial's evaluation time.
+    public var evalKSplits: [String]? = nil
     /// Steps between periodic evaluations (0 = only the base model and the final one).
     public var evalInterval = 0
     /// Steps after which the policy is also saved (`model-step-<n>.safetensors` beside the final `model.safetensors`),
@@ -101,12 +105,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         case maskTruncatedCompletions = "mask_truncated_completions", numIterations = "num_iterations"
         case trainSuites = "train_suites", evalSuites = "eval_suites", evalN = "eval_n", evalK = "eval_k"
         case evalInterval = "eval_interval", logRollouts = "log_rollouts", evalTemperature = "eval_temperature"
-        case evalKSuites = "eval_k_suites", checkpointSteps = "checkpoint_steps"
+        case evalKSuites = "eval_k_suites", checkpointSteps = "checkpoint_steps", evalKSplits = "eval_k_splits"
     }
 
     /// Keys that may be absent from a resolved config (nil: the documented behaviour, and no change to the hash).
     static let optionalKeys = [CodingKeys.shaping.rawValue, CodingKeys.evalTemperature.rawValue, CodingKeys.evalKSuites.rawValue,
-                               CodingKeys.checkpointSteps.rawValue]
+                               CodingKeys.checkpointSteps.rawValue, CodingKeys.evalKSplits.rawValue]
 
     /// Every JSON key, sorted.
     public static let fieldNames = CodingKeys.allCases.map(\.rawValue).sorted()
@@ -161,6 +165,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
             try require(!sampled.isEmpty && sampled.allSatisfy(evalSuites.contains), .evalKSuites, sampled,
                         "name one or more of the evaluated suites \(AblateError.list(evalSuites))")
             try require(Set(sampled).count == sampled.count, .evalKSuites, sampled, "names a suite twice")
+        }
+        if let splits = evalKSplits {
+            let valid = [Split.test.rawValue, Split.validation.rawValue]
+            try require(!splits.isEmpty && splits.allSatisfy(valid.contains) && Set(splits).count == splits.count, .evalKSplits, splits,
+                        "name one or both of 'test' and 'validation', once each")
         }
         try require(evalInterval >= 0, .evalInterval, evalInterval, "must be non-negative (0 = final evaluation only)")
         if let steps = checkpointSteps {

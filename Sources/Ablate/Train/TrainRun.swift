@@ -109,6 +109,7 @@ public struct TrainRun {
         func evaluate(_ split: Split = .validation) throws -> EvaluationReport {
             var settings = evalSettings
             settings.split = split
+            if let splits = config.evalKSplits, !splits.contains(split.rawValue) { settings.k = 1 }
             let key = step == 0 && evaluationCache != nil ? baseBytes.flatMap { EvaluationCache.key(checkpoint: $0, settings: settings, threads: config.threads, info: info) } : nil
             let report = try EvaluationCache.evaluation(key: key, directory: evaluationCache ?? EvaluationCache.defaultDirectory, note: progress) {
                 try Evaluator.evaluate(model: model, tokenizer: tokenizer, settings: settings, threads: config.threads, checkpoint: nil)

@@ -24,11 +24,12 @@ extension TrainConfig {
             case .string?: type = "text"
             case .null?, nil where name == CodingKeys.shaping.rawValue: type = Shaping.allCases.map(\.rawValue).joined(separator: "|")
             case .null?, nil where name == CodingKeys.evalTemperature.rawValue: type = "number"
-            case .null?, nil where name == CodingKeys.evalKSuites.rawValue || name == CodingKeys.checkpointSteps.rawValue: type = "list"
+            case .null?, nil where [CodingKeys.evalKSuites, .checkpointSteps, .evalKSplits].map(\.rawValue).contains(name): type = "list"
             case .null?, nil: type = "text"
             }
             let absent = [CodingKeys.shaping.rawValue: "(the reward's own)", CodingKeys.evalTemperature.rawValue: "(0.8)",
-                          CodingKeys.evalKSuites.rawValue: "(every evaluated suite)", CodingKeys.checkpointSteps.rawValue: "(none)"]
+                          CodingKeys.evalKSuites.rawValue: "(every evaluated suite)", CodingKeys.checkpointSteps.rawValue: "(none)",
+                          CodingKeys.evalKSplits.rawValue: "(test and validation)"]
             let shown = absent[name] ?? value?.serialized ?? ""
             lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + type.padding(toLength: 22, withPad: " ", startingAt: 0) + "  " + shown)
         }
