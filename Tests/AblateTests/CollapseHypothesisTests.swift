@@ -102,4 +102,22 @@ import Testing
         #expect(plan[1].power == nil && plan[1].reason?.contains("no power formula") == true)
         #expect(StudyFindings.plan(study: s, sds: [], pilot: []).first?.reason?.contains("give --pilot") == true)
     }
+
+    /// An arm the pilot lacks takes the rate the study declares (`planned_rates`); the pilot's observed rate wins
+    /// where it has one; a planned rate names a variant and is a share.
+    @Test func declaredRatesFillArmsThePilotLacks() throws {
+        let yaml = Self.study.replacingOccurrences(of: "collapse: {below_base: 0.10}", with: "collapse: {below_base: 0.10, planned_rates: {rank: 0.0, zscore: 0.5}}")
+        let s = try Study.parse(yaml: yaml, path: "studies/shaping.yaml")
+        #expect(s.comparison?.plannedCollapseRates == ["rank": 0.0, "zscore": 0.5])
+        let declared = StudyFindings.plan(study: s, sds: [], pilot: [])[0]
+        #expect(declared.collapseRates == [0.0, 0.5] && declared.reason?.contains("zscore 0.500 (declared)") == true, "\(declared.reason ?? "")")
+        expectClose(declared.power, try FisherExact.power(n1: 8, n2: 8, p1: 0, p2: 0.5, alpha: 0.025), rel: 1e-12)
+        // The pilot has only the rank arm: rank from the pilot (1 of 8), zscore declared.
+        let mixed = StudyFindings.plan(study: s, sds: [], pilot: Self.results().filter { $0.variant == "rank" })[0]
+        #expect(mixed.collapseRates == [0.125, 0.5] && mixed.reason?.contains("rank 1/8 (pilot)") == true, "\(mixed.reason ?? "")")
+        for (bad, says) in [("{other: 0.5}", "planned_rates: unknown variant 'other'"), ("{zscore: 1.5}", "is not a share of seeds in [0, 1]")] {
+            let text = Self.study.replacingOccurrences(of: "collapse: {below_base: 0.10}", with: "collapse: {below_base: 0.10, planned_rates: \(bad)}")
+            #expect { _ = try Study.parse(yaml: text, path: "studies/shaping.yaml") } throws: { "\($0)".contains(says) && "\($0)".contains("studies/shaping.yaml:8:") }
+        }
+    }
 }

@@ -553,21 +553,27 @@ public struct StudyFindings: Codable, Sendable {
                 let below = c.collapseBelowBase ?? 0
                 var plan = PlannedHypothesis(hypothesis: h, smallestEffect: below, sd: nil, seeds: study.seeds.count, alpha: alpha)
                 let done = pilot.filter { $0.state == .complete }
-                guard let base = baseValue(pilot, h.suite, h.metric) else {
-                    plan.reason = "no pilot with a base-model value for \(h.suite) \(h.metric): give --pilot STUDY (a study with arms named \(h.variant) and \(h.control))"
-                    return plan
-                }
-                func rate(_ arm: String) -> (Int, Int)? {
-                    let vs = done.filter { $0.variant == arm }.compactMap { $0.eval[h.suite]?[h.metric] }
-                    return vs.isEmpty ? nil : (vs.filter { $0 < base - below }.count, vs.count)
+                let base = baseValue(pilot, h.suite, h.metric)
+                // An arm's rate: the pilot's observed share of collapsed seeds, else the rate the study declares.
+                func rate(_ arm: String) -> (p: Double, text: String)? {
+                    if let base {
+                        let vs = done.filter { $0.variant == arm }.compactMap { $0.eval[h.suite]?[h.metric] }
+                        if !vs.isEmpty {
+                            let k = vs.filter { $0 < base - below }.count
+                            return (Double(k) / Double(vs.count), "\(arm) \(k)/\(vs.count) (pilot)")
+                        }
+                    }
+                    return c.plannedCollapseRates[arm].map { ($0, "\(arm) \(StudyReport.num($0)) (declared)") }
                 }
                 guard let rx = rate(h.variant), let ry = rate(h.control) else {
-                    plan.reason = "the pilot has no complete seeds of \(h.variant) and \(h.control)"
+                    plan.reason = base == nil && pilot.isEmpty
+                        ? "no pilot with a base-model value for \(h.suite) \(h.metric): give --pilot STUDY (a study with arms named \(h.variant) and \(h.control)) or declare `collapse: {planned_rates: {...}}`"
+                        : "the pilot has no complete seeds of \(h.variant) and \(h.control), and the study declares no planned rate for them (`collapse: {planned_rates: {...}}`)"
                     return plan
                 }
-                let p1 = Double(rx.0) / Double(rx.1), p2 = Double(ry.0) / Double(ry.1)
+                let p1 = rx.p, p2 = ry.p
                 plan.collapseRates = [p1, p2]
-                plan.reason = "pilot collapse rates \(h.variant) \(rx.0)/\(rx.1), \(h.control) \(ry.0)/\(ry.1) (final value below \(StudyReport.num(base - below)))"
+                plan.reason = "collapse rates \(rx.text), \(ry.text)" + (base.map { " (pilot: final value below \(StudyReport.num($0 - below)))" } ?? "")
                 plan.power = try? FisherExact.power(n1: study.seeds.count, n2: study.seeds.count, p1: p1, p2: p2, alpha: alpha)
                 plan.seedsFor80 = (try? FisherExact.trialsNeeded(p1: p1, p2: p2, alpha: alpha, limit: 60)) ?? nil
                 return plan

@@ -526,11 +526,21 @@ extension StudyReader {
         }
         if let node = pairs.value("collapse") {
             let cp = try mapping(node, "comparisons.collapse")
-            try checkKeys(cp, valid: ["below_base"], "comparisons.collapse")
+            try checkKeys(cp, valid: ["below_base", "planned_rates"], "comparisons.collapse")
             guard let b = cp.value("below_base") else { throw fail(node, "comparisons.collapse: missing key 'below_base' (e.g. 0.10: a seed more than 10 points below the base model has collapsed)") }
             let below = try double(b, "comparisons.collapse.below_base")
             guard below > 0, below.isFinite else { throw fail(b, "comparisons.collapse.below_base: \(below) must be a positive difference") }
             c.collapseBelowBase = below
+            if let ratesNode = cp.value("planned_rates") {
+                for (arm, keyNode, value) in try mapping(ratesNode, "comparisons.collapse.planned_rates") {
+                    guard variants.contains(where: { $0.name == arm }) else {
+                        throw fail(keyNode, "comparisons.collapse.planned_rates: unknown variant '\(arm)'; please provide one of \(AblateError.list(variants.map(\.name)))")
+                    }
+                    let rate = try double(value, "comparisons.collapse.planned_rates.\(arm)")
+                    guard (0...1).contains(rate) else { throw fail(value, "comparisons.collapse.planned_rates.\(arm): \(rate) is not a share of seeds in [0, 1]") }
+                    c.plannedCollapseRates[arm] = rate
+                }
+            }
         }
         guard let node = pairs.value("hypotheses") else { return }
         let names = variants.map(\.name)

@@ -78,6 +78,10 @@ public struct Study: Sendable {
         /// A seed has collapsed when its final value is more than this below the base model's (`collapse:
         /// {below_base: 0.10}`): what `test: collapse` hypotheses count.
         public var collapseBelowBase: Double? = nil
+        /// Planning collapse rates for arms a pilot does not have (`collapse: {below_base: 0.10, planned_rates:
+        /// {vigor_zscore_lr3e-4: 0.5}}`): the expected share of seeds that collapse, declared with its reasons
+        /// in the study file; a pilot's observed rate comes first.
+        public var plannedCollapseRates: [String: Double] = [:]
 
         /// The declared SD of `metric` on `suite`, if any.
         public func declaredSD(_ metric: String, _ suite: String) -> Double? {
