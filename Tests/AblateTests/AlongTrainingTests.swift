@@ -11,15 +11,8 @@ import Testing
 /// store's verified links.
 @Suite struct AlongTrainingTests {
     func tinyConfig(base: String, seed: UInt64 = 1) throws -> TrainConfig {
-        var c = TrainConfig(base: base)
-        c.reward = try RewardRegistry.spec(name: "random", options: [:])
+        var c = try TrainRunTests().config(base: base, reward: "random")
         c.seed = seed
-        c.maxSteps = 3
-        c.promptsPerStep = 2
-        c.numGenerations = 3
-        c.maxCompletionLength = 8
-        c.evalN = 4
-        c.evalSuites = ["arith"]
         c.learningRate = 0.05  // a tiny model moves visibly in 3 steps
         c.threads = 1
         return c
