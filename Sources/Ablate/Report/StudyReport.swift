@@ -52,6 +52,7 @@ public struct StudyReport {
         md += selectionSection(f)
         md += setup()
         md += resultTables(f)
+        md += endOfTraining()
         md += primarySection(f)
         md += exploratorySection(f)
         md += transferSection(f)
@@ -135,6 +136,7 @@ public struct StudyReport {
             ("truncation_rate", \.truncationRate, "truncation", "Truncated completions over training", "share without EOS"),
             ("length_rho", \.lengthRho, "length-rho", "Raw reward vs completion length within groups", "mean within-group Spearman ρ(reward, length)"),
             ("entropy", \.entropy, "entropy", "Token entropy over training", "mean token entropy (nats)"),
+            ("kl", \.kl, "kl", "KL to the reference model over training", "mean per-token KL (nats)"),
         ]
         let styles = seriesStyles()
         for c in curves {

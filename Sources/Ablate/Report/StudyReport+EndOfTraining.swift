@@ -1,0 +1,40 @@
+import Foundation
+import Statistics
+
+extension StudyReport {
+    /// Steps at the end of training whose train lines are averaged per seed (one step's value is one batch's).
+    static let endWindow = 10
+
+    /// The training metrics at the end of training: per variant, each seed's mean over its last `endWindow`
+    /// steps, then the mean over seeds with its 95% t interval. Where a reward drove the policy (KL from the
+    /// reference, entropy) is part of what a stability claim is about. Empty when no trial logged these metrics.
+    func endOfTraining() -> [String] {
+        let columns: [(name: String, metric: KeyPath<TrainMetrics, Double?>, digits: Int)] = [
+            ("KL to the reference (nats/token)", \.kl, 4), ("token entropy (nats)", \.entropy, 3),
+            ("completion length (tokens)", \.completionLength, 1), ("rollout accuracy", \.rolloutAccuracy, 3),
+            ("truncated", \.truncationRate, 3),
+        ]
+        func endValue(_ r: TrialResult, _ metric: KeyPath<TrainMetrics, Double?>) -> Double? {
+            let values = r.train.suffix(Self.endWindow).compactMap { $0[keyPath: metric] }.filter(\.isFinite)
+            return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        }
+        let present = columns.filter { c in complete.contains { endValue($0, c.metric) != nil } }
+        guard !present.isEmpty else { return [] }
+        var out = ["## At the end of training", "",
+                   "Each seed's mean over its last \(Self.endWindow) training steps, then the mean over seeds [95% t interval] (exploratory).", "",
+                   "| variant | seeds | " + present.map(\.name).joined(separator: " | ") + " |",
+                   "|---|---:|" + String(repeating: "---|", count: present.count)]
+        for v in study.variants {
+            let trials = complete.filter { $0.variant == v.name }
+            guard !trials.isEmpty else { continue }
+            let cells = present.map { c -> String in
+                let xs = trials.compactMap { endValue($0, c.metric) }
+                guard let m = try? Descriptive.mean(xs) else { return "—" }
+                guard xs.count > 1, Set(xs).count > 1, let ci = try? Descriptive.meanConfidenceInterval(xs) else { return Self.num(m, c.digits) }
+                return "\(Self.num(m, c.digits)) [\(Self.num(ci.low, c.digits)), \(Self.num(ci.high, c.digits))]"
+            }
+            out.append("| \(v.name) | \(trials.count) | " + cells.joined(separator: " | ") + " |")
+        }
+        return out + [""]
+    }
+}
