@@ -9,10 +9,10 @@ extension StudyReport {
     /// steps, then the mean over seeds with its 95% t interval. Where a reward drove the policy (KL from the
     /// reference, entropy) is part of what a stability claim is about. Empty when no trial logged these metrics.
     func endOfTraining() -> [String] {
-        let columns: [(name: String, metric: KeyPath<TrainMetrics, Double?>, digits: Int)] = [
-            ("KL to the reference (nats/token)", \.kl, 4), ("token entropy (nats)", \.entropy, 3),
-            ("completion length (tokens)", \.completionLength, 1), ("rollout accuracy", \.rolloutAccuracy, 3),
-            ("truncated", \.truncationRate, 3),
+        let columns: [(name: String, metric: KeyPath<TrainMetrics, Double?>, digits: Int, share: Bool)] = [
+            ("KL to the reference (nats/token)", \.kl, 4, false), ("token entropy (nats)", \.entropy, 3, false),
+            ("completion length (tokens)", \.completionLength, 1, false), ("rollout accuracy", \.rolloutAccuracy, 3, true),
+            ("truncated", \.truncationRate, 3, true),
         ]
         func endValue(_ r: TrialResult, _ metric: KeyPath<TrainMetrics, Double?>) -> Double? {
             let values = r.train.suffix(Self.endWindow).compactMap { $0[keyPath: metric] }.filter(\.isFinite)
@@ -31,7 +31,9 @@ extension StudyReport {
                 let xs = trials.compactMap { endValue($0, c.metric) }
                 guard let m = try? Descriptive.mean(xs) else { return "—" }
                 guard xs.count > 1, Set(xs).count > 1, let ci = try? Descriptive.meanConfidenceInterval(xs) else { return Self.num(m, c.digits) }
-                return "\(Self.num(m, c.digits)) [\(Self.num(ci.low, c.digits)), \(Self.num(ci.high, c.digits))]"
+                // A share cannot leave [0, 1], whatever the t interval of a few seeds says.
+                let (low, high) = c.share ? (max(ci.low, 0), min(ci.high, 1)) : (ci.low, ci.high)
+                return "\(Self.num(m, c.digits)) [\(Self.num(low, c.digits)), \(Self.num(high, c.digits))]"
             }
             out.append("| \(v.name) | \(trials.count) | " + cells.joined(separator: " | ") + " |")
         }
