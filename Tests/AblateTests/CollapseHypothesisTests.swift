@@ -88,6 +88,12 @@ import Testing
         #expect(flipped.primary[0].verdict == .worse)
         let md = StudyReport(study: alone, results: Self.results()).render()[0].1
         #expect(md.contains("collapse rate −0.625 (variant − control, Fisher's exact), Holm p = 0.041"))
+        // Every arm's collapsed seeds, described (base 0.60, rule 0.10: below 0.50).
+        #expect(md.contains("| arith | accuracy (greedy) | rank | 1 of 8 | 6: 0.300 |"), "\(md)")
+        #expect(md.contains("| arith | accuracy (greedy) | zscore | 6 of 8 | 1: 0.200, 3: 0.100, 4: 0.150, 6: 0.050, 7: 0.300, 8: 0.250 |"))
+        let noRule = try Study.parse(yaml: Self.study.replacingOccurrences(of: "collapse: {below_base: 0.10}\n", with: "smallest_effect: {accuracy: 0.03}\n")
+            .replacingOccurrences(of: ", test: collapse}", with: "}"), path: "studies/shaping.yaml")
+        #expect(!StudyReport(study: noRule, results: Self.results()).render()[0].1.contains("## Collapsed seeds"))
     }
 
     @Test func thePilotsCollapseRatesPlanTheSeeds() throws {

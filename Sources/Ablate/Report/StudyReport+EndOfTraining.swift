@@ -40,3 +40,30 @@ extension StudyReport {
         return out + [""]
     }
 }
+
+extension StudyReport {
+    /// With a collapse rule (`collapse: {below_base: δ}`): per arm, how many seeds ended more than δ below the base
+    /// model on each accuracy-like metric and suite, and which, for every arm, not only those a hypothesis compares
+    /// (descriptive; the Fisher tests are in the primary section). Empty without a rule.
+    func collapsedSeeds() -> [String] {
+        guard let below = study.comparison?.collapseBelowBase else { return [] }
+        let shares: Set<String> = ["accuracy", "avg_at_k", "maj_at_k", "pass_at_k"]
+        var rows: [String] = []
+        for suite in suites {
+            for metric in metrics where shares.contains(metric) {
+                guard let base = StudyFindings.baseValue(complete, suite, metric) else { continue }
+                for v in study.variants {
+                    let vs = values(v.name, suite, metric)
+                    guard !vs.isEmpty else { continue }
+                    let down = vs.filter { $0.value < base - below }
+                    let which = down.isEmpty ? "—" : down.map { "\($0.seed): \(Self.num($0.value))" }.joined(separator: ", ")
+                    rows.append("| \(suite) | \(Self.metricLabel(metric, study.evaluation.k)) | \(v.name) | \(down.count) of \(vs.count) | \(which) |")
+                }
+            }
+        }
+        guard !rows.isEmpty else { return [] }
+        return ["## Collapsed seeds", "",
+                "A seed has collapsed when its final value is more than \(Self.num(below)) below the base model's (the study's `collapse` rule), per arm (descriptive).", "",
+                "| suite | metric | variant | collapsed | seeds (final value) |", "|---|---|---|---|---|"] + rows + [""]
+    }
+}

@@ -53,6 +53,7 @@ public struct StudyReport {
         md += setup()
         md += resultTables(f)
         md += endOfTraining()
+        md += collapsedSeeds()
         md += primarySection(f)
         md += exploratorySection(f)
         md += transferSection(f)
