@@ -99,10 +99,16 @@ struct CheckCommand: ParsableCommand {
                     try StandardStreams.emit("seed-\(job.seed)/\(job.suite): \(job.prompts) prompts × G \(a.numGenerations) = \(job.completions) completions, scored by \(a.rewards.count) reward(s)")
                 }
                 if let along = a.alongTraining {
-                    let found = (try? AlongTraining.policies(along, store: RunStore(root: location.runs))) ?? []
-                    let seeds = Set(found.map(\.seed)).sorted()
-                    try StandardStreams.emit("along training: \(along.study)/\(along.variant) at steps \(along.steps.map(String.init).joined(separator: ", ")), sampling seed \(s.seeds.first ?? 0): "
-                        + (seeds.isEmpty ? "no complete trial with those checkpoints yet" : "\(seeds.count) complete trial seed(s) (\(seeds.map(String.init).joined(separator: ", "))), \(Set(found.map(\.path)).count) policies to score"))
+                    let heading = "along training: \(along.study)/\(along.variant) at steps \(along.steps.map(String.init).joined(separator: ", ")), sampling seed \(s.seeds.first ?? 0): "
+                    // Not a failure of `check`: the train study may not have run yet. Its reason is printed as is,
+                    // so a missing step checkpoint reads as such rather than as "nothing yet".
+                    do {
+                        let found = try AlongTraining.policies(along, store: RunStore(root: location.runs))
+                        let seeds = Set(found.map(\.seed)).sorted()
+                        try StandardStreams.emit(heading + "\(seeds.count) complete trial seed(s) (\(seeds.map(String.init).joined(separator: ", "))), \(Set(found.map(\.path)).count) policies to score")
+                    } catch {
+                        try StandardStreams.emit(heading + "not ready: \(error)")
+                    }
                 }
                 try StandardStreams.emit("(`ablate run` samples and scores these groups and writes the report; no trials are stored)")
             }

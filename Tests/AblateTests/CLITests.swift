@@ -131,6 +131,9 @@ struct CLITests {
              status: 1, message: "the run failed at step 2"),
         Case(name: "inspect > /dev/full", script: "$A inspect --checkpoint $D/m.safetensors --input $D/crlf.jsonl > /dev/full",
              status: 1, message: "No space left on device"),
+        Case(name: "check: along_training before its train study ran says why",
+             script: #"mkdir -p $D/at/studies && printf 'description: x\nkind: analysis\nbase_model: {}\nseeds: [1]\nanalysis:\n  prompts: {arith: 4}\n  rewards:\n    gold: {name: gold}\n  along_training: {study: headline, variant: vigor, steps: [0, 150]}\n' > $D/at/studies/at.yaml && $A check $D/at/studies/at.yaml --runs $D/at/runs"#,
+             status: 0, message: "not ready: along_training: no trials of headline/vigor"),
     ]
 
     @Test("exit code and message", arguments: cases)
