@@ -88,6 +88,8 @@ import Testing
         #expect(flipped.primary[0].verdict == .worse)
         let md = StudyReport(study: alone, results: Self.results()).render()[0].1
         #expect(md.contains("collapse rate −0.625 (variant − control, Fisher's exact), Holm p = 0.041"))
+        // The verdict's bullet names what it compares (hypotheses on one metric differ only by their measure).
+        #expect(md.contains("accuracy (greedy) collapse rate (two-sided): **"), "\(md)")
         // Every arm's collapsed seeds, described (base 0.60, rule 0.10: below 0.50).
         #expect(md.contains("| arith | accuracy (greedy) | rank | 1 of 8 | 6: 0.300 |"), "\(md)")
         #expect(md.contains("| arith | accuracy (greedy) | zscore | 6 of 8 | 1: 0.200, 3: 0.100, 4: 0.150, 6: 0.050, 7: 0.300, 8: 0.250 |"))

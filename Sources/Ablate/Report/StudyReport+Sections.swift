@@ -85,7 +85,7 @@ extension StudyReport {
         out.append("**Primary hypotheses** (\(f.primary.count), Holm over them at α = \(Self.num(f.alpha, 2))): \(summary.joined(separator: ", ")).")
         out.append("")
         for r in f.primary {
-            var line = "- `\(r.variant)` vs `\(r.control)`, \(r.suite) \(Self.metricLabel(r.metric, study.evaluation.k)) (\(Self.alternativeText(r.alternative))): **\(Self.verdictText(r))**"
+            var line = "- `\(r.variant)` vs `\(r.control)`, \(r.suite) \(Self.metricLabel(r.metric, study.evaluation.k))\(r.measure.map { " \($0)" } ?? "") (\(Self.alternativeText(r.alternative))): **\(Self.verdictText(r))**"
             if let d = r.difference, let measure = r.measure {
                 line += ": \(measure) \(Self.signed(d)) (variant − control, \(r.test ?? "")), Holm p = \(Self.pValue(r.adjustedP))"
             } else if let d = r.difference {
@@ -344,7 +344,7 @@ extension StudyReport {
             out.append(Self.primaryRow(r, k: study.evaluation.k))
         }
         out.append("")
-        let notes = f.primary.compactMap { r in r.reason.map { "- `\(r.variant)` vs `\(r.control)`, \(r.suite) \(r.metric): \($0)." } }
+        let notes = f.primary.compactMap { r in r.reason.map { "- `\(r.variant)` vs `\(r.control)`, \(r.suite) \(r.metric)\(r.measure.map { " \($0)" } ?? ""): \($0)." } }
         if !notes.isEmpty { out += notes + [""] }
         return out
     }
