@@ -152,6 +152,9 @@ extension CheckCommand {
             } else if let sd = p.sd, let power = p.power {
                 line += "σ = \(String(format: "%.4f", sd.sd)) (\(sd.source)\(sd.df.map { ", df \($0)" } ?? "")); power at \(p.seeds) seeds = \(String(format: "%.2f", power)); seeds per arm for 80% = \(p.seedsFor80.map(String.init) ?? "more than 10^7")"
                 if let need = p.seedsFor80, need > p.seeds { line += "  ← the study has \(p.seeds): it cannot conclude as planned" }
+                if let upper = p.sdUpper80, let powerUp = p.powerAtUpper80 {
+                    line += "\n    at σ's 80% upper confidence bound \(String(format: "%.4f", upper)) (χ², df \(sd.df ?? 0)): power \(String(format: "%.2f", powerUp)), seeds per arm for 80% = \(p.seedsFor80AtUpper80.map(String.init) ?? "more than 10^7")"
+                }
             } else {
                 line += p.reason ?? "no power"
             }

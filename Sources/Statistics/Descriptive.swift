@@ -84,6 +84,22 @@ public enum Descriptive {
                          df: Double(x.count - 1), level: level)
     }
 
+    /// The one-sided upper confidence bound at `level` of a population SD estimated as `sd` with `df` degrees of
+    /// freedom (normal data): sd·√(df / χ²₍1−level, df₎), since df·s²/σ² follows χ² with df degrees of freedom.
+    /// A pilot's SD with few df is a loose estimate; planning seeds at this bound (level 0.8: Browne 1995's
+    /// "upper confidence limit" rule) guards a study against the pilot having drawn a small SD.
+    /// scipy: `sd * sqrt(df / chi2.ppf(1 - level, df))`.
+    public static func sdUpperConfidenceBound(sd: Double, df: Int, level: Double = 0.8) throws -> Double {
+        try Check.level(level, "confidence_level")
+        guard df >= 1 else {
+            throw StatsError.invalidParameter(name: "df", value: "\(df)", expected: "at least 1")
+        }
+        guard sd.isFinite, sd >= 0 else {
+            throw StatsError.invalidParameter(name: "sd", value: "\(sd)", expected: "finite and non-negative")
+        }
+        return sd * (Double(df) / GSL.chiSquareQuantile(1 - level, df: Double(df))).squareRoot()
+    }
+
     /// All of the above in one pass.
     /// `ddof` (numpy's, default 1) sets the divisor n − ddof of `sd` and `sem` (scipy `sem(x, ddof)`); the
     /// confidence interval of the mean is always the t interval with n − 1 df.

@@ -45,6 +45,15 @@ enum GSL {
         if f == .infinity { return 0 }
         return gsl_cdf_fdist_Q(f, d1, d2)
     }
+    /// The p-quantile of the χ² distribution with `df` degrees of freedom (NaN for NaN or non-positive df,
+    /// or p outside [0, 1]).
+    static func chiSquareQuantile(_ p: Double, df: Double) -> Double {
+        _ = ready
+        if p.isNaN || df.isNaN || !(df > 0) || p < 0 || p > 1 { return .nan }
+        if p == 0 { return 0 }
+        if p == 1 { return .infinity }
+        return gsl_cdf_chisq_Pinv(p, df)
+    }
     /// ln Γ(x) for x > 0; NaN otherwise (GSL's poles would only set an error code).
     static func lnGamma(_ x: Double) -> Double { _ = ready; return x > 0 ? gsl_sf_lngamma(x) : .nan }
 

@@ -265,5 +265,16 @@ import Testing
         expectClose(plan[0].power ?? .nan, try Power.power(effectSize: d, nobs: 3, alpha: 0.05 / 3, design: .paired), rel: 1e-12)
         #expect(plan[0].seedsFor80 == (try Power.seedsPerArm(effectSize: d, alpha: 0.05 / 3, design: .paired)).seedsPerArm)
         #expect(plan[2].power == nil && plan[2].reason?.contains("no SD for word accuracy") == true)
+        // At the pilot SD's 80% upper confidence bound (df 4: σ·√(4 / chi2.ppf(0.2, 4)), scipy 1.17 ppf 1.6487766):
+        // a larger σ, so less power and more seeds.
+        let upper = try #require(plan[0].sdUpper80)
+        expectClose(upper, sds[0].sd * (4 / 1.648776618065969).squareRoot(), rel: 1e-8)
+        let dUp = 0.03 / (upper * 2.0.squareRoot())
+        expectClose(plan[0].powerAtUpper80 ?? .nan, try Power.power(effectSize: dUp, nobs: 3, alpha: 0.05 / 3, design: .paired), rel: 1e-12)
+        #expect((plan[0].powerAtUpper80 ?? 1) < (plan[0].power ?? 0))
+        #expect((plan[0].seedsFor80AtUpper80 ?? 0) > (plan[0].seedsFor80 ?? .max))
+        // A declared SD has no df, so no bound.
+        let declared = StudyFindings.plan(study: s, sds: [StudyFindings.PooledSD(suite: "arith", metric: "accuracy", sd: 0.02, df: nil, arms: 0, source: "declared")])
+        #expect(declared[0].power != nil && declared[0].sdUpper80 == nil)
     }
 }

@@ -50,3 +50,18 @@ import Testing
         #expect(throws: StatsError.self) { try Power.detectableEffect(nobs: 1) }
     }
 }
+
+/// A pilot SD's one-sided upper confidence bound, against scipy 1.17: `sd * sqrt(df / chi2.ppf(1 - level, df))`.
+@Suite struct SDUpperBoundTests {
+    @Test func matchesScipy() throws {
+        for (sd, df, level, expected) in [(0.0219, 2, 0.8, 0.046360909208749045), (1.0, 1, 0.8, 3.947153875542747),
+                                          (0.048, 28, 0.8, 0.054665629984917356), (0.01, 10, 0.95, 0.01593071995539451),
+                                          (2.5, 100, 0.5, 2.5083651837937464)] {
+            expectClose(try Descriptive.sdUpperConfidenceBound(sd: sd, df: df, level: level), expected, rel: 1e-9, "sd \(sd) df \(df)")
+        }
+        #expect(try Descriptive.sdUpperConfidenceBound(sd: 0, df: 3) == 0)
+        #expect(throws: StatsError.self) { try Descriptive.sdUpperConfidenceBound(sd: 0.1, df: 0) }
+        #expect(throws: StatsError.self) { try Descriptive.sdUpperConfidenceBound(sd: -0.1, df: 3) }
+        #expect(throws: StatsError.self) { try Descriptive.sdUpperConfidenceBound(sd: 0.1, df: 3, level: 1) }
+    }
+}

@@ -532,6 +532,11 @@ public struct StudyFindings: Codable, Sendable {
         public var reason: String?
         /// A collapse hypothesis: the pilot's collapse rates of the variant and the control.
         public var collapseRates: [Double]?
+        /// A pilot's SD (it has df): its one-sided 80% upper confidence bound, and the power and seeds for 80% at
+        /// it. Few pilot seeds estimate σ loosely; a plan that holds at this bound holds unless σ is above it.
+        public var sdUpper80: Double?
+        public var powerAtUpper80: Double?
+        public var seedsFor80AtUpper80: Int?
     }
 
     /// The power of each declared hypothesis at the study's seeds and the seeds it needs for 80%, at Holm's first
@@ -591,6 +596,13 @@ public struct StudyFindings: Codable, Sendable {
             powerFields(&row, delta: delta, sd: sd.sd, n: study.seeds.count, matched: c.paired, alpha: alpha)
             plan.power = row.power
             plan.seedsFor80 = row.seedsFor80
+            if let df = sd.df, df >= 1, let upper = try? Descriptive.sdUpperConfidenceBound(sd: sd.sd, df: df, level: 0.8) {
+                var atUpper = row
+                powerFields(&atUpper, delta: delta, sd: upper, n: study.seeds.count, matched: c.paired, alpha: alpha)
+                plan.sdUpper80 = upper
+                plan.powerAtUpper80 = atUpper.power
+                plan.seedsFor80AtUpper80 = atUpper.seedsFor80
+            }
             return plan
         }
     }
