@@ -111,6 +111,19 @@ import Testing
         #expect(files.contains { $0.0 == "fixture/final-word-mean_length.svg" })
     }
 
+    /// A curve's band stays where its values can be: one seed's KL spike would put the t interval's low end below
+    /// 0, and a share's high end above 1; a correlation may go negative; two seeds give their range.
+    @Test func bandsStayInsideWhatTheCurveCanTake() {
+        let spike = [0.001, 0.002, 0.001, 0.2]
+        let raw = StudyReport.band(spike, curve: "length_rho")
+        #expect(raw.low < 0, "the t interval itself dips below 0: \(raw)")
+        let kl = StudyReport.band(spike, curve: "kl")
+        #expect(kl.low == 0 && kl.high == raw.high && kl.mean == raw.mean)
+        #expect(StudyReport.band(spike.map { 1 - $0 }, curve: "rollout_accuracy").high == 1)
+        let two = StudyReport.band([0.2, 0.4], curve: "kl")
+        #expect(two.low == 0.2 && two.high == 0.4)
+    }
+
     @Test func axisTicksAreRoundAndStepsWhole() {
         #expect(SVGChart.ticks(1, 2, integer: true) == [1, 2])
         #expect(SVGChart.ticks(0, 1).map(SVGChart.tickLabel) == ["0", "0.2", "0.4", "0.6", "0.8", "1"])

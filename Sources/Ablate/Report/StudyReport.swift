@@ -126,6 +126,22 @@ public struct StudyReport {
 
     /// The training curves whose values are shares of the step's completions.
     static let shareCurves: Set<String> = ["rollout_accuracy", "truncation_rate"]
+    /// The training curves that cannot be negative (the k3 KL estimate is non-negative per token).
+    static let nonNegativeCurves: Set<String> = ["completion_length", "entropy", "kl"]
+
+    /// One step of a training curve over seeds: the mean and its 95% t band, kept inside the values the curve can
+    /// take (a share in [0, 1]; a KL, an entropy or a length at or above 0), since one seed's spike widens the t
+    /// interval of a few seeds past them. With two seeds a 95% t interval is ±12.7 standard errors: it says nothing
+    /// and swamps the figure, so below three seeds the band is the seeds' range.
+    static func band(_ vs: [Double], curve: String) -> (mean: Double, low: Double, high: Double) {
+        let m = (try? Descriptive.mean(vs)) ?? .nan
+        if vs.count < seedsForBands { return (m, vs.min() ?? m, vs.max() ?? m) }
+        let ci = try? Descriptive.meanConfidenceInterval(vs)
+        var (low, high) = (ci?.low ?? m, ci?.high ?? m)
+        if shareCurves.contains(curve) { (low, high) = (max(low, 0), min(high, 1)) }
+        if nonNegativeCurves.contains(curve) { low = max(low, 0) }
+        return (m, low, high)
+    }
 
     /// (name, caption, svg, csv).
     func figures() -> [(String, String, String, String)] {
@@ -162,18 +178,8 @@ public struct StudyReport {
                     for i in 0..<steps.count { bySteps[steps[i], default: []].append(smooth[i]) }
                 }
                 let points = bySteps.keys.sorted().map { step -> (x: Double, y: Double, low: Double, high: Double) in
-                    let vs = bySteps[step] ?? []
-                    let m = (try? Descriptive.mean(vs)) ?? .nan
-                    // With two seeds a 95% t interval is ±12.7 standard errors: it says nothing and swamps the
-                    // figure, so below three seeds the band is the seeds' range.
-                    if vs.count < Self.seedsForBands {
-                        return (Double(step), m, vs.min() ?? m, vs.max() ?? m)
-                    }
-                    let ci = try? Descriptive.meanConfidenceInterval(vs)
-                    var (low, high) = (ci?.low ?? m, ci?.high ?? m)
-                    // A share cannot leave [0, 1], whatever the t interval of a few seeds says.
-                    if Self.shareCurves.contains(c.key) { (low, high) = (max(low, 0), min(high, 1)) }
-                    return (Double(step), m, low, high)
+                    let b = Self.band(bySteps[step] ?? [], curve: c.key)
+                    return (Double(step), b.mean, b.low, b.high)
                 }
                 series.append(SVGChart.Series(name: v.name, points: points, colour: styles.colour[v.name], dash: styles.dash[v.name]))
             }
