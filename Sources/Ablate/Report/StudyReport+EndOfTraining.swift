@@ -47,10 +47,10 @@ extension StudyReport {
     /// (descriptive; the Fisher tests are in the primary section). Empty without a rule.
     func collapsedSeeds() -> [String] {
         guard let below = study.comparison?.collapseBelowBase else { return [] }
-        let shares: Set<String> = ["accuracy", "avg_at_k", "maj_at_k", "pass_at_k"]
         var rows: [String] = []
         for suite in suites {
-            for metric in metrics where shares.contains(metric) {
+            // A collapse is a fall, so only metrics where higher is better have one.
+            for metric in metrics where StudyFindings.higherIsBetter.contains(metric) {
                 guard let base = StudyFindings.baseValue(complete, suite, metric) else { continue }
                 for v in study.variants {
                     let vs = values(v.name, suite, metric)

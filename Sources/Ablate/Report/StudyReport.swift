@@ -124,36 +124,31 @@ public struct StudyReport {
 
     // MARK: Figures
 
-    /// The training curves whose values are shares of the step's completions.
-    static let shareCurves: Set<String> = ["rollout_accuracy", "truncation_rate"]
-    /// The training curves that cannot be negative (the k3 KL estimate is non-negative per token).
-    static let nonNegativeCurves: Set<String> = ["completion_length", "entropy", "kl"]
-
-    /// One step of a training curve over seeds: the mean and its 95% t band, kept inside the values the curve can
-    /// take (a share in [0, 1]; a KL, an entropy or a length at or above 0), since one seed's spike widens the t
-    /// interval of a few seeds past them. With two seeds a 95% t interval is ±12.7 standard errors: it says nothing
-    /// and swamps the figure, so below three seeds the band is the seeds' range.
-    static func band(_ vs: [Double], curve: String) -> (mean: Double, low: Double, high: Double) {
+    /// One step of a training curve over seeds: the mean and its 95% t band, kept inside `range`, the values the
+    /// curve can take (a share or an AUROC in [0, 1], a correlation in [−1, 1], a KL, an entropy or a length at or
+    /// above 0), since one seed's spike widens the t interval of a few seeds past them. With two seeds a 95% t
+    /// interval is ±12.7 standard errors: it says nothing and swamps the figure, so below three seeds the band is the
+    /// seeds' range.
+    static func band(_ vs: [Double], within range: ClosedRange<Double>) -> (mean: Double, low: Double, high: Double) {
         let m = (try? Descriptive.mean(vs)) ?? .nan
         if vs.count < seedsForBands { return (m, vs.min() ?? m, vs.max() ?? m) }
         let ci = try? Descriptive.meanConfidenceInterval(vs)
-        var (low, high) = (ci?.low ?? m, ci?.high ?? m)
-        if shareCurves.contains(curve) { (low, high) = (max(low, 0), min(high, 1)) }
-        if nonNegativeCurves.contains(curve) { low = max(low, 0) }
-        return (m, low, high)
+        return (m, max(ci?.low ?? m, range.lowerBound), min(ci?.high ?? m, range.upperBound))
     }
 
     /// (name, caption, svg, csv).
     func figures() -> [(String, String, String, String)] {
         var out: [(String, String, String, String)] = []
-        let curves: [(key: String, metric: KeyPath<TrainMetrics, Double?>, name: String, title: String, y: String)] = [
-            ("rollout_accuracy", \.rolloutAccuracy, "learning-curve", "Rollout accuracy over training", "rollout accuracy (fraction correct)"),
-            ("auroc", \.auroc, "auroc", "Reward vs correctness: within-group AUROC", "AUROC (0.5 = chance)"),
-            ("completion_length", \.completionLength, "completion-length", "Completion length over training", "completion length (tokens)"),
-            ("truncation_rate", \.truncationRate, "truncation", "Truncated completions over training", "share without EOS"),
-            ("length_rho", \.lengthRho, "length-rho", "Raw reward vs completion length within groups", "mean within-group Spearman ρ(reward, length)"),
-            ("entropy", \.entropy, "entropy", "Token entropy over training", "mean token entropy (nats)"),
-            ("kl", \.kl, "kl", "KL to the reference model over training", "mean per-token KL (nats)"),
+        // Each curve with the values it can take (the k3 KL estimate is non-negative per token).
+        let share = 0.0...1.0, nonNegative = 0.0...Double.infinity
+        let curves: [(key: String, metric: KeyPath<TrainMetrics, Double?>, name: String, title: String, y: String, range: ClosedRange<Double>)] = [
+            ("rollout_accuracy", \.rolloutAccuracy, "learning-curve", "Rollout accuracy over training", "rollout accuracy (fraction correct)", share),
+            ("auroc", \.auroc, "auroc", "Reward vs correctness: within-group AUROC", "AUROC (0.5 = chance)", share),
+            ("completion_length", \.completionLength, "completion-length", "Completion length over training", "completion length (tokens)", nonNegative),
+            ("truncation_rate", \.truncationRate, "truncation", "Truncated completions over training", "share without EOS", share),
+            ("length_rho", \.lengthRho, "length-rho", "Raw reward vs completion length within groups", "mean within-group Spearman ρ(reward, length)", -1.0...1.0),
+            ("entropy", \.entropy, "entropy", "Token entropy over training", "mean token entropy (nats)", nonNegative),
+            ("kl", \.kl, "kl", "KL to the reference model over training", "mean per-token KL (nats)", nonNegative),
         ]
         let styles = seriesStyles()
         for c in curves {
@@ -178,7 +173,7 @@ public struct StudyReport {
                     for i in 0..<steps.count { bySteps[steps[i], default: []].append(smooth[i]) }
                 }
                 let points = bySteps.keys.sorted().map { step -> (x: Double, y: Double, low: Double, high: Double) in
-                    let b = Self.band(bySteps[step] ?? [], curve: c.key)
+                    let b = Self.band(bySteps[step] ?? [], within: c.range)
                     return (Double(step), b.mean, b.low, b.high)
                 }
                 series.append(SVGChart.Series(name: v.name, points: points, colour: styles.colour[v.name], dash: styles.dash[v.name]))
