@@ -157,7 +157,7 @@ public final class Sampler: @unchecked Sendable {
     }
 
     /// Prefill and decode one group of sequences on the calling thread. Both run the row step (`GPT.step`): the
-    /// prefill as the teacher-forced forward over the right-padded prompts, each decode step over one row per
+    /// prefill as the teacher-forced forward over the right-padded distinct prompts, each decode step over one row per
     /// active sequence with the KV cache (`DecodeKernels`).
     private func decodeGroup(_ prompts: [[Int32]], firstIndex: Int, workspace ws: Workspace, packed: PackedModel,
                              options: SamplingOptions, capture: ActivationCapture?) -> [Generation] {
@@ -170,27 +170,32 @@ public final class Sampler: @unchecked Sendable {
         let cache = KVCache(keys: ws.kCache.base, values: ws.vCache.base, sequences: S, rowsPerHead: ws.rowsPerSequence,
                             channels: C, heads: cfg.heads)
 
-        // Prefill: one causal forward over the right-padded prompts.
-        let T = prompts.map(\.count).max() ?? 1
-        var inputs = [Int32](repeating: Tokenizer.pad, count: S * T)
-        for (s, pr) in prompts.enumerated() { for (t, tok) in pr.enumerated() { inputs[s * T + t] = tok } }
-        let zeros = [Float](repeating: 0, count: S * T)
+        // Prefill: one causal forward over the right-padded prompts, whose keys and values seed the caches. Without
+        // a capture, a group's samples of one prompt share its row (`row[s]`: sequence s's row); with one, every
+        // sequence keeps its own row, because the captured rows are the RL step's forward and OpenBLAS rounds a row
+        // by its place in the GEMM's row tiling: sharing would move the training's bits by rounding (its prompts
+        // are short, so it would save little there).
+        let (distinct, row) = capture == nil ? Sampler.distinctPrompts(prompts) : (prompts, Array(0..<S))
+        let T = distinct.map(\.count).max() ?? 1, D = distinct.count
+        var inputs = [Int32](repeating: Tokenizer.pad, count: D * T)
+        for (d, pr) in distinct.enumerated() { for (t, tok) in pr.enumerated() { inputs[d * T + t] = tok } }
+        let zeros = [Float](repeating: 0, count: D * T)
         let acts = ws.prefill
-        _ = model.forward(acts, inputs: inputs, targets: inputs, weights: zeros, batch: S, time: T)
+        _ = model.forward(acts, inputs: inputs, targets: inputs, weights: zeros, batch: D, time: T)
         for l in 0..<L {
             let qkv = acts[.qkv, l]
             for s in 0..<S {
-                for t in 0..<prompts[s].count { cache.store(layer: l, sequence: s, position: t, qkv: qkv + (s * T + t) * 3 * C) }
+                for t in 0..<prompts[s].count { cache.store(layer: l, sequence: s, position: t, qkv: qkv + (row[s] * T + t) * 3 * C) }
             }
         }
         var lengths = prompts.map(\.count)
         // Captured sequences: their targets, and the positions each has run through the model so far.
         let targets = (0..<S).map { capture?.target(job: firstIndex + $0) }
         var processed = lengths
-        for s in 0..<S { targets[s]?.copyPrefill(from: acts, sequence: s, sourceTime: T, positions: lengths[s]) }
+        for s in 0..<S { targets[s]?.copyPrefill(from: acts, sequence: row[s], sourceTime: T, positions: lengths[s]) }
         var logitRows = [[Float]](repeating: [], count: S)
         for s in 0..<S {
-            let r = acts[.logits] + (s * T + lengths[s] - 1) * V
+            let r = acts[.logits] + (row[s] * T + lengths[s] - 1) * V
             logitRows[s] = Array(UnsafeBufferPointer(start: r, count: V))
         }
         let logits = ws.rows.rows(.logits, layer: 0)
@@ -239,6 +244,20 @@ public final class Sampler: @unchecked Sendable {
         if capture != nil { Vector.storeFence() }
         for s in 0..<S where targets[s] != nil { capture?.record(job: firstIndex + s, positions: processed[s]) }
         return gens
+    }
+
+    /// The distinct prompts of a group in order of first appearance, and for each prompt the index of its twin
+    /// among them.
+    static func distinctPrompts(_ prompts: [[Int32]]) -> (distinct: [[Int32]], row: [Int]) {
+        var index: [[Int32]: Int] = [:]
+        var distinct: [[Int32]] = []
+        let row = prompts.map { p in
+            if let d = index[p] { return d }
+            index[p] = distinct.count
+            distinct.append(p)
+            return distinct.count - 1
+        }
+        return (distinct, row)
     }
 
     /// Draws one token from a row of logits; returns it with its log-probability under softmax(z/τ)

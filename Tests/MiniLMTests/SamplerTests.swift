@@ -112,6 +112,32 @@ import Testing
         }
     }
 
+    /// Samples of one prompt share its prefill row: each sequence's logits still equal a full recomputation of its
+    /// own prompt and tokens (a row mapped to the wrong prompt would fail this), and the copies' first logits are
+    /// one row's, bit for bit.
+    @Test func repeatedPromptsShareThePrefill() throws {
+        let (p, q) = (randomSequences(lengths: [5], vocab: 11, seed: 50)[0], randomSequences(lengths: [2], vocab: 11, seed: 51)[0])
+        let prompts = [p, p, q, p, q, [3]]
+        let (distinct, row) = Sampler.distinctPrompts(prompts)
+        #expect(distinct == [p, q, [3]])
+        #expect(row == [0, 0, 1, 0, 1, 2])
+        let model = try tinyModel(vocab: 11, context: 16, dModel: 16, heads: 2)
+        var options = SamplingOptions(temperature: 1, maxNewTokens: 6, eos: 2, seed: 12)
+        options.recordLogits = true
+        let gens = try Sampler(model: model, threads: 1).generate(prompts: prompts, options: options)
+        #expect(gens[0].logits[0] == gens[1].logits[0] && gens[0].logits[0] == gens[3].logits[0])
+        #expect(gens[2].logits[0] == gens[4].logits[0])
+        #expect(gens[0].logits[0] != gens[2].logits[0])
+        let runner = GPTRunner(model: model, threads: 1)
+        for (i, g) in gens.enumerated() {
+            let full = prompts[i] + g.tokens
+            for step in 0..<g.tokens.count {
+                let expected = try lastLogits(runner, Array(full[0..<(prompts[i].count + step)]))
+                expectRelativeError(g.logits[step], expected, atMost: 1e-4, "sequence \(i) step \(step)")
+            }
+        }
+    }
+
     /// maxNewTokens 0 samples nothing (every sequence truncated); a limit far past the context (Int.max) stops at
     /// the context.
     @Test func maxNewTokensZeroAndUnbounded() throws {
