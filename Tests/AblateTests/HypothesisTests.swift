@@ -241,6 +241,38 @@ import Testing
         #expect(back.primary.map(\.verdict) == f.primary.map(\.verdict))
     }
 
+    /// A difference that is real but inside ±δ (Holm rejects both the t-test and TOST) reads "better, by less than
+    /// δ"; a difference past δ does not carry the qualifier, and neither does an exploratory row outside ±δ.
+    @Test func aRealDifferenceSmallerThanDeltaSaysSo() throws {
+        let s = try Self.parse("""
+            evaluation: {suites: [arith, trace], n: 1000}
+            comparisons:
+              control: b_hi
+              smallest_effect: {accuracy: 0.03}
+              hypotheses:
+                - {variant: a_hi, suite: arith, metric: accuracy}
+                - {variant: a_hi, suite: trace, metric: accuracy}
+            """)
+        let a = [0.561, 0.563, 0.559, 0.564], b = [0.550, 0.551, 0.549, 0.552]
+        let aTrace = [0.70, 0.72, 0.71, 0.73], bTrace = [0.50, 0.51, 0.50, 0.52]
+        var results: [TrialResult] = []
+        for i in 0..<4 {
+            results.append(Self.result("a_hi", i + 1, a[i], trace: aTrace[i]))
+            results.append(Self.result("b_hi", i + 1, b[i], trace: bTrace[i]))
+        }
+        let s4 = Study(name: s.name, path: s.path, kind: s.kind, description: s.description, recipe: s.recipe,
+                       recipeOverrides: s.recipeOverrides, train: s.train, evaluation: s.evaluation, seeds: [1, 2, 3, 4],
+                       variants: s.variants, comparison: s.comparison, analysis: s.analysis)
+        let f = StudyFindings(study: s4, results: results)
+        #expect(f.primary.map(\.verdict) == [.better, .better])
+        #expect((f.primary[0].tostAdjustedP ?? 1) <= 0.05 && (f.primary[1].tostAdjustedP ?? 0) > 0.05)
+        #expect(f.primary.map(\.belowSmallestEffect) == [true, nil])
+        #expect(StudyReport.verdictText(f.primary[0]) == "better, by less than δ = 0.030 (TOST)")
+        #expect(StudyReport.verdictText(f.primary[1]) == "better")
+        let back = try JSONDecoder().decode(StudyFindings.self, from: try JSONEncoder().encode(f))
+        #expect(back.primary.map(\.belowSmallestEffect) == [true, nil])
+    }
+
     /// The plan uses the pilot's pooled SD at Holm's α/m and agrees with `Power` directly.
     @Test func planFromAPilot() throws {
         let s = try Self.parse("""

@@ -114,6 +114,9 @@ public struct StudyFindings: Codable, Sendable {
         public var seedsFor80: Int?
         public var powerAlpha: Double?
         public var verdict: Verdict
+        /// A difference (better / worse / higher / lower) that TOST also finds inside ±δ, at the same correction:
+        /// real, but smaller than the smallest effect that matters.
+        public var belowSmallestEffect: Bool?
         /// Why a number is missing, or what qualifies the verdict.
         public var reason: String?
         /// What `difference` measures when it is not the mean: "collapse rate" or "between-seed SD" (lower is
@@ -458,9 +461,16 @@ public struct StudyFindings: Codable, Sendable {
             }
         }
         for i in rows.indices where rows[i].verdict != .notComputed {
-            rows[i].verdict = verdict(rows[i], significant: (rows[i].adjustedP ?? 1) <= alpha,
-                                      equivalent: (rows[i].tostAdjustedP ?? 1) <= alpha)
+            let equivalent = (rows[i].tostAdjustedP ?? 1) <= alpha
+            rows[i].verdict = verdict(rows[i], significant: (rows[i].adjustedP ?? 1) <= alpha, equivalent: equivalent)
+            markBelowSmallestEffect(&rows[i], equivalent: equivalent)
         }
+    }
+
+    /// Sets `belowSmallestEffect` on a row whose verdict is a difference while TOST rejects at ±δ.
+    static func markBelowSmallestEffect(_ row: inout Comparison, equivalent: Bool) {
+        let difference: Set<Verdict> = [.better, .worse, .higher, .lower]
+        row.belowSmallestEffect = difference.contains(row.verdict) && equivalent ? true : nil
     }
 
     /// Exploratory rows: the same rules at the uncorrected α.
@@ -471,6 +481,7 @@ public struct StudyFindings: Codable, Sendable {
         if row.verdict == .better || row.verdict == .worse {
             row.verdict = (row.difference ?? 0) > 0 ? .higher : .lower
         }
+        markBelowSmallestEffect(&row, equivalent: (row.tostP ?? 1) <= alpha)
     }
 
     static func verdict(_ row: Comparison, significant: Bool, equivalent: Bool) -> Verdict {

@@ -44,7 +44,7 @@ extension StudyReport {
         switch r.verdict {
         case .equivalent: return "equivalent within ±\(num(r.smallestEffect))"
         case .notComputed: return "not computed"
-        default: return r.verdict.rawValue
+        default: return r.verdict.rawValue + (r.belowSmallestEffect == true ? ", by less than δ = \(num(r.smallestEffect)) (TOST)" : "")
         }
     }
 
@@ -90,7 +90,7 @@ extension StudyReport {
                 line += ": \(measure) \(Self.signed(d)) (variant − control, \(r.test ?? "")), Holm p = \(Self.pValue(r.adjustedP))"
             } else if let d = r.difference {
                 line += ": \(Self.signed(d)), Holm-corrected \(r.corrected.map { Self.level($0.level) } ?? "") interval \(Self.interval(r.corrected)), Holm p = \(Self.pValue(r.adjustedP))"
-                if r.verdict == .equivalent || r.verdict == .inconclusive {
+                if r.verdict == .equivalent || r.verdict == .inconclusive || r.belowSmallestEffect == true {
                     line += ", TOST at ±\(Self.num(r.smallestEffect)) Holm p = \(Self.pValue(r.tostAdjustedP))"
                 }
             }
@@ -371,7 +371,7 @@ extension StudyReport {
                 ?? (min(r.n[0], r.n[1]) < StudyFindings.minimumSeedsForImprovement ? "— (< \(StudyFindings.minimumSeedsForImprovement) seeds)" : "—")
             let robust = r.robustTest.map { "\($0), \(Self.pValue(r.robustP))" } ?? "—"
             let tost = r.smallestEffect.map { "\(Self.pValue(r.tostP)) (±\(Self.num($0)))" } ?? "—"
-            var reading = r.verdict == .equivalent ? "equivalent within ±\(Self.num(r.smallestEffect))" : r.verdict.rawValue
+            var reading = Self.verdictText(r)
             if let reason = r.reason { reading += ": " + reason.replacingOccurrences(of: "|", with: "\\|") }
             out.append("| \(r.variant) | \(r.control) | \(r.suite) | \(Self.metricLabel(r.metric, study.evaluation.k)) | \(test) | \(r.n[0]) vs \(r.n[1]) | \(Self.difference(r.difference, r.ci95)) | \(effect) | \(poi) | \(Self.pValue(r.p)) | \(robust) | \(tost) | \(reading) |")
         }
@@ -401,7 +401,7 @@ extension StudyReport {
             "- Each trial is one process (`ablate train`) with its resolved config; results are read from `eval.json` (final evaluation, test split) and `metrics.jsonl` of `runs/\(study.name)/<variant>/seed-<n>/`. Only complete trials enter the statistics.",
             "- Per variant and suite: mean with its two-sided 95% t interval over seeds (none when every seed agrees), the between-seed SD, the binomial SE of one evaluation, the interquartile mean and every seed's value.",
             "- Comparisons (\(c.map { $0.paired ? "paired when both arms have the same seeds" : "independent samples" } ?? "none")): with matched seeds the paired t-test and the Wilcoxon signed-rank test (robustness; exact Wilcoxon cannot reach p < 0.05 two-sided below 6 pairs), effect d_z, and the Pearson correlation of the pairs; otherwise Welch's t-test and Mann–Whitney U, effect Hedges' g. A test whose statistic is undefined (no spread in the differences) has no p and counts as p = 1.",
-            "- Primary hypotheses: declared in the study file. Holm over them only (α = \(Self.num(c?.alpha ?? 0.05, 2))). Verdict: better / worse when the Holm-corrected interval excludes 0 (the interval at the step-down level of each hypothesis: 1 − α/(m − j) at step j while Holm rejects, then the level of the first step that did not); equivalent within ±δ when TOST (two one-sided t-tests at ±δ, statsmodels `ttost_paired` / `ttost_ind` with Welch) rejects after Holm over the primaries; otherwise inconclusive. Power: noncentral t (numeric integration) at δ, σ the pooled between-seed SD (paired designs: SD of differences σ√2, i.e. uncorrelated seeds, conservative), α/m (Holm's first step).",
+            "- Primary hypotheses: declared in the study file. Holm over them only (α = \(Self.num(c?.alpha ?? 0.05, 2))). Verdict: better / worse when the Holm-corrected interval excludes 0 (the interval at the step-down level of each hypothesis: 1 − α/(m − j) at step j while Holm rejects, then the level of the first step that did not); equivalent within ±δ when TOST (two one-sided t-tests at ±δ, statsmodels `ttost_paired` / `ttost_ind` with Welch) rejects after Holm over the primaries; otherwise inconclusive. A difference that TOST also finds inside ±δ reads \"better, by less than δ\": real, and smaller than the smallest effect that matters. Power: noncentral t (numeric integration) at δ, σ the pooled between-seed SD (paired designs: SD of differences σ√2, i.e. uncorrelated seeds, conservative), α/m (Holm's first step).",
             "- Exploratory comparisons: every other variant against its control, uncorrected; \"higher\"/\"lower\" at p ≤ α describes, it does not conclude.",
             "- Probability of improvement: Mann–Whitney U/(n·m) (rliable), with a percentile bootstrap interval (\(StudyFindings.resamples) resamples, seed \(StudyFindings.bootstrapSeed)); only with at least \(StudyFindings.minimumSeedsForImprovement) seeds per arm.",
             "- Figures: mean over seeds per step with a 95% t band (the seeds' range below three seeds); dot plots show every seed.",
