@@ -174,6 +174,19 @@ import Testing
                            baseEval: ["arith": ["accuracy": 0.5]], train: [], seconds: 1, codeVersion: "v", machine: "m")
     }
 
+    /// A study on arith and trace with control b_hi, δ 0.03 on accuracy, and these (variant, suite) hypotheses.
+    static func accuracyStudy(hypotheses: [(String, String)]) throws -> Study {
+        let lines = hypotheses.map { "    - {variant: \($0.0), suite: \($0.1), metric: accuracy}" }.joined(separator: "\n")
+        return try parse("evaluation: {suites: [arith, trace], n: 1000}\ncomparisons:\n  control: b_hi\n  smallest_effect: {accuracy: 0.03}\n  hypotheses:\n" + lines)
+    }
+
+    /// `s` with other seeds.
+    static func withSeeds(_ s: Study, _ seeds: [Int]) -> Study {
+        Study(name: s.name, path: s.path, kind: s.kind, description: s.description, recipe: s.recipe,
+              recipeOverrides: s.recipeOverrides, train: s.train, evaluation: s.evaluation, seeds: seeds,
+              variants: s.variants, comparison: s.comparison, analysis: s.analysis)
+    }
+
     /// Holm runs over the primaries only: adding exploratory rows changes no primary p; each learning rate is
     /// compared with the control at the same rate.
     @Test func holmOverPrimariesOnlyAndMatchedControls() throws {
@@ -206,17 +219,7 @@ import Testing
     }
 
     @Test func verdictsBetterEquivalentInconclusiveAndNotComputed() throws {
-        let s = try Self.parse("""
-            evaluation: {suites: [arith, trace], n: 1000}
-            comparisons:
-              control: b_hi
-              smallest_effect: {accuracy: 0.03}
-              hypotheses:
-                - {variant: a_hi, suite: arith, metric: accuracy}
-                - {variant: a_lo, suite: arith, metric: accuracy}
-                - {variant: a_hi, suite: trace, metric: accuracy}
-                - {variant: a_lo, suite: trace, metric: accuracy}
-            """)
+        let s = try Self.accuracyStudy(hypotheses: [("a_hi", "arith"), ("a_lo", "arith"), ("a_hi", "trace"), ("a_lo", "trace")])
         var results: [TrialResult] = []
         let a = [0.70, 0.72, 0.71, 0.73], b = [0.50, 0.51, 0.50, 0.52]
         let aLo = [0.551, 0.562, 0.548, 0.556], bLo = [0.550, 0.560, 0.550, 0.555]
@@ -227,10 +230,7 @@ import Testing
             results.append(Self.result("a_lo", i + 1, aLo[i]))
             results.append(Self.result("b_lo", i + 1, bLo[i]))
         }
-        let s4 = Study(name: s.name, path: s.path, kind: s.kind, description: s.description, recipe: s.recipe,
-                       recipeOverrides: s.recipeOverrides, train: s.train, evaluation: s.evaluation, seeds: [1, 2, 3, 4],
-                       variants: s.variants, comparison: s.comparison, analysis: s.analysis)
-        let f = StudyFindings(study: s4, results: results)
+        let f = StudyFindings(study: Self.withSeeds(s, [1, 2, 3, 4]), results: results)
         #expect(f.primary.map(\.verdict) == [.better, .equivalent, .inconclusive, .notComputed])
         #expect(f.primary[3].reason?.contains("fewer than 2 complete seeds") == true)
         // Power at δ from the pooled SD, never at the observed effect.
@@ -244,15 +244,7 @@ import Testing
     /// A difference that is real but inside ±δ (Holm rejects both the t-test and TOST) reads "better, by less than
     /// δ"; a difference past δ does not carry the qualifier, and neither does an exploratory row outside ±δ.
     @Test func aRealDifferenceSmallerThanDeltaSaysSo() throws {
-        let s = try Self.parse("""
-            evaluation: {suites: [arith, trace], n: 1000}
-            comparisons:
-              control: b_hi
-              smallest_effect: {accuracy: 0.03}
-              hypotheses:
-                - {variant: a_hi, suite: arith, metric: accuracy}
-                - {variant: a_hi, suite: trace, metric: accuracy}
-            """)
+        let s = try Self.accuracyStudy(hypotheses: [("a_hi", "arith"), ("a_hi", "trace")])
         let a = [0.561, 0.563, 0.559, 0.564], b = [0.550, 0.551, 0.549, 0.552]
         let aTrace = [0.70, 0.72, 0.71, 0.73], bTrace = [0.50, 0.51, 0.50, 0.52]
         var results: [TrialResult] = []
@@ -260,10 +252,7 @@ import Testing
             results.append(Self.result("a_hi", i + 1, a[i], trace: aTrace[i]))
             results.append(Self.result("b_hi", i + 1, b[i], trace: bTrace[i]))
         }
-        let s4 = Study(name: s.name, path: s.path, kind: s.kind, description: s.description, recipe: s.recipe,
-                       recipeOverrides: s.recipeOverrides, train: s.train, evaluation: s.evaluation, seeds: [1, 2, 3, 4],
-                       variants: s.variants, comparison: s.comparison, analysis: s.analysis)
-        let f = StudyFindings(study: s4, results: results)
+        let f = StudyFindings(study: Self.withSeeds(s, [1, 2, 3, 4]), results: results)
         #expect(f.primary.map(\.verdict) == [.better, .better])
         #expect((f.primary[0].tostAdjustedP ?? 1) <= 0.05 && (f.primary[1].tostAdjustedP ?? 0) > 0.05)
         #expect(f.primary.map(\.belowSmallestEffect) == [true, nil])
