@@ -157,8 +157,8 @@ public final class Sampler: @unchecked Sendable {
     }
 
     /// Prefill and decode one group of sequences on the calling thread. Both run the row step (`GPT.step`): the
-    /// prefill as the teacher-forced forward over the right-padded distinct prompts, each decode step over one row per
-    /// active sequence with the KV cache (`DecodeKernels`).
+    /// prefill as the teacher-forced forward over the right-padded prompts (each distinct one once outside training),
+    /// each decode step over one row per active sequence with the KV cache (`DecodeKernels`).
     private func decodeGroup(_ prompts: [[Int32]], firstIndex: Int, workspace ws: Workspace, packed: PackedModel,
                              options: SamplingOptions, capture: ActivationCapture?) -> [Generation] {
         let cfg = model.config
