@@ -34,7 +34,8 @@ struct CheckCommand: ParsableCommand {
 
         With declared hypotheses it prints each one's power at the study's seeds and the seeds per arm it needs \
         for 80% (at Holm's α/m, at the smallest effect that matters), from the between-seed SD of a pilot study \
-        (--pilot) or the study's own `sd:`.
+        (--pilot) or the study's own `sd:`. An analysis study's hypotheses are planned in mixed groups from a \
+        pilot analysis's report folder (--pilot NAME reads <notebooks>/NAME/group_auroc.csv) or its `sd:`.
 
         Example:
           ablate check studies/quick.yaml
@@ -43,7 +44,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var location: StudyLocation
 
-    @Option(name: .long, help: "A study already run (its name under runs/, or its file) whose between-seed SD plans this one's power.")
+    @Option(name: .long, help: "A study already run (its name under runs/, or its file) whose between-seed SD plans this one's power; for an analysis study, an analysis already reported.")
     var pilot: String?
 
     func run() throws {
@@ -110,6 +111,7 @@ struct CheckCommand: ParsableCommand {
                         try StandardStreams.emit(heading + "not ready: \(error)")
                     }
                 }
+                try emitAnalysisPlan(s, a)
                 try StandardStreams.emit("(`ablate run` samples and scores these groups and writes the report; no trials are stored)")
             }
         }
@@ -117,6 +119,42 @@ struct CheckCommand: ParsableCommand {
 }
 
 extension CheckCommand {
+    /// The power of an analysis study's declared hypotheses, from a pilot analysis's report folder or `sd:`.
+    func emitAnalysisPlan(_ s: Study, _ a: Study.Analysis) throws {
+        guard !a.hypotheses.isEmpty else {
+            if pilot != nil { throw AblateError.run(reason: "--pilot plans the power of declared hypotheses, and \(s.path) declares none under `analysis:`") }
+            return
+        }
+        var spreads: [String: AnalysisHypotheses.PilotSpread] = [:]
+        var pilotName: String?
+        if let pilot {
+            let name = pilot.hasSuffix(".yaml") || pilot.hasSuffix(".yml") ? try Study.load(path: pilot).name : pilot
+            guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+                throw AblateError.run(reason: "--pilot \(pilot): give an analysis study's name (its report folder under \(location.notebooks)/) or its file")
+            }
+            spreads = try AnalysisHypotheses.pilotSpreads(folder: "\(location.notebooks)/\(name)")
+            pilotName = name
+        }
+        let m = a.hypotheses.count
+        try StandardStreams.emit("hypotheses: \(m), Holm at α = \(a.alpha) (first level α/m = \(String(format: "%.4f", a.alpha / Double(m)))), smallest effect δ = \(a.smallestEffect) of AUROC from 0.5; one-sample t over mixed groups, per sampling seed")
+        for p in try AnalysisHypotheses.plan(a, pilot: spreads, pilotName: pilotName) {
+            let prompts = a.prompts.first { $0.suite == p.suite }?.count ?? 0
+            var line = "  \(p.reward) on \(p.suite): "
+            if p.sd.isNaN {
+                line += p.source
+            } else {
+                line += "SD of a group's AUROC \(String(format: "%.3f", p.sd)) (\(p.source)); "
+                if let n = p.expectedGroups {
+                    line += "about \(n) of \(prompts) groups mixed, power \(p.power.map { String(format: "%.2f", $0) } ?? "–") at δ; "
+                } else {
+                    line += "share of mixed groups unknown without a pilot; "
+                }
+                line += "\(p.groupsFor80.map(String.init) ?? "–") mixed groups give 80%"
+            }
+            try StandardStreams.emit(line)
+        }
+    }
+
     /// The power of each declared hypothesis at the study's seeds and the seeds it needs, from the pilot's pooled
     /// SD (or the study's declared `sd:`).
     func emitPlan(_ s: Study) throws {

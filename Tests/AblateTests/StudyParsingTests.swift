@@ -87,13 +87,21 @@ let brokenStudies: [BrokenStudy] = [
     BrokenStudy(name: "analysis unknown reward", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: entropy}}\n", at: "6:23",
                 says: "analysis.rewards.v.name: unknown reward 'entropy'"),
     BrokenStudy(name: "analysis unknown key", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  groups: 8\n  rewards: {v: {name: vigor}}\n", at: "6:3",
-                says: "analysis: unknown key 'groups'; valid keys: 'along_training', 'beyond', 'checkpoint'"),
+                says: "analysis: unknown key 'groups'; valid keys: 'alpha', 'along_training', 'beyond', 'checkpoint'"),
     BrokenStudy(name: "along_training without steps", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: vigor}}\n  along_training: {study: headline, variant: vigor}\n", at: "7:19",
                 says: "analysis.along_training: missing key 'steps'"),
     BrokenStudy(name: "along_training steps decrease", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: vigor}}\n  along_training: {study: headline, variant: vigor, steps: [0, 300, 150]}\n", at: "7:69",
                 says: "analysis.along_training.steps: must be increasing (150 after 300)"),
     BrokenStudy(name: "along_training study is a path", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: vigor}}\n  along_training: {study: ../x, variant: vigor, steps: [0]}\n", at: "7:27",
                 says: "analysis.along_training.study: '../x' is not a name"),
+    BrokenStudy(name: "analysis hypothesis of an unknown reward", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: vigor}}\n  hypotheses:\n    - {reward: w, suite: arith}\n", at: "8:16",
+                says: "analysis.hypotheses[].reward: unknown reward label 'w'; please provide one of 'v'"),
+    BrokenStudy(name: "analysis hypothesis on a suite not sampled", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: vigor}}\n  hypotheses:\n    - {reward: v, suite: trace}\n", at: "8:26",
+                says: "analysis.hypotheses[].suite: 'trace' is not among analysis.prompts"),
+    BrokenStudy(name: "analysis with four hypotheses", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3, word: 3}\n  rewards: {v: {name: vigor}, w: {name: random}}\n  hypotheses: [{reward: v, suite: arith}, {reward: w, suite: arith}, {reward: v, suite: word}, {reward: w, suite: word}]\n", at: "7:15",
+                says: "analysis.hypotheses: declare one to three primary hypotheses"),
+    BrokenStudy(name: "analysis smallest effect past 0.5", yaml: "kind: analysis\n" + validHead + "analysis:\n  prompts: {arith: 3}\n  rewards: {v: {name: vigor}}\n  smallest_effect: 0.6\n", at: "7:20",
+                says: "analysis.smallest_effect: 0.6 must lie in (0, 0.5)"),
 ]
 
 @Suite struct StudyParsingTests {

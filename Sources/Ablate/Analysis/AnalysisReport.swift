@@ -54,11 +54,13 @@ public enum AnalysisReport {
         return lines
     }
 
-    public static func markdown(_ r: RewardAnalysis.Result, title: String, studyFile: String?, codeVersion: String, machine: String) -> String {
+    public static func markdown(_ r: RewardAnalysis.Result, title: String, studyFile: String?, codeVersion: String, machine: String,
+                                declared: [String] = []) -> String {
         let s = r.settings
         var out: [String] = ["# \(title)", ""]
         out.append("Does a reward computed from the model alone rank the correct completions of a prompt above the incorrect ones, and is it biased by completion length? Base model `\((s.checkpoint as NSString).lastPathComponent)`, \(s.suites.map { "\(s.promptCounts[$0] ?? s.prompts) \($0)" }.joined(separator: ", ")) test prompts × G = \(s.groupSize), no training.")
         out += ["", "## Verdict", ""] + verdict(r)
+        if !declared.isEmpty { out += [""] + declared }
         out += ["", "## Setup", "",
                 "| | |", "|---|---|",
                 "| study | \(studyFile.map { "`\($0)`" } ?? "(command line)") |",
@@ -179,14 +181,43 @@ public enum AnalysisReport {
         return out + [""]
     }
 
+    /// The declared hypotheses' section: the first seed's tests (the primary), then each further seed's as a
+    /// replication. Empty when the study declares none.
+    static func declaredSection(_ design: Study.Analysis, results: [RewardAnalysis.Result]) throws -> [String] {
+        guard !design.hypotheses.isEmpty, !results.isEmpty else { return [] }
+        let delta = design.smallestEffect, alpha = design.alpha, m = design.hypotheses.count
+        let pooled = try AnalysisHypotheses.test(design.hypotheses, on: results, delta: delta, alpha: alpha)
+        let level = 100 * (1 - alpha / Double(m))
+        let seeds = results.map { String($0.settings.seed) }.joined(separator: ", ")
+        var out = ["## Declared hypotheses", "",
+                   "Declared in the study file before it ran: does the reward's mean within-group AUROC differ from 0.5? A one-sample t-test against 0.5 over problems (a problem's value is the mean AUROC of its mixed groups over the sampling seeds \(seeds); seeds draw overlapping problems, so the problem is the independent unit), two-sided, Holm over the \(m) hypotheses at α = \(f(alpha, 2)). Smallest effect that matters δ = \(f(delta, 2)) (an AUROC of \(f(0.5 + delta, 2))); equivalence to chance by TOST within 0.5 ± δ, Holm-corrected alike. The interval is the t interval at 1 − α/m (\(f(level, 1))%). Power at δ is at α/m with this run's SD of a problem's AUROC and its number of problems.", "",
+                   "| suite | reward | mixed groups | problems | AUROC | \(f(level, 1))% t interval | SD of a problem's AUROC | Holm p | TOST Holm p | verdict | power at δ |",
+                   "|---|---|---:|---:|---:|---|---:|---:|---:|---|---:|"]
+        for x in pooled {
+            out.append("| \(x.suite) | \(x.reward) | \(x.groups) | \(x.units) | \(f(x.auroc)) | [\(f(x.low)), \(f(x.high))] | \(f(x.sd)) | \(p(x.holm)) | \(p(x.tostHolm)) | **\(x.verdict.rawValue)** | \(x.power.map { f($0, 2) } ?? "–") |")
+        }
+        if results.count > 1 {
+            let each = try results.map { try AnalysisHypotheses.test(design.hypotheses, on: [$0], delta: delta, alpha: alpha) }
+            out += ["", "Each sampling seed alone (its mixed groups as units, Holm over the \(m) on its own): AUROC, Holm p, verdict, power at δ.", "",
+                    "| suite | reward | " + results.map { "seed \($0.settings.seed)" }.joined(separator: " | ") + " |",
+                    "|---|---|" + String(repeating: "---|", count: results.count)]
+            for (i, x) in pooled.enumerated() {
+                let cells = each.map { seed in "\(f(seed[i].auroc)), \(p(seed[i].holm)), \(seed[i].verdict.rawValue), \(seed[i].power.map { f($0, 2) } ?? "–")" }
+                out.append("| \(x.suite) | \(x.reward) | " + cells.joined(separator: " | ") + " |")
+            }
+        }
+        return out
+    }
+
     public static func write(_ r: RewardAnalysis.Result, name: String, notebooks dir: String, title: String, studyFile: String?,
                              codeVersion: String, machine: String, acrossSeeds results: [RewardAnalysis.Result] = [],
-                             alongTraining along: AlongTraining.Result? = nil) throws -> String {
+                             alongTraining along: AlongTraining.Result? = nil, design: Study.Analysis? = nil) throws -> String {
         let folder = "\(dir)/\(name)"
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw AblateError.io(path: folder, reason: "cannot create the figure folder (\(error.localizedDescription))")
         }
-        var md = markdown(r, title: title, studyFile: studyFile, codeVersion: codeVersion, machine: machine)
+        let declared = try design.map { try declaredSection($0, results: results.isEmpty ? [r] : results) } ?? []
+        var md = markdown(r, title: title, studyFile: studyFile, codeVersion: codeVersion, machine: machine, declared: declared)
         let across = acrossSeeds(results)
         if !across.isEmpty { md += "\n" + across.joined(separator: "\n") }
         if let along { md += "\n" + AlongTraining.markdown(along, settings: r.settings).joined(separator: "\n") }

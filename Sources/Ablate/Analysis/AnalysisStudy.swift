@@ -36,6 +36,6 @@ public enum AnalysisStudy {
         return try AnalysisReport.write(first, name: study.name, notebooks: notebooks, title: study.name,
                                         studyFile: study.path, codeVersion: info.codeVersion,
                                         machine: info.machineDescription, acrossSeeds: results,
-                                        alongTraining: along)
+                                        alongTraining: along, design: a)
     }
 }

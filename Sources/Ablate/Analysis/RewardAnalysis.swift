@@ -113,6 +113,9 @@ public struct RewardAnalysis {
         public var comparisons: [Comparison]
         public var beyond: [PartialAssociation] = []
         public var seconds: Double
+        /// Per suite, the identity of the problem behind each prompt index (`Problem.identity`): sampling seeds draw
+        /// overlapping problems, and `AnalysisHypotheses` pools a problem's groups over seeds by it.
+        public var problems: [String: [String]] = [:]
     }
 
     public let settings: Settings
@@ -133,10 +136,12 @@ public struct RewardAnalysis {
         // The signals at the sampling temperature, as training computes them.
         let inspector = Inspector(model: contents.model, threads: s.threads, temperature: s.temperature)
         var rows: [Row] = []
+        var identities: [String: [String]] = [:]
         for suite in s.suites {
             guard let family = families.first(where: { $0.name == suite }) else { throw AblateError.unknownSuite(name: suite, valid: TaskRegistry.names) }
             let problems = try family.problems(count: s.promptCounts[suite] ?? s.prompts, split: .test, seed: s.seed,
                                                allowFewer: true)  // a small split is taken whole
+            identities[suite] = problems.map(\.identity)
             let prompts = try problems.map { [Tokenizer.bos] + (try builder.tokenizer.encode($0.prompt)) }
             let jobs = prompts.flatMap { Array(repeating: $0, count: s.groupSize) }
             let gens = try sampler.generate(prompts: jobs, options: SamplingOptions(
@@ -159,6 +164,7 @@ public struct RewardAnalysis {
             progress("\(suite): \(problems.count) prompts × \(s.groupSize) completions scored")
         }
         var result = Result(settings: s, rows: rows, separations: [], spreads: [], comparisons: [], seconds: 0)
+        result.problems = identities
         try summarize(&result)
         result.seconds = Date().timeIntervalSince(start)
         return result

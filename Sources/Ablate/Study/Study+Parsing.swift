@@ -17,8 +17,8 @@ extension Study {
     static let comparisonKeys = ["alpha", "collapse", "control", "correction", "hypotheses", "metrics", "paired", "sd",
                                  "smallest_effect"]
     static let hypothesisKeys = ["alternative", "control", "metric", "suite", "test", "variant"]
-    static let analysisKeys = ["along_training", "beyond", "checkpoint", "max_completion_length", "num_generations", "prompts", "rewards",
-                               "temperature"]
+    static let analysisKeys = ["alpha", "along_training", "beyond", "checkpoint", "hypotheses", "max_completion_length", "num_generations",
+                               "prompts", "rewards", "sd", "smallest_effect", "temperature"]
     /// Train keys a study may not set: the runner fills them in.
     static let runnerKeys: [String: String] = [
         "base": "the runner sets it to the base model of `base_model:`",
@@ -481,7 +481,59 @@ struct StudyReader {
                 analysis.beyond.append((pair[0], pair[1]))
             }
         }
+        try analysisPlan(pairs, into: &analysis)
         return analysis
+    }
+
+    /// `hypotheses:`, `smallest_effect:`, `alpha:` and `sd:` of an analysis study (its declared design).
+    func analysisPlan(_ pairs: Pairs, into analysis: inout Study.Analysis) throws {
+        if let node = pairs.value("smallest_effect") {
+            let d = try double(node, "analysis.smallest_effect")
+            guard d > 0, d < 0.5 else {
+                throw fail(node, "analysis.smallest_effect: \(d) must lie in (0, 0.5): an AUROC's distance from 0.5 (e.g. 0.05)")
+            }
+            analysis.smallestEffect = d
+        }
+        if let node = pairs.value("alpha") {
+            let a = try double(node, "analysis.alpha")
+            guard a > 0, a < 1 else { throw fail(node, "analysis.alpha: \(a) must lie in (0, 1), e.g. 0.05") }
+            analysis.alpha = a
+        }
+        if let node = pairs.value("sd") {
+            let sd = try double(node, "analysis.sd")
+            guard sd > 0, sd.isFinite else {
+                throw fail(node, "analysis.sd: \(sd) must be a positive SD of one group's AUROC (e.g. 0.3)")
+            }
+            analysis.sd = sd
+        }
+        guard let node = pairs.value("hypotheses") else { return }
+        let labels = analysis.rewards.map(\.label), suites = analysis.prompts.map(\.suite)
+        for item in try sequence(node, "analysis.hypotheses") {
+            let h = try mapping(item, "analysis.hypotheses[]")
+            try checkKeys(h, valid: ["reward", "suite"], "analysis.hypotheses[]")
+            guard let rewardNode = h.value("reward") else {
+                throw fail(item, "analysis.hypotheses[]: missing key 'reward' (a label of analysis.rewards)")
+            }
+            let reward = try string(rewardNode, "analysis.hypotheses[].reward")
+            guard labels.contains(reward) else {
+                throw fail(rewardNode, "analysis.hypotheses[].reward: unknown reward label '\(reward)'; please provide one of \(AblateError.list(labels))")
+            }
+            guard let suiteNode = h.value("suite") else {
+                throw fail(item, "analysis.hypotheses[]: missing key 'suite' (a suite of analysis.prompts)")
+            }
+            let suite = try string(suiteNode, "analysis.hypotheses[].suite")
+            guard suites.contains(suite) else {
+                throw fail(suiteNode, "analysis.hypotheses[].suite: '\(suite)' is not among analysis.prompts; please provide one of \(AblateError.list(suites))")
+            }
+            let hypothesis = Study.AnalysisHypothesis(reward: reward, suite: suite)
+            guard !analysis.hypotheses.contains(hypothesis) else {
+                throw fail(item, "analysis.hypotheses[]: \(reward) on \(suite) is declared twice")
+            }
+            analysis.hypotheses.append(hypothesis)
+        }
+        guard (1...3).contains(analysis.hypotheses.count) else {
+            throw fail(node, "analysis.hypotheses: declare one to three primary hypotheses (Holm corrects over them), not \(analysis.hypotheses.count)")
+        }
     }
 }
 

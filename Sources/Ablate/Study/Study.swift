@@ -141,6 +141,24 @@ public struct Study: Sendable {
         /// policies of a train study's trials at those steps (0 = their base model, max_steps = the final policy,
         /// steps between = their `checkpoint_steps`), one sampling seed (the study's first), every complete seed.
         public var alongTraining: AlongTrainingSpec? = nil
+        /// Declared hypotheses (`hypotheses: [{reward: vigor_sqrt, suite: arith}]`, at most three): "this reward's
+        /// mean within-group AUROC on this suite differs from 0.5", tested by `AnalysisHypotheses` with Holm over
+        /// them, at `alpha`, with `smallestEffect` (an AUROC distance from 0.5) for power and equivalence to chance.
+        public var hypotheses: [AnalysisHypothesis] = []
+        public var smallestEffect = 0.05
+        public var alpha = 0.05
+        /// The between-group SD of one group's AUROC that plans the power when no pilot is given (`sd:`).
+        public var sd: Double? = nil
+    }
+
+    /// One declared hypothesis of an analysis study: a reward label and a suite of its `prompts`.
+    public struct AnalysisHypothesis: Sendable, Equatable {
+        public var reward: String
+        public var suite: String
+        public init(reward: String, suite: String) {
+            self.reward = reward
+            self.suite = suite
+        }
     }
 
     /// Where the policies of an along-training analysis come from (`Analysis.alongTraining`).
