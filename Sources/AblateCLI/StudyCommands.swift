@@ -136,20 +136,24 @@ extension CheckCommand {
             pilotName = name
         }
         let m = a.hypotheses.count
-        try StandardStreams.emit("hypotheses: \(m), Holm at α = \(a.alpha) (first level α/m = \(String(format: "%.4f", a.alpha / Double(m)))), smallest effect δ = \(a.smallestEffect) of AUROC from 0.5; one-sample t over mixed groups, per sampling seed")
-        for p in try AnalysisHypotheses.plan(a, pilot: spreads, pilotName: pilotName) {
+        // The problems the study's seeds draw (no model needed) when it analyses its own base model.
+        let draws = a.checkpoint == "base" ? try AnalysisHypotheses.draws(prompts: a.prompts, seeds: s.seeds, overrides: s.recipe.familyOverrides) : [:]
+        try StandardStreams.emit("hypotheses: \(m), Holm at α = \(a.alpha) (first level α/m = \(String(format: "%.4f", a.alpha / Double(m)))), smallest effect δ = \(a.smallestEffect) of AUROC from 0.5; one-sample t over problems, pooled over \(s.seeds.count) sampling seed(s)")
+        for p in try AnalysisHypotheses.plan(a, pilot: spreads, pilotName: pilotName, draws: draws) {
             let prompts = a.prompts.first { $0.suite == p.suite }?.count ?? 0
             var line = "  \(p.reward) on \(p.suite): "
             if p.sd.isNaN {
                 line += p.source
             } else {
                 line += "SD of a group's AUROC \(String(format: "%.3f", p.sd)) (\(p.source)); "
-                if let n = p.expectedGroups {
+                if let n = p.expectedGroups, let distinct = p.distinctProblems {
+                    line += "\(distinct) distinct problems over \(s.seeds.count) seed(s) of \(prompts) prompts, about \(n) with a mixed group; power \(p.power.map { String(format: "%.2f", $0) } ?? "–") at δ; "
+                } else if let n = p.expectedGroups {
                     line += "about \(n) of \(prompts) groups mixed, power \(p.power.map { String(format: "%.2f", $0) } ?? "–") at δ; "
                 } else {
                     line += "share of mixed groups unknown without a pilot; "
                 }
-                line += "\(p.groupsFor80.map(String.init) ?? "–") mixed groups give 80%"
+                line += "\(p.groupsFor80.map(String.init) ?? "–") units give 80%"
             }
             try StandardStreams.emit(line)
         }

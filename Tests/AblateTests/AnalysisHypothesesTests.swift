@@ -91,6 +91,15 @@ import Testing
         a.sd = 0.3
         let declared = try AnalysisHypotheses.plan(a)
         #expect(declared[1].expectedGroups == nil && declared[1].groupsFor80 == 380 && declared[1].source == "declared sd")
+        // With the study's draws, a problem counts when at least one of its groups is mixed: 1 − 0.4^d summed over
+        // problems drawn 1, 2 and 3 times = 0.6 + 0.84 + 0.936 = 2.376 -> 2 units.
+        let pooled = try AnalysisHypotheses.plan(a, pilot: pilot, pilotName: "p", draws: ["arith": [1, 2, 3]])
+        #expect(pooled[0].expectedGroups == 2 && pooled[0].distinctProblems == 3)
+        // The draws are RewardAnalysis's: one seed twice draws each problem twice; two seeds overlap on a small split.
+        let twice = try AnalysisHypotheses.draws(prompts: [("arith", 5)], seeds: [1, 1], overrides: [:])
+        #expect(twice["arith"] == [2, 2, 2, 2, 2])
+        let two = try AnalysisHypotheses.draws(prompts: [("arith", 5)], seeds: [1, 2], overrides: [:])
+        #expect(two["arith"].map { $0.reduce(0, +) } == 10)
     }
 
     @Test func pilotSpreadsFromAReportFolder() throws {

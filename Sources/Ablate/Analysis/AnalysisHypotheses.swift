@@ -119,9 +119,12 @@ public enum AnalysisHypotheses {
         public var reward: String
         public var suite: String
         public var sd: Double
-        /// Expected mixed groups per sampling seed (the pilot's share of mixed groups × this study's prompts), or
-        /// nil when only a declared SD is known (the share of mixed groups is not).
+        /// Expected units: with the study's problem draws, Σ over its distinct problems of the chance that at least
+        /// one of a problem's groups is mixed, 1 − (1 − share)^draws; without them, one seed's expected mixed groups
+        /// (share × prompts). Nil when only a declared SD is known (the share of mixed groups is not).
         public var expectedGroups: Int?
+        /// Distinct problems over the study's sampling seeds, when the draws were given.
+        public var distinctProblems: Int?
         public var power: Double?
         public var groupsFor80: Int?
         /// Where the SD and the share come from.
@@ -136,15 +139,43 @@ public enum AnalysisHypotheses {
         public var groups: Int
     }
 
+    /// How many times each distinct test problem is drawn over `seeds`, per suite, in the order found: the draws
+    /// `RewardAnalysis` makes (`problems(count:split:seed:allowFewer:)` per seed), without sampling anything.
+    public static func draws(prompts: [(suite: String, count: Int)], seeds: [Int], overrides: [String: String]) throws -> [String: [Int]] {
+        let families = try PretrainRecipe.families(overrides: overrides)
+        var out: [String: [Int]] = [:]
+        for (suite, count) in prompts {
+            guard let family = families.first(where: { $0.name == suite }) else { continue }
+            var order: [String] = [], counts: [String: Int] = [:]
+            for seed in seeds {
+                for problem in try family.problems(count: count, split: .test, seed: UInt64(max(0, seed)), allowFewer: true) {
+                    if counts[problem.identity] == nil { order.append(problem.identity) }
+                    counts[problem.identity, default: 0] += 1
+                }
+            }
+            out[suite] = order.map { counts[$0] ?? 0 }
+        }
+        return out
+    }
+
     /// Plans every hypothesis of `a` from `pilot` (keyed "suite/reward") when it has that pair, else from `a.sd`.
-    public static func plan(_ a: Study.Analysis, pilot: [String: PilotSpread] = [:], pilotName: String? = nil) throws -> [Planned] {
+    /// With `draws` (per suite, how often each distinct problem is drawn over the study's seeds) the expected units
+    /// count every seed; the SD stays one group's, which a problem's mean over several groups can only lower.
+    public static func plan(_ a: Study.Analysis, pilot: [String: PilotSpread] = [:], pilotName: String? = nil,
+                            draws: [String: [Int]] = [:]) throws -> [Planned] {
         let m = a.hypotheses.count, level = a.alpha / Double(max(m, 1))
         return try a.hypotheses.map { h in
             let prompts = a.prompts.first { $0.suite == h.suite }?.count ?? 0
-            var p = Planned(reward: h.reward, suite: h.suite, sd: .nan, expectedGroups: nil, power: nil, groupsFor80: nil, source: "")
+            var p = Planned(reward: h.reward, suite: h.suite, sd: .nan, expectedGroups: nil, distinctProblems: nil, power: nil,
+                            groupsFor80: nil, source: "")
             if let spread = pilot["\(h.suite)/\(h.reward)"], spread.sd > 0 {
                 p.sd = spread.sd
-                p.expectedGroups = Int((spread.mixedShare * Double(prompts)).rounded(.down))
+                if let d = draws[h.suite], !d.isEmpty {
+                    p.distinctProblems = d.count
+                    p.expectedGroups = Int(d.reduce(0.0) { $0 + 1 - pow(1 - spread.mixedShare, Double($1)) }.rounded(.down))
+                } else {
+                    p.expectedGroups = Int((spread.mixedShare * Double(prompts)).rounded(.down))
+                }
                 p.source = "pilot \(pilotName ?? "?"): SD of a group's AUROC over its \(spread.groups) mixed groups, \(String(format: "%.0f", 100 * spread.mixedShare))% of its groups mixed"
             } else if let sd = a.sd {
                 p.sd = sd

@@ -58,7 +58,7 @@ public enum AnalysisReport {
                                 declared: [String] = []) -> String {
         let s = r.settings
         var out: [String] = ["# \(title)", ""]
-        out.append("Does a reward computed from the model alone rank the correct completions of a prompt above the incorrect ones, and is it biased by completion length? Base model `\((s.checkpoint as NSString).lastPathComponent)`, \(s.suites.map { "\(s.promptCounts[$0] ?? s.prompts) \($0)" }.joined(separator: ", ")) test prompts × G = \(s.groupSize), no training.")
+        out.append("Does a reward computed from the model alone rank the correct completions of a prompt above the incorrect ones, and is it biased by completion length? Base model `\((s.checkpoint as NSString).lastPathComponent)`, \(s.suites.map { "\(r.problems[$0]?.count ?? s.promptCounts[$0] ?? s.prompts) \($0)" }.joined(separator: ", ")) test prompts × G = \(s.groupSize), no training.")
         out += ["", "## Verdict", ""] + verdict(r)
         if !declared.isEmpty { out += [""] + declared }
         out += ["", "## Setup", "",
