@@ -119,5 +119,10 @@ import Testing
         try "suite,reward,prompt,auroc\narith,r,0,high\n".write(toFile: "\(dir)/group_auroc.csv", atomically: true, encoding: .utf8)
         #expect(throws: AblateError.self) { try AnalysisHypotheses.pilotSpreads(folder: dir) }
         #expect(throws: AblateError.self) { try AnalysisHypotheses.pilotSpreads(folder: "\(dir)/absent") }
+        // A file far larger than any report's is refused before it is read (a sparse file: no disk is used).
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/completions.csv"))
+        try handle.truncate(atOffset: 257 << 20)
+        try handle.close()
+        #expect(throws: AblateError.self) { try AnalysisHypotheses.pilotSpreads(folder: dir) }
     }
 }

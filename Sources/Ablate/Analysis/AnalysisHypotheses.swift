@@ -196,6 +196,11 @@ public enum AnalysisHypotheses {
     public static func pilotSpreads(folder: String) throws -> [String: PilotSpread] {
         func read(_ file: String) throws -> [[Substring]] {
             let path = "\(folder)/\(file)"
+            // A report's CSVs are a few MB (every completion of an analysis); anything past this is not one.
+            let limit = 256 << 20
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > limit {
+                throw AblateError.io(path: path, reason: "has \(size) bytes; a pilot analysis's \(file) may have at most \(limit) (256 MiB)")
+            }
             let text: String
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
                 throw AblateError.io(path: path, reason: "cannot read the pilot analysis's \(file) (run that analysis study first)")
