@@ -181,8 +181,8 @@ public enum AnalysisReport {
         return out + [""]
     }
 
-    /// The declared hypotheses' section: the first seed's tests (the primary), then each further seed's as a
-    /// replication. Empty when the study declares none.
+    /// The declared hypotheses' section: the tests over problems pooled across every sampling seed (the primary),
+    /// then, with several seeds, each seed tested alone on its own groups. Empty when the study declares none.
     static func declaredSection(_ design: Study.Analysis, results: [RewardAnalysis.Result]) throws -> [String] {
         guard !design.hypotheses.isEmpty, !results.isEmpty else { return [] }
         let delta = design.smallestEffect, alpha = design.alpha, m = design.hypotheses.count
