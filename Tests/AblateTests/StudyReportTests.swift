@@ -124,6 +124,28 @@ import Testing
         #expect(two.low == 0.2 && two.high == 0.4)
     }
 
+    /// A tuning grid's 32 arms: every legend entry of every chart kind lies inside the SVG, which grows to hold
+    /// it; a chart with few series keeps its size (shipped figures do not change).
+    @Test func aLongLegendFitsInsideTheFigure() throws {
+        func bottoms(_ svg: String) throws -> (height: Double, lastText: Double) {
+            let height = try #require(svg.firstMatch(of: /height="([0-9.]+)"/).flatMap { Double($0.1) })
+            let ys = svg.matches(of: /<text x="[0-9.]+" y="([0-9.]+)"/).compactMap { Double($0.1) }
+            return (height, ys.max() ?? 0)
+        }
+        let names = (0..<32).map { "arm_\($0)" }
+        let chart = SVGChart(title: "t", xLabel: "x", yLabel: "y")
+        let series = names.enumerated().map { i, n in SVGChart.Series(name: n, points: [(x: 0, y: Double(i), low: Double(i), high: Double(i)), (x: 1, y: 1, low: 1, high: 1)]) }
+        let svgs = [chart.lines(series),
+                    chart.dots(categories: names, values: names.map { _ in [0.5, 0.6] }, seriesNames: names),
+                    chart.intervals(categories: ["a"], series: names.map { ($0, [(y: 0.5, low: 0.4, high: 0.6)]) }, reference: nil, note: "whiskers\nsecond line")]
+        for svg in svgs {
+            let b = try bottoms(svg)
+            #expect(b.lastText < b.height && b.height > 440, "legend at \(b.lastText) in a figure \(b.height) high")
+        }
+        let few = try bottoms(chart.lines(Array(series.prefix(4))))
+        #expect(few.height == 440)
+    }
+
     @Test func axisTicksAreRoundAndStepsWhole() {
         #expect(SVGChart.ticks(1, 2, integer: true) == [1, 2])
         #expect(SVGChart.ticks(0, 1).map(SVGChart.tickLabel) == ["0", "0.2", "0.4", "0.6", "0.8", "1"])

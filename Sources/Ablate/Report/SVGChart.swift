@@ -144,6 +144,17 @@ struct SVGChart {
         r.1 > r.0 ? top + plotHeight - (v - r.0) / (r.1 - r.0) * plotHeight : top + plotHeight / 2
     }
 
+    /// This chart grown in height when a legend of `entries` names and `note` would run past its bottom edge (a
+    /// tuning grid has 32 arms), or nil when it fits. The plot grows with it, so nothing else moves.
+    func growingForLegend(entries: Int, note: String?) -> SVGChart? {
+        let noteLines = note.map { $0.split(separator: "\n").count } ?? 0
+        let needed = top + 20 + Double(entries) * 20 + Double(noteLines) * 14 + 10
+        guard needed > height else { return nil }
+        var c = self
+        c.height = needed.rounded(.up)
+        return c
+    }
+
     /// The legend: per series a line sample in its colour and dash with its marker, then its name.
     func legend(_ names: [String], note: String?, styles: [(colour: Int, dash: Int, marker: Int)]? = nil) -> [String] {
         var out: [String] = []
@@ -185,6 +196,7 @@ struct SVGChart {
     /// Mean lines with shaded bands (95% intervals unless `bandNote` says otherwise). Each series has its colour,
     /// dash and marker; a line breaks where the series has no data (`segments`), and a lone point is a marker.
     func lines(_ series: [Series], bandNote: String = "bands: 95% t CI over seeds", reference: (value: Double, label: String)? = nil) -> String {
+        if let grown = growingForLegend(entries: series.count, note: bandNote) { return grown.lines(series, bandNote: bandNote, reference: reference) }
         let all = series.flatMap { $0.points.flatMap { [$0.low, $0.high, $0.y] } } + (reference.map { [$0.value] } ?? [])
         let yr = Self.range(all)
         let xs = series.flatMap { $0.points.map(\.x) }
@@ -219,6 +231,9 @@ struct SVGChart {
     /// least that much, so a 2-point gap is not magnified to the whole height.
     func dots(categories: [String], values: [[Double]], seriesNames: [String], reference: (value: Double, label: String)? = nil,
               minimumSpan: Double? = nil) -> String {
+        if let grown = growingForLegend(entries: seriesNames.count, note: "dots: seeds; bar: mean") {
+            return grown.dots(categories: categories, values: values, seriesNames: seriesNames, reference: reference, minimumSpan: minimumSpan)
+        }
         var yr = Self.range(values.flatMap { $0 } + (reference.map { [$0.value] } ?? []), pad: 0.1)
         if let span = minimumSpan, yr.1 - yr.0 < span {
             let mid = (yr.0 + yr.1) / 2
@@ -248,6 +263,7 @@ struct SVGChart {
     /// dashed reference line (e.g. AUROC 0.5 = no information).
     func intervals(categories: [String], series: [(name: String, points: [(y: Double, low: Double, high: Double)])],
                    reference: Double?, note: String) -> String {
+        if let grown = growingForLegend(entries: series.count, note: note) { return grown.intervals(categories: categories, series: series, reference: reference, note: note) }
         let all = series.flatMap { $0.points.flatMap { [$0.y, $0.low, $0.high] } } + (reference.map { [$0] } ?? [])
         let yr = Self.range(all, pad: 0.08)
         let xr = (-0.5, Double(categories.count) - 0.5)
