@@ -144,6 +144,13 @@ import Testing
         }
         let few = try bottoms(chart.lines(Array(series.prefix(4))))
         #expect(few.height == 440)
+        // A dashed legend sample keeps its first gap (x + 7 … x + 11 for "7 4") clear of the marker (r 3.5).
+        var dashed = Array(series.prefix(5))  // series 0 and 4 both have circle markers
+        dashed[4].dash = 1
+        let svg = chart.lines(dashed)
+        let legendX = chart.left + chart.plotWidth + 16
+        let centres = svg.matches(of: /<circle cx="([0-9.]+)" cy="([0-9.]+)"/).compactMap { Double($0.1) }.filter { $0 > legendX }
+        #expect(centres == [legendX + 9, legendX + 16] && legendX + 16 - 3.5 > legendX + 11)
     }
 
     @Test func axisTicksAreRoundAndStepsWhole() {

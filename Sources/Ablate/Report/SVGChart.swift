@@ -165,7 +165,8 @@ struct SVGChart {
             let c = Self.colour(style.colour)
             let dash = Self.dashes[style.dash % Self.dashes.count]
             out.append(##"<line x1="\##(Self.f(x))" x2="\##(Self.f(x + 18))" y1="\##(Self.f(y - 4))" y2="\##(Self.f(y - 4))" stroke="\##(c)" stroke-width="2"\##(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>"##)
-            out.append(Self.marker(Self.markers[style.marker % Self.markers.count], x: x + 9, y: y - 4, r: 3.5, fill: c))
+            // On a dashed sample the marker sits right of centre, so the first gap of the dash shows beside it.
+            out.append(Self.marker(Self.markers[style.marker % Self.markers.count], x: x + (dash.isEmpty ? 9 : 16), y: y - 4, r: 3.5, fill: c))
             out.append(##"<text x="\##(Self.f(x + 24))" y="\##(Self.f(y))">\##(Self.escape(name))</text>"##)
         }
         if let note {
