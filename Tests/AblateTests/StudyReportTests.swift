@@ -153,6 +153,19 @@ import Testing
         #expect(centres == [legendX + 9, legendX + 16] && legendX + 16 - 3.5 > legendX + 11)
     }
 
+    /// Long category labels rotate: 9 arms (56 px each) at 30°, as every shipped figure; 32 arms (16 px) at 60°,
+    /// where 30° would stack them 8 px apart; 60 arms (8.5 px) upright.
+    @Test func crowdedLabelsRotateSteeper() {
+        let chart = SVGChart(title: "t", xLabel: "x", yLabel: "y")
+        func angle(_ n: Int) -> Double { chart.rotatingLabels((0..<n).map { "self_certainty_rank_lr\($0)" }).labelAngle }
+        #expect(angle(9) == 30 && angle(32) == 60 && angle(60) == 90)
+        #expect(!chart.rotatingLabels(["a", "b"]).rotatedLabels)
+        let svg = chart.rotatingLabels((0..<32).map { "arm_with_a_long_name_\($0)" }).dots(
+            categories: (0..<32).map { "arm_with_a_long_name_\($0)" }, values: (0..<32).map { _ in [0.5] },
+            seriesNames: (0..<32).map { "arm_with_a_long_name_\($0)" })
+        #expect(svg.contains("rotate(-60)") && !svg.contains("rotate(-30)"))
+    }
+
     @Test func axisTicksAreRoundAndStepsWhole() {
         #expect(SVGChart.ticks(1, 2, integer: true) == [1, 2])
         #expect(SVGChart.ticks(0, 1).map(SVGChart.tickLabel) == ["0", "0.2", "0.4", "0.6", "0.8", "1"])

@@ -54,17 +54,25 @@ struct SVGChart {
 
     var width = 760.0, height = 440.0
     var left = 70.0, right = 180.0, top = 40.0, bottom = 60.0
-    /// Category labels drawn at −30° (long names side by side would overlap); `rotatingLabels` sets it.
+    /// Category labels drawn rotated by `labelAngle` degrees (long names side by side would overlap);
+    /// `rotatingLabels` sets both.
     var rotatedLabels = false
+    var labelAngle = 30.0
 
     /// This chart with its category labels rotated when they would not fit side by side (6.5 px a character),
-    /// and the height grown so the rotated labels do not run into the axis title.
+    /// and the height grown so the rotated labels do not run into the axis title. The angle is the smallest of
+    /// 30°, 60° and 90° at which neighbouring labels, `room` apart, stand a text line (11 px) apart: room·sin θ ≥ 11
+    /// (a tuning grid's 32 arms leave 16 px each, which 30° would pile on top of each other).
     func rotatingLabels(_ labels: [String]) -> SVGChart {
         let room = plotWidth / Double(max(labels.count, 1))
         guard let longest = labels.map(\.count).max(), Double(longest) * 6.5 > room else { return self }
         var c = self
         c.rotatedLabels = true
-        let extra = min(140, Double(longest) * 6.5 * 0.5)
+        // (angle, its sine), the sine of 30° written exactly so the figures drawn at 30° keep their bytes.
+        let angles: [(degrees: Double, sine: Double)] = [(30, 0.5), (60, 3.0.squareRoot() / 2), (90, 1)]
+        let angle = angles.first { room * $0.sine >= 11 } ?? angles[2]
+        c.labelAngle = angle.degrees
+        let extra = min(140, Double(longest) * 6.5 * angle.sine)
         c.height += extra
         c.bottom += extra
         return c
@@ -125,7 +133,7 @@ struct SVGChart {
             let x = xPos(t, xRange)
             out.append(##"<line x1="\##(Self.f(x))" x2="\##(Self.f(x))" y1="\##(Self.f(top + plotHeight))" y2="\##(Self.f(top + plotHeight + 5))" stroke="#333333"/>"##)
             if rotatedLabels {
-                out.append(##"<text transform="translate(\##(Self.f(x + 4)) \##(Self.f(top + plotHeight + 14))) rotate(-30)" text-anchor="end">\##(Self.escape(label))</text>"##)
+                out.append(##"<text transform="translate(\##(Self.f(x + 4)) \##(Self.f(top + plotHeight + 14))) rotate(-\##(Self.tickLabel(labelAngle)))" text-anchor="end">\##(Self.escape(label))</text>"##)
             } else {
                 out.append(##"<text x="\##(Self.f(x))" y="\##(Self.f(top + plotHeight + 18))" text-anchor="middle">\##(Self.escape(label))</text>"##)
             }
