@@ -187,11 +187,12 @@ struct SVGChart {
         return out
     }
 
-    /// A dashed horizontal reference line with a label at its right end (e.g. the base model before training).
+    /// A dashed horizontal reference line with a label at its left end (e.g. the base model before training).
+    /// Its label has a white halo (drawn under the glyphs), so it stays legible where it crosses the first arms' dots.
     func referenceLine(_ value: Double, _ yr: (Double, Double), label: String) -> [String] {
         let y = Self.f(yPos(value, yr))
         return [##"<line x1="\##(Self.f(left))" x2="\##(Self.f(left + plotWidth))" y1="\##(y)" y2="\##(y)" stroke="#555555" stroke-dasharray="5 4"/>"##,
-                ##"<text x="\##(Self.f(left + 4))" y="\##(Self.f(yPos(value, yr) - 5))" text-anchor="start" fill="#555555" font-size="11">\##(Self.escape(label))</text>"##]
+                ##"<text x="\##(Self.f(left + 4))" y="\##(Self.f(yPos(value, yr) - 5))" text-anchor="start" fill="#555555" font-size="11" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">\##(Self.escape(label))</text>"##]
     }
 
     static func range(_ values: [Double], pad: Double = 0.05) -> (Double, Double) {
