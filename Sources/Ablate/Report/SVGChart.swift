@@ -187,12 +187,13 @@ struct SVGChart {
         return out
     }
 
-    /// A dashed horizontal reference line with a label at its left end (e.g. the base model before training).
-    /// Its label has a white halo (drawn under the glyphs), so it stays legible where it crosses the first arms' dots.
-    func referenceLine(_ value: Double, _ yr: (Double, Double), label: String) -> [String] {
+    /// A dashed horizontal reference line with a label at its left end (e.g. the base model before training): the
+    /// line goes under the data, the label over it with a white halo drawn under its glyphs, so it stays legible
+    /// where it crosses the first arms' dots.
+    func referenceLine(_ value: Double, _ yr: (Double, Double), label: String) -> (line: String, label: String) {
         let y = Self.f(yPos(value, yr))
-        return [##"<line x1="\##(Self.f(left))" x2="\##(Self.f(left + plotWidth))" y1="\##(y)" y2="\##(y)" stroke="#555555" stroke-dasharray="5 4"/>"##,
-                ##"<text x="\##(Self.f(left + 4))" y="\##(Self.f(yPos(value, yr) - 5))" text-anchor="start" fill="#555555" font-size="11" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">\##(Self.escape(label))</text>"##]
+        return (##"<line x1="\##(Self.f(left))" x2="\##(Self.f(left + plotWidth))" y1="\##(y)" y2="\##(y)" stroke="#555555" stroke-dasharray="5 4"/>"##,
+                ##"<text x="\##(Self.f(left + 4))" y="\##(Self.f(yPos(value, yr) - 5))" text-anchor="start" fill="#555555" font-size="11" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">\##(Self.escape(label))</text>"##)
     }
 
     static func range(_ values: [Double], pad: Double = 0.05) -> (Double, Double) {
@@ -212,7 +213,8 @@ struct SVGChart {
         let xs = series.flatMap { $0.points.map(\.x) }
         let xr = (xs.min() ?? 0, xs.max() ?? 1)
         var out = frame(xRange: xr, yRange: yr, xTicks: Self.ticks(xr.0, xr.1, integer: true).map { ($0, Self.tickLabel($0)) })
-        if let reference { out += referenceLine(reference.value, yr, label: reference.label) }
+        let referenceMark = reference.map { referenceLine($0.value, yr, label: $0.label) }
+        if let referenceMark { out.append(referenceMark.line) }
         let styles = series.enumerated().map { (i, s) in (colour: s.colour ?? i, dash: s.dash ?? 0, marker: i) }
         for (i, s) in series.enumerated() where !s.points.isEmpty {
             let colour = Self.colour(styles[i].colour)
@@ -232,6 +234,7 @@ struct SVGChart {
                 out.append(Self.marker(Self.markers[styles[i].marker % Self.markers.count], x: xPos(p.x, xr), y: yPos(p.y, yr), r: 3.5, fill: colour))
             }
         }
+        if let referenceMark { out.append(referenceMark.label) }
         out += legend(series.map { $0.points.isEmpty ? "\($0.name) (no data)" : $0.name }, note: bandNote, styles: styles)
         return (out + ["</svg>", ""]).joined(separator: "\n")
     }
@@ -251,7 +254,8 @@ struct SVGChart {
         }
         let xr = (-0.5, Double(categories.count) - 0.5)
         var out = frame(xRange: xr, yRange: yr, xTicks: categories.enumerated().map { (Double($0.offset), $0.element) })
-        if let reference { out += referenceLine(reference.value, yr, label: reference.label) }
+        let referenceMark = reference.map { referenceLine($0.value, yr, label: $0.label) }
+        if let referenceMark { out.append(referenceMark.line) }
         for (c, vs) in values.enumerated() {
             let colour = Self.colour(c)
             for (j, v) in vs.enumerated() where v.isFinite {
@@ -265,6 +269,7 @@ struct SVGChart {
                 out.append(##"<line x1="\##(Self.f(x - 22))" x2="\##(Self.f(x + 22))" y1="\##(Self.f(y))" y2="\##(Self.f(y))" stroke="#000000" stroke-width="2"/>"##)
             }
         }
+        if let referenceMark { out.append(referenceMark.label) }
         out += legend(zip(seriesNames, values).map { $1.isEmpty ? "\($0) (no data)" : $0 }, note: "dots: seeds; bar: mean")
         return (out + ["</svg>", ""]).joined(separator: "\n")
     }
@@ -278,10 +283,7 @@ struct SVGChart {
         let yr = Self.range(all, pad: 0.08)
         let xr = (-0.5, Double(categories.count) - 0.5)
         var out = frame(xRange: xr, yRange: yr, xTicks: categories.enumerated().map { (Double($0.offset), $0.element) })
-        if let reference {
-            let y = Self.f(yPos(reference, yr))
-            out.append(##"<line x1="\##(Self.f(left))" x2="\##(Self.f(left + plotWidth))" y1="\##(y)" y2="\##(y)" stroke="#555555" stroke-dasharray="5 4"/>"##)
-        }
+        if let reference { out.append(referenceLine(reference, yr, label: "").line) }  // unlabelled: the note names it
         for (k, s) in series.enumerated() {
             let colour = Self.colour(k)
             let offset = series.count > 1 ? (Double(k) / Double(series.count - 1) - 0.5) * 0.45 : 0
