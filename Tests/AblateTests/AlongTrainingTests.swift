@@ -150,6 +150,8 @@ import Testing
         #expect(md.contains { $0.hasPrefix("| arith | neg_entropy | ") })
         let figures = AlongTraining.figures(result, settings: settings)
         #expect(figures.map(\.name) == ["along-training-arith"] && figures[0].svg.hasPrefix("<svg"))
+        // Step 0 has no band, and the caption and the legend say why.
+        #expect(figures[0].caption.contains("step 0 is the base model all trials share") && figures[0].svg.contains("step 0: the shared base model"))
         #expect(AlongTraining.csv(result).hasPrefix("suite,reward,step,seed,auroc,mixed_groups\n"))
     }
 

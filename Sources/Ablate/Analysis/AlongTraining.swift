@@ -175,9 +175,12 @@ public enum AlongTraining {
                     return (Double(step), c.mean, c.low ?? c.mean, c.high ?? c.mean)
                 })
             }
+            // Step 0 is the base model every trial starts from: one value per reward, so no band there.
+            let shared = r.spec.steps.first == 0 ? "; step 0 is the base model all trials share, one value without a band" : ""
             return ("along-training-\(suite)",
-                    "Within-group AUROC of each raw reward on \(suite) along training of \(r.spec.study)/\(r.spec.variant) (mean over \(r.seeds.count) trial seeds, band: 95% t interval)",
-                    chart.lines(series, bandNote: "bands: 95% t CI over trial seeds", reference: (0.5, "no information")))
+                    "Within-group AUROC of each raw reward on \(suite) along training of \(r.spec.study)/\(r.spec.variant) (mean over \(r.seeds.count) trial seeds, band: 95% t interval\(shared))",
+                    chart.lines(series, bandNote: "bands: 95% t CI over trial seeds" + (shared.isEmpty ? "" : "\nstep 0: the shared base model"),
+                                reference: (0.5, "no information")))
         }
     }
 
