@@ -6,7 +6,7 @@ import Testing
 @testable import Ablate
 
 /// An analysis study's declared hypotheses: the pooled one-sample t-test, Holm, TOST, interval and power against
-/// scipy 1.16 / statsmodels 0.14 values, the verdicts, the plan, and the pilot read from a report folder.
+/// scipy 1.17 / statsmodels 0.15 values (computed on this machine), the verdicts, the plan, and the pilot read from a report folder.
 @Suite struct AnalysisHypothesesTests {
     /// Two sampling seeds that draw overlapping problems: arith's units are the 4 distinct problems (a, b, c, d),
     /// each the mean of its mixed groups; word's are 6 groups of one seed, all near 0.5; `missing` has no groups.
