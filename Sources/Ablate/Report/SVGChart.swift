@@ -156,19 +156,24 @@ struct SVGChart {
     /// tuning grid has 32 arms), or nil when it fits. The plot grows with it, so nothing else moves.
     func growingForLegend(entries: Int, note: String?) -> SVGChart? {
         let noteLines = note.map { $0.split(separator: "\n").count } ?? 0
-        let needed = top + 20 + Double(entries) * 20 + Double(noteLines) * 14 + 10
+        let needed = legendNoteTop(entries: entries) + Double(noteLines) * Self.legendNoteLine + 10
         guard needed > height else { return nil }
         var c = self
         c.height = needed.rounded(.up)
         return c
     }
 
+    /// The legend's layout: one row per series, then the note's lines, smaller.
+    static let legendRow = 20.0, legendNoteLine = 14.0
+    /// The baseline of the note's first line under a legend of `entries` rows.
+    func legendNoteTop(entries: Int) -> Double { top + 20 + Double(entries) * Self.legendRow }
+
     /// The legend: per series a line sample in its colour and dash with its marker, then its name.
     func legend(_ names: [String], note: String?, styles: [(colour: Int, dash: Int, marker: Int)]? = nil) -> [String] {
         var out: [String] = []
         let x = left + plotWidth + 16
         for (i, name) in names.enumerated() {
-            let y = top + 10 + Double(i) * 20
+            let y = top + 10 + Double(i) * Self.legendRow
             let style: (colour: Int, dash: Int, marker: Int) = styles?[i] ?? (i, 0, i)
             let c = Self.colour(style.colour)
             let dash = Self.dashes[style.dash % Self.dashes.count]
@@ -178,10 +183,10 @@ struct SVGChart {
             out.append(##"<text x="\##(Self.f(x + 24))" y="\##(Self.f(y))">\##(Self.escape(name))</text>"##)
         }
         if let note {
-            var y = top + 20 + Double(names.count) * 20
+            var y = legendNoteTop(entries: names.count)
             for line in note.split(separator: "\n") {
                 out.append(##"<text x="\##(Self.f(x))" y="\##(Self.f(y))" fill="#555555" font-size="11">\##(Self.escape(String(line)))</text>"##)
-                y += 14
+                y += Self.legendNoteLine
             }
         }
         return out
